@@ -1,0 +1,458 @@
+/* The world: creation, look-ups, deterministic ids, simulator operations, the dump and
+ * digest of its observable state, and the invariant check (rules.md, INV). */
+#include "world.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void br__alloc_init(void);
+
+static const char *const vendor_names[BR_VENDOR_COUNT] = {"zilliz", "crdb", "atlas"};
+
+const char *br_vendor_name(br_vendor v) { return v < BR_VENDOR_COUNT ? vendor_names[v] : "?"; }
+
+br_vendor br_vendor_from_name(const char *name)
+{
+    for (int v = 0; v < BR_VENDOR_COUNT; v++)
+        if (name && strcmp(name, vendor_names[v]) == 0)
+            return (br_vendor)v;
+    if (name && (strcmp(name, "cockroachdb") == 0 || strcmp(name, "cockroach") == 0))
+        return BR_VENDOR_CRDB;
+    return BR_VENDOR_COUNT;
+}
+
+static const char *const rule_ids[BR_RULE_COUNT + 1] = {
+#define BR_RULE(sym, id) id,
+#include "brcheck/rules.def"
+#undef BR_RULE
+    NULL};
+
+const char *br_rule_id(br_rule rule) { return rule < BR_RULE_COUNT ? rule_ids[rule] : NULL; }
+
+br_rule br_rule_from_id(const char *id)
+{
+    for (int r = 0; id && r < BR_RULE_COUNT; r++)
+        if (strcmp(rule_ids[r], id) == 0)
+            return (br_rule)r;
+    return BR_RULE_COUNT;
+}
+
+br_world *br_world_new(const json_t *given, char *err, size_t errlen)
+{
+    br__alloc_init();
+    br_world *w = br__calloc(1, sizeof *w);
+    if (!w) {
+        if (err)
+            snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    w->mutant = BR_RULE_COUNT;
+    w->seed = 1;
+    w->now = 1724630400; /* 2024-08-26T00:00:00Z, the seeds' era */
+    w->dur = (br_durations){.backup_queue = 60,
+                            .backup_run = 300,
+                            .restore_queue = 60,
+                            .restore_run = 600,
+                            .export_queue = 60,
+                            .export_run = 120,
+                            .download_run = 300};
+    if (given && br__world_load(w, given, err, errlen) != BR_OK) {
+        br_world_free(w);
+        return NULL;
+    }
+    return w;
+}
+
+void br_world_free(br_world *w)
+{
+    if (!w)
+        return;
+    for (size_t i = 0; i < w->n_orgs; i++)
+        br__free(w->orgs[i].access);
+    for (size_t i = 0; i < w->n_keys; i++)
+        br__free(w->keys[i].grants);
+    for (size_t i = 0; i < w->n_clusters; i++)
+        br__content_free(&w->clusters[i].content);
+    for (size_t i = 0; i < w->n_backups; i++)
+        br__content_free(&w->backups[i].content);
+    for (size_t i = 0; i < w->n_jobs; i++)
+        json_decref(w->jobs[i].params);
+    br__free(w->orgs);
+    br__free(w->projects);
+    br__free(w->keys);
+    br__free(w->clusters);
+    br__free(w->backups);
+    br__free(w->jobs);
+    br__free(w);
+}
+
+br_time br_world_now(const br_world *w) { return w->now; }
+
+void br_world_set_mutant(br_world *w, br_rule rule) { w->mutant = rule; }
+
+bool br__mutated(const br_world *w, br_rule rule) { return w->mutant == rule; }
+
+int br_world_set_profile(br_world *w, const char *profile)
+{
+    if (strcmp(profile, "default") == 0)
+        w->strict = false;
+    else if (strcmp(profile, "strict") == 0 || strcmp(profile, "alternate") == 0)
+        w->strict = true;
+    else
+        return BR_EINVAL;
+    return BR_OK;
+}
+
+long br__world_add_cluster(br_world *w)
+{
+    if (br__grow((void **)&w->clusters, &w->cap_clusters, w->n_clusters + 1,
+                 sizeof *w->clusters))
+        return -1;
+    br_cluster *c = &w->clusters[w->n_clusters];
+    memset(c, 0, sizeof *c);
+    c->restoring_job = -1;
+    c->created = w->now;
+    snprintf(c->status, sizeof c->status, "RUNNING");
+    return (long)w->n_clusters++;
+}
+
+long br__world_add_backup(br_world *w)
+{
+    if (br__grow((void **)&w->backups, &w->cap_backups, w->n_backups + 1, sizeof *w->backups))
+        return -1;
+    br_backup *b = &w->backups[w->n_backups];
+    memset(b, 0, sizeof *b);
+    b->job = -1;
+    b->cluster = -1;
+    return (long)w->n_backups++;
+}
+
+long br__world_add_job(br_world *w)
+{
+    if (br__grow((void **)&w->jobs, &w->cap_jobs, w->n_jobs + 1, sizeof *w->jobs))
+        return -1;
+    br_job *j = &w->jobs[w->n_jobs];
+    memset(j, 0, sizeof *j);
+    j->backup = j->src_cluster = j->dst_cluster = -1;
+    return (long)w->n_jobs++;
+}
+
+long br__world_find_cluster(const br_world *w, const char *id)
+{
+    for (size_t i = 0; id && i < w->n_clusters; i++)
+        if (strcmp(w->clusters[i].id, id) == 0)
+            return (long)i;
+    return -1;
+}
+
+long br__world_find_cluster_name(const br_world *w, int project, const char *name)
+{
+    for (size_t i = 0; name && i < w->n_clusters; i++)
+        if (w->clusters[i].project == project && !w->clusters[i].dropped &&
+            strcmp(w->clusters[i].name, name) == 0)
+            return (long)i;
+    return -1;
+}
+
+long br__world_find_project(const br_world *w, const char *id)
+{
+    for (size_t i = 0; id && i < w->n_projects; i++)
+        if (strcmp(w->projects[i].id, id) == 0)
+            return (long)i;
+    return -1;
+}
+
+long br__world_find_backup(const br_world *w, const char *id)
+{
+    for (size_t i = 0; id && i < w->n_backups; i++)
+        if (strcmp(w->backups[i].id, id) == 0)
+            return (long)i;
+    return -1;
+}
+
+long br__world_find_job(const br_world *w, const char *id)
+{
+    for (size_t i = 0; id && i < w->n_jobs; i++)
+        if (strcmp(w->jobs[i].id, id) == 0)
+            return (long)i;
+    return -1;
+}
+
+/* splitmix64 over (seed, counter): deterministic, well spread. */
+static uint64_t next_random(br_world *w)
+{
+    uint64_t z = w->seed * 0x9e3779b97f4a7c15ULL + (++w->id_counter) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+void br__world_new_id(br_world *w, const char *prefix, int hexlen, char out[BR_ID_MAX])
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t n = strlen(prefix);
+    if (n > BR_ID_MAX - 33)
+        n = BR_ID_MAX - 33;
+    if (hexlen > 32)
+        hexlen = 32;
+    memcpy(out, prefix, n);
+    uint64_t r = 0;
+    for (int i = 0; i < hexlen; i++) {
+        if (i % 16 == 0)
+            r = next_random(w);
+        out[n + i] = hex[r & 15];
+        r >>= 4;
+    }
+    out[n + hexlen] = '\0';
+}
+
+void br__world_new_uuid(br_world *w, char out[BR_ID_MAX])
+{
+    char h[BR_ID_MAX];
+    br__world_new_id(w, "", 32, h);
+    snprintf(out, BR_ID_MAX, "%.8s-%.4s-4%.3s-8%.3s-%.12s", h, h + 8, h + 13, h + 17, h + 20);
+}
+
+void br__world_new_secret(br_world *w, char out[24])
+{
+    static const char chars[] =
+        "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789!#$%()*+;]";
+    uint64_t r = next_random(w), r2 = next_random(w);
+    for (int i = 0; i < 16; i++) {
+        uint64_t src = i < 8 ? r : r2;
+        out[i] = chars[(src >> ((i % 8) * 8)) % (sizeof chars - 1)];
+    }
+    out[16] = '\0';
+}
+
+/* ---- simulator operations ---- */
+
+int br_world_write(br_world *w, const char *cluster_id, const char *db, const char *schema,
+                   const char *collection)
+{
+    long ci = br__world_find_cluster(w, cluster_id);
+    if (ci < 0 || w->clusters[ci].dropped)
+        return BR_ENOENT;
+    br_cluster *c = &w->clusters[ci];
+    if (c->restoring_job >= 0 && c->vendor == BR_VENDOR_ATLAS &&
+        !br__mutated(w, BR_RULE_MA_ONE_RESTORE))
+        return BR_EINVAL; /* MA-ONE-RESTORE: no writes while a restore runs */
+    long it = br__content_find(&c->content, db, schema, collection);
+    if (it < 0)
+        it = br__content_add(&c->content, db, schema, collection, 0, true);
+    if (it < 0)
+        return BR_ENOMEM;
+    c->content.items[it].version = (int64_t)(++w->id_counter);
+    return BR_OK;
+}
+
+int br_world_drop_cluster(br_world *w, const char *cluster_id)
+{
+    long ci = br__world_find_cluster(w, cluster_id);
+    if (ci < 0 || w->clusters[ci].dropped)
+        return BR_ENOENT;
+    br_cluster *c = &w->clusters[ci];
+    c->dropped = true;
+    snprintf(c->status, sizeof c->status, "DELETED");
+    /* ZC-RETAIN: automatic backups go with their cluster; manual ones stay. */
+    for (size_t i = 0; i < w->n_backups; i++) {
+        br_backup *b = &w->backups[i];
+        if (b->cluster == ci && !b->manual && !b->deleted &&
+            !(c->vendor == BR_VENDOR_ZILLIZ && br__mutated(w, BR_RULE_ZC_RETAIN)))
+            b->deleted = true;
+    }
+    return BR_OK;
+}
+
+int br_world_set_flag(br_world *w, const char *cluster_id, const char *flag, bool value)
+{
+    long ci = br__world_find_cluster(w, cluster_id);
+    if (ci < 0)
+        return BR_ENOENT;
+    br_cluster *c = &w->clusters[ci];
+    if (strcmp(flag, "paused") == 0)
+        c->paused = value;
+    else if (strcmp(flag, "encrypted") == 0)
+        c->encrypted = value;
+    else if (strcmp(flag, "sharded") == 0)
+        c->sharded = value;
+    else
+        return BR_EINVAL;
+    return BR_OK;
+}
+
+/* ---- dump and digest ---- */
+
+static json_t *content_json(const br_content *c)
+{
+    json_t *dbs = json_object();
+    for (size_t i = 0; dbs && i < c->n_dbs; i++)
+        json_object_set_new(dbs, c->dbs[i], json_object());
+    for (size_t i = 0; dbs && i < c->n_items; i++) {
+        const br_item *it = &c->items[i];
+        json_t *db = json_object_get(dbs, it->db);
+        if (!db)
+            continue;
+        char key[2 * BR_NAME_MAX + 2];
+        if (it->schema[0])
+            snprintf(key, sizeof key, "%s.%s", it->schema, it->name);
+        else
+            snprintf(key, sizeof key, "%s", it->name);
+        json_object_set_new(db, key,
+                            json_pack("{s:I,s:b}", "version", (json_int_t)it->version, "loaded",
+                                      it->loaded));
+    }
+    return dbs;
+}
+
+json_t *br_world_dump(const br_world *w)
+{
+    json_t *root = json_object(), *clusters = json_object(), *backups = json_object(),
+           *jobs = json_object();
+    if (!root || !clusters || !backups || !jobs) {
+        json_decref(root);
+        json_decref(clusters);
+        json_decref(backups);
+        json_decref(jobs);
+        return NULL;
+    }
+    json_object_set_new(root, "clock", br__time_json(w->now));
+    json_object_set_new(root, "clusters", clusters);
+    json_object_set_new(root, "backups", backups);
+    json_object_set_new(root, "jobs", jobs);
+    for (size_t i = 0; i < w->n_clusters; i++) {
+        const br_cluster *c = &w->clusters[i];
+        json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:b,s:b,s:b,s:b,s:i,s:s,s:s,s:i}", "name",
+                              c->name, "vendor", br_vendor_name(c->vendor), "status", c->status,
+                              "plan", c->plan, "dropped", c->dropped, "paused", c->paused,
+                              "encrypted", c->encrypted, "sharded", c->sharded, "cuSize",
+                              c->cu_size, "cuType", c->cu_type, "region", c->region, "mongoMajor",
+                              c->mongo_major);
+        if (o) {
+            json_object_set_new(o, "project", json_string(w->projects[c->project].id));
+            json_object_set_new(o, "databases", content_json(&c->content));
+        }
+        json_object_set_new(clusters, c->id, o);
+    }
+    for (size_t i = 0; i < w->n_backups; i++) {
+        const br_backup *b = &w->backups[i];
+        json_t *o = json_pack("{s:s,s:s,s:b,s:b,s:s,s:o}", "type", b->type, "status", b->status,
+                              "manual", b->manual, "deleted", b->deleted, "cluster",
+                              b->cluster >= 0 ? w->clusters[b->cluster].id : "", "databases",
+                              content_json(&b->content));
+        json_object_set_new(backups, b->id, o);
+    }
+    for (size_t i = 0; i < w->n_jobs; i++) {
+        const br_job *j = &w->jobs[i];
+        json_object_set_new(jobs, j->id,
+                            json_pack("{s:s,s:s,s:i}", "type", j->type, "status", j->status,
+                                      "progress", br__job_progress(w, j)));
+    }
+    return root;
+}
+
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+    h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+    return h * 0xff51afd7ed558ccdULL;
+}
+
+static uint64_t mix_str(uint64_t h, const char *s)
+{
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return mix(h, 0xff);
+}
+
+uint64_t br_world_digest(const br_world *w)
+{
+    uint64_t h = mix(mix(0, w->n_clusters), w->n_backups);
+    h = mix(mix(h, w->n_jobs), (uint64_t)w->now);
+    for (size_t i = 0; i < w->n_clusters; i++) {
+        const br_cluster *c = &w->clusters[i];
+        h = mix_str(mix_str(mix_str(h, c->id), c->status), c->name);
+        h = mix(h, br__content_hash(&c->content));
+        for (size_t k = 0; k < c->content.n_items; k++)
+            h = mix(h, c->content.items[k].loaded);
+        h = mix(h, (uint64_t)c->dropped | (uint64_t)c->paused << 1 | (uint64_t)c->cu_size << 8);
+        const br_policy *p = &c->policy;
+        h = mix_str(mix_str(mix(h, (uint64_t)p->enabled | (uint64_t)p->set << 1), p->frequency),
+                    p->window);
+        h = mix(mix(mix(h, (uint64_t)p->retention_days), (uint64_t)p->frequency_min),
+                (uint64_t)p->retention_edits);
+    }
+    for (size_t i = 0; i < w->n_backups; i++) {
+        const br_backup *b = &w->backups[i];
+        h = mix_str(mix_str(h, b->id), b->status);
+        h = mix(mix(h, b->deleted), br__content_hash(&b->content));
+    }
+    for (size_t i = 0; i < w->n_jobs; i++)
+        h = mix_str(mix_str(h, w->jobs[i].id), w->jobs[i].status);
+    return h;
+}
+
+/* ---- invariants ---- */
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int br_world_check(const br_world *w, br_rule *rule, char *msg, size_t msglen)
+{
+    int n = 0;
+#define VIOLATION(r, ...)                                                                          \
+    do {                                                                                           \
+        if (n++ == 0) {                                                                            \
+            if (rule)                                                                              \
+                *rule = r;                                                                         \
+            if (msg)                                                                               \
+                snprintf(msg, msglen, __VA_ARGS__);                                                \
+        }                                                                                          \
+    } while (0)
+    for (size_t i = 0; i < w->n_jobs; i++) {
+        const br_job *j = &w->jobs[i];
+        if (j->was_terminal && !br__job_terminal(j))
+            VIOLATION(BR_RULE_INV_TERMINAL, "job %s left a terminal state for %s", j->id,
+                      j->status);
+        int p = br__job_progress(w, j);
+        if (p < j->last_progress)
+            VIOLATION(BR_RULE_INV_PROGRESS, "job %s progress fell from %d to %d", j->id,
+                      j->last_progress, p);
+        if ((j->started && j->started < j->created) ||
+            (j->finished && j->finished < (j->started ? j->started : j->created)))
+            VIOLATION(BR_RULE_INV_TIME, "job %s times out of order", j->id);
+        if (j->result_hash && j->result_hash != j->expected_hash)
+            VIOLATION(BR_RULE_INV_CONTENT,
+                      "restore %s produced content other than what its backup captured", j->id);
+    }
+    for (size_t i = 0; i < w->n_backups; i++) {
+        const br_backup *b = &w->backups[i];
+        if (!b->deleted && br__content_hash(&b->content) != b->content_hash)
+            VIOLATION(BR_RULE_INV_SOURCE, "backup %s content changed after capture", b->id);
+        if ((b->started && b->started < b->created) ||
+            (b->finished && b->finished < b->created) || (b->expires && b->expires < b->created))
+            VIOLATION(BR_RULE_INV_TIME, "backup %s times out of order", b->id);
+    }
+    size_t total = w->n_clusters + w->n_backups + w->n_jobs;
+    const char **ids = total ? malloc(total * sizeof *ids) : NULL;
+    if (ids) {
+        size_t k = 0;
+        for (size_t i = 0; i < w->n_clusters; i++)
+            ids[k++] = w->clusters[i].id;
+        for (size_t i = 0; i < w->n_backups; i++)
+            ids[k++] = w->backups[i].id;
+        for (size_t i = 0; i < w->n_jobs; i++)
+            ids[k++] = w->jobs[i].id;
+        qsort(ids, k, sizeof *ids, cmp_str);
+        for (size_t i = 1; i < k; i++)
+            if (strcmp(ids[i - 1], ids[i]) == 0) {
+                VIOLATION(BR_RULE_INV_IDS, "id %s used twice", ids[i]);
+                break;
+            }
+        free(ids);
+    }
+#undef VIOLATION
+    return n;
+}
