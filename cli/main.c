@@ -1,1 +1,222 @@
-int main(void){return 0;}
+/* brcheck: command-line entry. Subcommands: run (fixtures against a target), rules (the
+ * catalog with fixture coverage). */
+#include "runner.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define BR_VERSION "0.1.0"
+
+static const char usage[] =
+    "usage: brcheck <command> [options]\n"
+    "\n"
+    "Commands:\n"
+    "  run [PATH...]     play fixtures (files or folders; default: the fixtures/ folder)\n"
+    "                    against the in-process model and print a per-rule summary.\n"
+    "      --report FILE   write a JSON report\n"
+    "      --profile P     default | strict (rules with two allowed outcomes)\n"
+    "      --target T      model (the default: in-process, no network)\n"
+    "      -v, --verbose   list passing fixtures too\n"
+    "  rules [PATH...]   list the rule catalog with how many fixtures show each rule\n"
+    "                    holding and refused.\n"
+    "      --json          as JSON\n"
+    "      --check         exit 1 unless every rule has its fixtures, every fixture names\n"
+    "                      known rules, and the catalog and the model agree on rule ids\n"
+    "  help, --help      this text\n"
+    "  version           the version\n"
+    "\n"
+    "Exit status: 0 all hold, 1 a violation (or --check failed), 2 usage or bad fixture.\n"
+    "Fixtures folder: $BRCHECK_FIXTURES, else the source tree's fixtures/.\n";
+
+static const char *default_fixtures(void)
+{
+    const char *env = getenv("BRCHECK_FIXTURES");
+    return env && *env ? env : BR_SOURCE_DIR "/fixtures";
+}
+
+static int cmd_run(int argc, char **argv)
+{
+    const char *report = NULL, *profile = "default", *target = "model";
+    bool verbose = false;
+    char **paths = calloc((size_t)argc + 1, sizeof *paths);
+    size_t n = 0;
+    for (int i = 0; i < argc; i++) {
+        if ((strcmp(argv[i], "--report") == 0 || strcmp(argv[i], "--profile") == 0 ||
+             strcmp(argv[i], "--target") == 0) && i + 1 >= argc) {
+            fprintf(stderr, "brcheck run: %s needs a value\n", argv[i]);
+            free(paths);
+            return 2;
+        }
+        if (strcmp(argv[i], "--report") == 0)
+            report = argv[++i];
+        else if (strcmp(argv[i], "--profile") == 0)
+            profile = argv[++i];
+        else if (strcmp(argv[i], "--target") == 0)
+            target = argv[++i];
+        else if (strcmp(argv[i], "-v") == 0 || strcmp(argv[i], "--verbose") == 0)
+            verbose = true;
+        else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            fputs(usage, stdout);
+            free(paths);
+            return 0;
+        } else if (argv[i][0] == '-') {
+            fprintf(stderr, "brcheck run: unknown option %s (see brcheck --help)\n", argv[i]);
+            free(paths);
+            return 2;
+        } else
+            paths[n++] = argv[i];
+    }
+    if (strcmp(profile, "default") != 0 && strcmp(profile, "strict") != 0) {
+        fprintf(stderr, "brcheck run: --profile is default or strict\n");
+        free(paths);
+        return 2;
+    }
+    if (strcmp(target, "model") != 0) {
+        fprintf(stderr, "brcheck run: target %s is not supported yet; use --target model\n",
+                target);
+        free(paths);
+        return 2;
+    }
+    if (n == 0)
+        paths[n++] = (char *)default_fixtures();
+    br_run run = {0};
+    int load = br_run_load(&run, paths, n);
+    free(paths);
+    if (load != 0 || run.n == 0) {
+        fprintf(stderr, "brcheck run: no fixtures found\n");
+        br_run_free(&run);
+        return 2;
+    }
+    br_target *t = br_model_target_new();
+    br_run_execute(&run, t, profile);
+    t->close(t);
+    br_report_text(&run, stdout, verbose);
+    if (report && br_report_json(&run, target, report) != 0)
+        fprintf(stderr, "brcheck run: cannot write %s\n", report);
+    int rc = run.errors ? 2 : run.failed ? 1 : 0;
+    br_run_free(&run);
+    return rc;
+}
+
+/* Catalog ids against the model's ids, both ways. Returns the number of mismatches. */
+static int check_ids(void)
+{
+    int bad = 0;
+    size_t i;
+    json_t *r;
+    json_array_foreach(br_catalog(), i, r)
+    {
+        const char *id = json_string_value(json_object_get(r, "id"));
+        if (br_rule_from_id(id) == BR_RULE_COUNT) {
+            printf("catalog rule %s is unknown to the model\n", id);
+            bad++;
+        }
+    }
+    for (int k = 0; k < BR_RULE_COUNT; k++)
+        if (!br_catalog_rule(br_rule_id((br_rule)k))) {
+            printf("model rule %s is missing from spec/rules\n", br_rule_id((br_rule)k));
+            bad++;
+        }
+    return bad;
+}
+
+static int cmd_rules(int argc, char **argv)
+{
+    bool as_json = false, check = false;
+    char **paths = calloc((size_t)argc + 1, sizeof *paths);
+    size_t n = 0;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--json") == 0)
+            as_json = true;
+        else if (strcmp(argv[i], "--check") == 0)
+            check = true;
+        else if (argv[i][0] == '-') {
+            fprintf(stderr, "brcheck rules: unknown option %s\n", argv[i]);
+            free(paths);
+            return 2;
+        } else
+            paths[n++] = argv[i];
+    }
+    if (n == 0)
+        paths[n++] = (char *)default_fixtures();
+    br_run run = {0};
+    br_run_load(&run, paths, n);
+    free(paths);
+    int problems = 0;
+    for (size_t k = 0; k < run.n; k++)
+        if (run.fixtures[k].status == BR_FIX_ERROR) {
+            printf("bad fixture %s: %s\n", run.fixtures[k].file,
+                   run.fixtures[k].n_violations ? run.fixtures[k].violations[0].message : "");
+            problems++;
+        }
+    json_t *out = json_array();
+    if (!as_json)
+        printf("%-24s %-7s %6s %8s %-8s  %s\n", "rule", "vendor", "holds", "refuses", "covered",
+               "statement");
+    size_t i;
+    json_t *r;
+    json_array_foreach(br_catalog(), i, r)
+    {
+        const char *id = json_string_value(json_object_get(r, "id"));
+        int holds = 0, refuses = 0;
+        for (size_t k = 0; k < run.n; k++) {
+            const char *w = json_string_value(json_object_get(run.fixtures[k].rules, id));
+            holds += w && strcmp(w, "holds") == 0;
+            refuses += w && strcmp(w, "refuses") == 0;
+        }
+        bool needs_refusal = json_is_true(json_object_get(r, "refuses"));
+        bool covered = holds > 0 && (!needs_refusal || refuses > 0);
+        if (!covered) {
+            problems++;
+            if (check)
+                printf("rule %s lacks %s\n", id,
+                       holds == 0 ? "a fixture where it holds" : "a fixture showing its refusal");
+        }
+        if (as_json)
+            json_array_append_new(out, json_pack("{s:s,s:O,s:O,s:O,s:i,s:i,s:b}", "id", id,
+                                                 "vendor", json_object_get(r, "vendor"),
+                                                 "statement", json_object_get(r, "statement"),
+                                                 "source", json_object_get(r, "source"), "holds",
+                                                 holds, "refuses", refuses, "covered", covered));
+        else if (!check)
+            printf("%-24s %-7s %6d %8d %-8s  %.70s\n", id,
+                   json_string_value(json_object_get(r, "vendor")), holds, refuses,
+                   covered ? "yes" : (needs_refusal && holds ? "no:refuse" : "NO"),
+                   json_string_value(json_object_get(r, "statement")));
+    }
+    if (as_json) {
+        char *s = json_dumps(out, JSON_INDENT(2));
+        puts(s);
+        free(s);
+    }
+    json_decref(out);
+    if (check)
+        problems += check_ids();
+    br_run_free(&run);
+    if (check)
+        printf("%s\n", problems ? "rule coverage check FAILED" : "rule coverage check passed");
+    return check && problems ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "run") == 0)
+        return cmd_run(argc - 2, argv + 2);
+    if (strcmp(cmd, "rules") == 0)
+        return cmd_rules(argc - 2, argv + 2);
+    if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
+        puts("brcheck " BR_VERSION);
+        return 0;
+    }
+    fprintf(stderr, "brcheck: unknown command %s\n\n%s", cmd, usage);
+    return 2;
+}

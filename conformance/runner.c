@@ -1,0 +1,649 @@
+/* Running fixtures: loading and validating them, then playing each step against a target
+ * with the checks every step gets (expectation, INV-ATOMIC on errors, invariants). */
+#include "matcher.h"
+#include "runner.h"
+
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <stdarg.h>
+#include <sys/stat.h>
+#include <time.h>
+
+/* ---- loading ---- */
+
+static int add_file(char ***files, size_t *n, size_t *cap, const char *path)
+{
+    if (*n == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 64;
+        char **nf = realloc(*files, ncap * sizeof *nf);
+        if (!nf)
+            return -1;
+        *files = nf;
+        *cap = ncap;
+    }
+    (*files)[(*n)++] = strdup(path);
+    return 0;
+}
+
+static int collect(char ***files, size_t *n, size_t *cap, const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return -1;
+    if (!S_ISDIR(st.st_mode))
+        return add_file(files, n, cap, path);
+    DIR *d = opendir(path);
+    if (!d)
+        return -1;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue;
+        char sub[1024];
+        snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
+        size_t len = strlen(e->d_name);
+        struct stat ss;
+        if (stat(sub, &ss) != 0)
+            continue;
+        if (S_ISDIR(ss.st_mode))
+            collect(files, n, cap, sub);
+        else if (len > 5 && strcmp(e->d_name + len - 5, ".json") == 0)
+            add_file(files, n, cap, sub);
+    }
+    closedir(d);
+    return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static void violation(br_fixture_result *f, const char *rule, int step, const char *step_name,
+                      const char *expected, const char *actual, const char *fmt, ...)
+    __attribute__((format(printf, 7, 8)));
+
+static void violation(br_fixture_result *f, const char *rule, int step, const char *step_name,
+                      const char *expected, const char *actual, const char *fmt, ...)
+{
+    br_violation *nv = realloc(f->violations, (f->n_violations + 1) * sizeof *nv);
+    if (!nv)
+        return;
+    f->violations = nv;
+    br_violation *v = &nv[f->n_violations++];
+    memset(v, 0, sizeof *v);
+    snprintf(v->rule, sizeof v->rule, "%s", rule ? rule : "");
+    v->step = step;
+    snprintf(v->step_name, sizeof v->step_name, "%s", step_name ? step_name : "");
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(v->message, sizeof v->message, fmt, ap);
+    va_end(ap);
+    v->expected = expected ? strdup(expected) : NULL;
+    v->actual = actual ? strdup(actual) : NULL;
+}
+
+/* Checks the fixture's shape; on a problem records it and returns false. */
+static bool validate(br_fixture_result *f)
+{
+    json_t *fx = f->fixture;
+    const char *id = json_string_value(json_object_get(fx, "id"));
+    const char *vendor = json_string_value(json_object_get(fx, "vendor"));
+    json_t *rules = json_object_get(fx, "rules"), *steps = json_object_get(fx, "steps");
+    if (!id || !vendor || br_vendor_from_name(vendor) == BR_VENDOR_COUNT) {
+        violation(f, "", 0, "", NULL, NULL, "fixture needs an \"id\" and a \"vendor\" (zilliz, crdb, atlas)");
+        return false;
+    }
+    snprintf(f->id, sizeof f->id, "%s", id);
+    snprintf(f->vendor, sizeof f->vendor, "%s", vendor);
+    const char *base = strrchr(f->file, '/');
+    base = base ? base + 1 : f->file;
+    if (strncmp(base, id, strlen(id)) != 0 || strcmp(base + strlen(id), ".json") != 0) {
+        violation(f, "", 0, "", NULL, NULL, "file name must be <id>.json (id is %s)", id);
+        return false;
+    }
+    if (!json_is_object(rules) || json_object_size(rules) == 0) {
+        violation(f, "", 0, "", NULL, NULL, "\"rules\" maps rule ids to \"holds\" or \"refuses\"");
+        return false;
+    }
+    const char *k;
+    json_t *v;
+    json_object_foreach(rules, k, v)
+    {
+        if (!br_catalog_rule(k)) {
+            violation(f, k, 0, "", NULL, NULL, "unknown rule id %s", k);
+            return false;
+        }
+        const char *what = json_string_value(v);
+        if (!what || (strcmp(what, "holds") != 0 && strcmp(what, "refuses") != 0)) {
+            violation(f, k, 0, "", NULL, NULL, "rule %s: say \"holds\" or \"refuses\"", k);
+            return false;
+        }
+    }
+    f->rules = rules;
+    if (!json_is_array(steps) || json_array_size(steps) == 0) {
+        violation(f, "", 0, "", NULL, NULL, "\"steps\" is a non-empty array");
+        return false;
+    }
+    if (!json_is_string(json_object_get(fx, "source"))) {
+        violation(f, "", 0, "", NULL, NULL, "\"source\" names where the behaviour is documented");
+        return false;
+    }
+    return true;
+}
+
+int br_run_load(br_run *run, char *const paths[], size_t n_paths)
+{
+    char **files = NULL;
+    size_t n = 0, cap = 0;
+    int rc = 0;
+    for (size_t i = 0; i < n_paths; i++)
+        if (collect(&files, &n, &cap, paths[i]) != 0) {
+            fprintf(stderr, "brcheck: cannot read %s\n", paths[i]);
+            rc = -1;
+        }
+    if (n)
+        qsort(files, n, sizeof *files, cmp_str);
+    run->fixtures = calloc(n ? n : 1, sizeof *run->fixtures);
+    for (size_t i = 0; i < n; i++) {
+        br_fixture_result *f = &run->fixtures[run->n++];
+        snprintf(f->file, sizeof f->file, "%s", files[i]);
+        json_error_t err;
+        f->fixture = json_load_file(files[i], JSON_REJECT_DUPLICATES, &err);
+        if (!f->fixture) {
+            snprintf(f->id, sizeof f->id, "%s", files[i]);
+            violation(f, "", 0, "", NULL, NULL, "not valid JSON: %s (line %d)", err.text, err.line);
+            f->status = BR_FIX_ERROR;
+        } else if (!validate(f)) {
+            if (!f->id[0])
+                snprintf(f->id, sizeof f->id, "%s", files[i]);
+            f->status = BR_FIX_ERROR;
+        }
+        free(files[i]);
+    }
+    free(files);
+    return rc;
+}
+
+void br_run_free(br_run *run)
+{
+    for (size_t i = 0; i < run->n; i++) {
+        br_fixture_result *f = &run->fixtures[i];
+        for (size_t k = 0; k < f->n_violations; k++) {
+            free(f->violations[k].expected);
+            free(f->violations[k].actual);
+        }
+        free(f->violations);
+        json_decref(f->fixture);
+    }
+    free(run->fixtures);
+    memset(run, 0, sizeof *run);
+}
+
+/* ---- requests ---- */
+
+#define MAX_HEADERS 32
+
+typedef struct {
+    br_request req;
+    br_header headers[MAX_HEADERS];
+    char *strings[MAX_HEADERS * 2 + 8];
+    size_t n_strings;
+    char *body;
+} built;
+
+static char *keep(built *b, char *s)
+{
+    if (s && b->n_strings < sizeof b->strings / sizeof *b->strings)
+        b->strings[b->n_strings++] = s;
+    return s;
+}
+
+static void built_free(built *b)
+{
+    for (size_t i = 0; i < b->n_strings; i++)
+        free(b->strings[i]);
+    free(b->body);
+}
+
+static int hexdigit(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* Builds the request; vendor decides how "key" authenticates. */
+static bool build(built *b, const json_t *r, br_vendor vendor, char *msg, size_t len)
+{
+    memset(b, 0, sizeof *b);
+    const char *method = json_string_value(json_object_get(r, "method"));
+    const char *path = json_string_value(json_object_get(r, "path"));
+    if (!method || !path) {
+        snprintf(msg, len, "a request needs \"method\" and \"path\"");
+        return false;
+    }
+    char *p = keep(b, strdup(path));
+    char *q = strchr(p, '?');
+    if (q)
+        *q++ = '\0';
+    b->req.method = method;
+    b->req.path = p;
+    b->req.query = q;
+    size_t nh = 0;
+    const char *k;
+    json_t *v;
+    json_object_foreach(json_object_get(r, "headers"), k, v)
+    {
+        if (nh < MAX_HEADERS - 2 && json_is_string(v))
+            b->headers[nh++] = (br_header){k, json_string_value(v)};
+    }
+    const char *key = json_string_value(json_object_get(r, "key"));
+    if (key && vendor == BR_VENDOR_ATLAS) {
+        b->req.principal = key;
+    } else if (key) {
+        char *auth = keep(b, malloc(strlen(key) + 8));
+        sprintf(auth, "Bearer %s", key);
+        b->headers[nh++] = (br_header){"Authorization", auth};
+    }
+    b->req.headers = b->headers;
+    b->req.n_headers = nh;
+    const char *ip = json_string_value(json_object_get(r, "callerIp"));
+    b->req.caller_ip = ip ? ip : "127.0.0.1";
+    json_t *body = json_object_get(r, "body");
+    const char *raw = json_string_value(json_object_get(r, "bodyRaw"));
+    const char *hex = json_string_value(json_object_get(r, "bodyHex"));
+    json_t *rep = json_object_get(r, "bodyRepeat");
+    if (body) {
+        b->body = json_dumps(body, JSON_ENCODE_ANY | JSON_COMPACT);
+        b->req.body_len = strlen(b->body);
+    } else if (raw) {
+        b->body = strdup(raw);
+        b->req.body_len = strlen(raw);
+    } else if (hex) {
+        size_t n = strlen(hex) / 2;
+        b->body = malloc(n + 1);
+        for (size_t i = 0; i < n; i++)
+            b->body[i] = (char)(hexdigit(hex[2 * i]) * 16 + hexdigit(hex[2 * i + 1]));
+        b->req.body_len = n;
+    } else if (rep) {
+        const char *pre = json_string_value(json_object_get(rep, "prefix"));
+        const char *unit = json_string_value(json_object_get(rep, "unit"));
+        const char *suf = json_string_value(json_object_get(rep, "suffix"));
+        size_t count = (size_t)json_integer_value(json_object_get(rep, "count"));
+        pre = pre ? pre : "";
+        suf = suf ? suf : "";
+        unit = unit ? unit : " ";
+        size_t ul = strlen(unit), total = strlen(pre) + ul * count + strlen(suf);
+        if (total > 64 * 1024 * 1024) {
+            snprintf(msg, len, "bodyRepeat builds more than 64 MiB");
+            return false;
+        }
+        b->body = malloc(total + 1);
+        char *o = b->body;
+        o += sprintf(o, "%s", pre);
+        for (size_t i = 0; i < count; i++, o += ul)
+            memcpy(o, unit, ul);
+        strcpy(o, suf);
+        b->req.body_len = total;
+    }
+    b->req.body = b->body;
+    return true;
+}
+
+/* ---- running ---- */
+
+typedef struct {
+    br_target *t;
+    br_fixture_result *f;
+    json_t *captures;
+    br_observer *obs;
+    br_vendor vendor;
+    int step;
+    const char *step_name;
+    const char *rule; /* the rule a failed expectation is charged to */
+} runner;
+
+static const char *first_rule(const br_fixture_result *f, const json_t *step)
+{
+    json_t *r = json_array_get(json_object_get(step, "rules"), 0);
+    if (json_is_string(r))
+        return json_string_value(r);
+    const char *k;
+    json_t *v;
+    json_object_foreach(f->rules, k, v)
+    {
+        if (strncmp(k, "INV-", 4) != 0)
+            return k;
+    }
+    json_object_foreach(f->rules, k, v) return k;
+    return "";
+}
+
+/* SEC-SECRETS: secrets never reach a report; keys are matched case-insensitively. */
+static void redact(json_t *v)
+{
+    static const char *const secret_keys[] = {"password", "privateKey", "secret", "apiKey",
+                                              "authorization", "token", NULL};
+    const char *k;
+    json_t *e;
+    size_t i;
+    if (json_is_object(v)) {
+        json_object_foreach(v, k, e)
+        {
+            bool secret = false;
+            for (size_t n = 0; secret_keys[n]; n++)
+                secret = secret || strcasecmp(k, secret_keys[n]) == 0;
+            if (secret && json_is_string(e))
+                json_object_set_new(v, k, json_string("[REDACTED]"));
+            else
+                redact(e);
+        }
+    } else if (json_is_array(v)) {
+        json_array_foreach(v, i, e) redact(e);
+    }
+}
+
+static char *response_json(const br_response *res)
+{
+    json_t *o = json_pack("{s:i}", "status", res->status);
+    if (res->body) {
+        json_t *copy = json_deep_copy(res->body);
+        redact(copy);
+        json_object_set_new(o, "body", copy);
+    }
+    char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(o);
+    return s;
+}
+
+/* Checks an answer against {"status", "body", "headers"}; captures on success. */
+static bool expect_ok(runner *r, const json_t *expect, const br_response *res, char *msg,
+                      size_t len)
+{
+    json_t *status = json_integer(res->status);
+    bool ok = true;
+    json_t *want = json_object_get(expect, "status");
+    if (want)
+        ok = br_match(want, status, r->captures, "status", msg, len);
+    json_decref(status);
+    want = json_object_get(expect, "body");
+    if (ok && want)
+        ok = br_match(want, res->body, r->captures, "$", msg, len);
+    const char *k;
+    json_t *v;
+    json_object_foreach(json_object_get(expect, "headers"), k, v)
+    {
+        if (!ok)
+            break;
+        json_t *actual = NULL;
+        for (size_t i = 0; i < res->n_headers; i++)
+            if (strcasecmp(res->headers[i].name, k) == 0)
+                actual = json_string(res->headers[i].value);
+        char path[128];
+        snprintf(path, sizeof path, "header %s", k);
+        ok = br_match(v, actual, r->captures, path, msg, len);
+        json_decref(actual);
+    }
+    return ok;
+}
+
+static bool send_checked(runner *r, const json_t *request, br_response *res)
+{
+    char msg[1024];
+    json_t *req = br_substitute(request, r->captures, msg, sizeof msg);
+    if (!req) {
+        violation(r->f, r->rule, r->step, r->step_name, NULL, NULL, "%s", msg);
+        return false;
+    }
+    built b;
+    if (!build(&b, req, r->vendor, msg, sizeof msg)) {
+        violation(r->f, r->rule, r->step, r->step_name, NULL, NULL, "%s", msg);
+        built_free(&b);
+        json_decref(req);
+        return false;
+    }
+    uint64_t before = 0, after = 0;
+    bool has_digest = r->t->digest && r->t->digest(r->t, &before);
+    int rc = r->t->send(r->t, &b.req, res);
+    built_free(&b);
+    json_decref(req);
+    if (rc != BR_OK) {
+        violation(r->f, r->rule, r->step, r->step_name, NULL, NULL, "target failed: %s",
+                  br_strerror(rc));
+        return false;
+    }
+    if (res->error && has_digest && r->t->digest(r->t, &after) && before != after) {
+        char *a = response_json(res);
+        violation(r->f, "INV-ATOMIC", r->step, r->step_name, NULL, a,
+                  "an answer with an error (HTTP %d) changed the world", res->status);
+        free(a);
+    }
+    char rule[40];
+    if (!br__observe(r->obs, res->body, rule, msg, sizeof msg))
+        violation(r->f, rule, r->step, r->step_name, NULL, NULL, "%s", msg);
+    return true;
+}
+
+static void step_request(runner *r, const json_t *step)
+{
+    br_response res;
+    if (!send_checked(r, json_object_get(step, "request"), &res))
+        return;
+    char msg[1024];
+    json_t *expect = br_substitute(json_object_get(step, "expect"), r->captures, msg, sizeof msg);
+    if (!expect) {
+        violation(r->f, r->rule, r->step, r->step_name, NULL, NULL, "%s", msg);
+    } else if (!expect_ok(r, expect, &res, msg, sizeof msg)) {
+        char *e = json_dumps(expect, JSON_COMPACT);
+        char *a = response_json(&res);
+        violation(r->f, r->rule, r->step, r->step_name, e, a, "%s", msg);
+        free(e);
+        free(a);
+    }
+    json_decref(expect);
+    size_t i;
+    json_t *rule;
+    json_array_foreach(json_object_get(step, "rules"), i, rule)
+    {
+        br_rule id = br_rule_from_id(json_string_value(rule));
+        if (id != BR_RULE_COUNT && !br_ruleset_has(&res.rules, id) &&
+            strcmp(r->t->name, "model") == 0)
+            violation(r->f, json_string_value(rule), r->step, r->step_name, NULL, NULL,
+                      "the model did not apply %s here", json_string_value(rule));
+    }
+    br_response_clear(&res);
+}
+
+static bool duration(const json_t *v, br_time *out)
+{
+    if (json_is_integer(v)) {
+        *out = json_integer_value(v);
+        return *out >= 0;
+    }
+    const char *s = json_string_value(v);
+    if (!s)
+        return false;
+    char *end;
+    long long n = strtoll(s, &end, 10);
+    long long mul = *end == 'm' ? 60 : *end == 'h' ? 3600 : *end == 'd' ? 86400 : 1;
+    if (end == s || (*end && strchr("smhd", *end) == NULL) || (*end && end[1]))
+        return false;
+    *out = n * mul;
+    return n >= 0;
+}
+
+static void step_await(runner *r, const json_t *aw)
+{
+    br_time timeout = 3600, every = 30;
+    if ((json_object_get(aw, "timeout") && !duration(json_object_get(aw, "timeout"), &timeout)) ||
+        (json_object_get(aw, "every") && !duration(json_object_get(aw, "every"), &every)) ||
+        every <= 0) {
+        violation(r->f, r->rule, r->step, r->step_name, NULL, NULL, "await: bad timeout or every");
+        return;
+    }
+    char msg[1024] = "";
+    char *last = NULL;
+    for (br_time waited = 0;; waited += every) {
+        br_response res;
+        if (!send_checked(r, json_object_get(aw, "request"), &res))
+            break;
+        json_t *until = br_substitute(json_object_get(aw, "until"), r->captures, msg, sizeof msg);
+        bool ok = until && expect_ok(r, until, &res, msg, sizeof msg);
+        json_decref(until);
+        free(last);
+        last = response_json(&res);
+        br_response_clear(&res);
+        if (ok)
+            break;
+        if (waited + every > timeout) {
+            char *e = json_dumps(json_object_get(aw, "until"), JSON_COMPACT);
+            violation(r->f, r->rule, r->step, r->step_name, e, last,
+                      "await: not reached within %llds: %s", (long long)timeout, msg);
+            free(e);
+            break;
+        }
+        if (r->t->advance(r->t, every) != BR_OK) {
+            violation(r->f, r->rule, r->step, r->step_name, NULL, NULL, "advance failed");
+            break;
+        }
+    }
+    free(last);
+}
+
+static void step_inspect(runner *r, const json_t *ins)
+{
+    const char *path = json_string_value(json_object_get(ins, "path"));
+    json_t *dump = r->t->dump ? r->t->dump(r->t) : NULL;
+    if (!dump) {
+        violation(r->f, r->rule, r->step, r->step_name, NULL, NULL,
+                  "inspect: the target cannot show its world");
+        return;
+    }
+    /* JSON pointer: "/clusters/in01-a/databases/default/coll/version" */
+    json_t *cur = dump;
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s", path ? path : "");
+    for (char *seg = strtok(buf, "/"); seg && cur; seg = strtok(NULL, "/")) {
+        char *o = seg;
+        for (char *s = seg; *s; s++) {
+            if (s[0] == '~' && (s[1] == '0' || s[1] == '1')) {
+                *o++ = s[1] == '0' ? '~' : '/';
+                s++;
+            } else {
+                *o++ = *s;
+            }
+        }
+        *o = '\0';
+        cur = json_is_array(cur) ? json_array_get(cur, (size_t)atol(seg)) : json_object_get(cur, seg);
+    }
+    char msg[1024];
+    json_t *expect = br_substitute(json_object_get(ins, "expect"), r->captures, msg, sizeof msg);
+    if (!expect || !br_match(expect, cur, r->captures, path ? path : "", msg, sizeof msg)) {
+        char *e = expect ? json_dumps(expect, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
+        char *a = cur ? json_dumps(cur, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
+        violation(r->f, r->rule, r->step, r->step_name, e, a, "inspect %s: %s", path ? path : "", msg);
+        free(e);
+        free(a);
+    }
+    json_decref(expect);
+    json_decref(dump);
+}
+
+static void step_sim(runner *r, const json_t *op, bool expect_error)
+{
+    uint64_t before = 0, after = 0;
+    bool has = r->t->digest && r->t->digest(r->t, &before);
+    int rc = r->t->sim ? r->t->sim(r->t, op) : BR_EINVAL;
+    if (expect_error && rc == BR_OK)
+        violation(r->f, r->rule, r->step, r->step_name, NULL, NULL,
+                  "sim %s: the world accepted what it must refuse",
+                  json_string_value(json_object_get(op, "op")));
+    else if (!expect_error && rc != BR_OK)
+        violation(r->f, r->rule, r->step, r->step_name, NULL, NULL, "sim %s failed: %s",
+                  json_string_value(json_object_get(op, "op")), br_strerror(rc));
+    if (expect_error && has && r->t->digest(r->t, &after) && before != after)
+        violation(r->f, "INV-ATOMIC", r->step, r->step_name, NULL, NULL,
+                  "a refused simulator operation changed the world");
+}
+
+static void run_fixture(br_fixture_result *f, br_target *t, const char *profile)
+{
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    char err[512];
+    const char *fprofile = json_string_value(json_object_get(f->fixture, "profile"));
+    json_t *given = json_object_get(f->fixture, "given");
+    if (t->reset(t, given, fprofile ? fprofile : profile, err, sizeof err) != BR_OK) {
+        violation(f, "", 0, "given", NULL, NULL, "cannot load the world: %s", err);
+        f->status = BR_FIX_ERROR;
+        return;
+    }
+    runner r = {.t = t, .f = f, .captures = json_object(), .obs = br_observer_new()};
+    r.vendor = br_vendor_from_name(f->vendor);
+    size_t i;
+    json_t *step;
+    json_array_foreach(json_object_get(f->fixture, "steps"), i, step)
+    {
+        r.step = (int)i + 1;
+        r.step_name = json_string_value(json_object_get(step, "name"));
+        r.rule = first_rule(f, step);
+        size_t before = f->n_violations;
+        if (json_object_get(step, "request")) {
+            step_request(&r, step);
+        } else if (json_object_get(step, "advance")) {
+            br_time s;
+            if (!duration(json_object_get(step, "advance"), &s) || t->advance(t, s) != BR_OK)
+                violation(f, r.rule, r.step, r.step_name, NULL, NULL, "bad advance");
+        } else if (json_object_get(step, "await")) {
+            step_await(&r, json_object_get(step, "await"));
+        } else if (json_object_get(step, "sim")) {
+            step_sim(&r, json_object_get(step, "sim"),
+                     json_is_true(json_object_get(step, "expectError")));
+        } else if (json_object_get(step, "inspect")) {
+            step_inspect(&r, json_object_get(step, "inspect"));
+        } else {
+            violation(f, "", r.step, r.step_name, NULL, NULL,
+                      "a step is one of request, advance, await, sim, inspect");
+            f->status = BR_FIX_ERROR;
+        }
+        br_rule rule;
+        char msg[512];
+        if (t->check && t->check(t, &rule, msg, sizeof msg) > 0)
+            violation(f, br_rule_id(rule), r.step, r.step_name, NULL, NULL, "%s", msg);
+        f->steps_run++;
+        if (f->n_violations > before + 5)
+            break;
+    }
+    json_decref(r.captures);
+    br_observer_free(r.obs);
+    if (f->status != BR_FIX_ERROR)
+        f->status = f->n_violations ? BR_FIX_FAIL : BR_FIX_PASS;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    f->seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+}
+
+void br_run_execute(br_run *run, br_target *t, const char *profile)
+{
+    for (size_t i = 0; i < run->n; i++) {
+        br_fixture_result *f = &run->fixtures[i];
+        if (f->status == BR_FIX_ERROR) {
+            run->errors++;
+            continue;
+        }
+        run_fixture(f, t, profile);
+        switch (f->status) {
+        case BR_FIX_PASS:
+            run->passed++;
+            break;
+        case BR_FIX_FAIL:
+            run->failed++;
+            break;
+        case BR_FIX_SKIP:
+            run->skipped++;
+            break;
+        default:
+            run->errors++;
+        }
+    }
+}

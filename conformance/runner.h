@@ -1,0 +1,86 @@
+/* The conformance runner: plays fixtures against a target, step by step, and collects
+ * violations, each naming its rule, fixture, step, expectation and answer. */
+#ifndef BR_RUNNER_H
+#define BR_RUNNER_H
+
+#include "brcheck/model.h"
+
+#include <stdio.h>
+
+/* A target: where requests go. The in-process model is one; others implement the same. */
+typedef struct br_target br_target;
+struct br_target {
+    const char *name;
+    /* Starts a fresh world from 'given' (borrowed). BR_OK or an error with err set. */
+    int (*reset)(br_target *t, const json_t *given, const char *profile, char *err, size_t errlen);
+    int (*send)(br_target *t, const br_request *req, br_response *res);
+    int (*advance)(br_target *t, br_time seconds);
+    /* Simulator operation ({"op": ...}); BR_OK, BR_ENOENT or BR_EINVAL (refused). */
+    int (*sim)(br_target *t, const json_t *op);
+    json_t *(*dump)(br_target *t); /* new reference or NULL when unsupported */
+    bool (*digest)(br_target *t, uint64_t *out);
+    /* Invariant check over the target's own state, when it can (the model can). */
+    int (*check)(br_target *t, br_rule *rule, char *msg, size_t msglen);
+    void (*close)(br_target *t);
+    void *self;
+};
+
+/* The in-process model target. */
+br_target *br_model_target_new(void);
+
+typedef struct {
+    char rule[40];
+    int step; /* 1-based; 0 for the fixture as a whole */
+    char step_name[128];
+    char message[1024];
+    char *expected; /* owned, may be NULL */
+    char *actual;   /* owned, may be NULL */
+} br_violation;
+
+typedef enum { BR_FIX_PASS, BR_FIX_FAIL, BR_FIX_SKIP, BR_FIX_ERROR } br_fixture_status;
+
+typedef struct {
+    char id[128];
+    char file[1024];
+    char vendor[16];
+    br_fixture_status status;
+    char skip_reason[256];
+    json_t *rules; /* borrowed from the fixture: {"ZC-TIER": "refuses"} */
+    json_t *fixture; /* owned */
+    br_violation *violations;
+    size_t n_violations;
+    int steps_run;
+    double seconds;
+} br_fixture_result;
+
+typedef struct {
+    br_fixture_result *fixtures;
+    size_t n;
+    size_t passed, failed, skipped, errors;
+} br_run;
+
+/* Loads every fixture under the paths (files or folders, recursively *.json) into run,
+ * sorted by file name. Unreadable or malformed fixtures become BR_FIX_ERROR entries. */
+int br_run_load(br_run *run, char *const paths[], size_t n_paths);
+/* Plays every loaded fixture against the target. */
+void br_run_execute(br_run *run, br_target *t, const char *profile);
+void br_run_free(br_run *run);
+
+/* Writes the JSON report (machines) to 'path'. Returns 0 on success. */
+int br_report_json(const br_run *run, const char *target, const char *path);
+/* Prints the failures and the per-rule summary. */
+void br_report_text(const br_run *run, FILE *out, bool verbose);
+
+/* The catalog (spec/rules/ *.json, embedded): a JSON array of rule objects. Borrowed,
+ * loaded once. */
+const json_t *br_catalog(void);
+const json_t *br_catalog_rule(const char *id);
+
+/* Observed invariants over the answers of one fixture run (INV-TERMINAL, INV-PROGRESS,
+ * INV-TIME): feed every answer body; returns false and fills rule/msg on a violation. */
+typedef struct br_observer br_observer;
+br_observer *br_observer_new(void);
+void br_observer_free(br_observer *o);
+bool br__observe(br_observer *o, const json_t *body, char rule[40], char *msg, size_t msglen);
+
+#endif

@@ -1,0 +1,89 @@
+/* The in-process target: the model itself, no network (the default of `brcheck run`). */
+#include "runner.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static br_world *world(br_target *t) { return t->self; }
+
+static int reset(br_target *t, const json_t *given, const char *profile, char *err, size_t len)
+{
+    br_world_free(world(t));
+    t->self = br_world_new(given, err, len);
+    if (!t->self)
+        return BR_EWORLD;
+    if (profile && br_world_set_profile(world(t), profile) != BR_OK) {
+        snprintf(err, len, "unknown profile %s", profile);
+        return BR_EINVAL;
+    }
+    return BR_OK;
+}
+
+static int send(br_target *t, const br_request *req, br_response *res)
+{
+    return br_world_handle(world(t), req, res);
+}
+
+static int advance(br_target *t, br_time s) { return br_world_advance(world(t), s); }
+
+static int sim(br_target *t, const json_t *op)
+{
+    const char *name = json_string_value(json_object_get(op, "op"));
+    const char *cluster = json_string_value(json_object_get(op, "cluster"));
+    if (!name || !cluster)
+        return BR_EINVAL;
+    if (strcmp(name, "write") == 0) {
+        const char *db = json_string_value(json_object_get(op, "db"));
+        const char *coll = json_string_value(json_object_get(op, "collection"));
+        if (!coll)
+            coll = json_string_value(json_object_get(op, "table"));
+        const char *schema = json_string_value(json_object_get(op, "schema"));
+        return br_world_write(world(t), cluster, db ? db : "default", schema ? schema : "",
+                              coll ? coll : "data");
+    }
+    if (strcmp(name, "drop_cluster") == 0)
+        return br_world_drop_cluster(world(t), cluster);
+    if (strcmp(name, "set_flag") == 0)
+        return br_world_set_flag(world(t), cluster,
+                                 json_string_value(json_object_get(op, "flag")) ? json_string_value(json_object_get(op, "flag")) : "",
+                                 json_is_true(json_object_get(op, "value")));
+    return BR_EINVAL;
+}
+
+static json_t *dump(br_target *t) { return br_world_dump(world(t)); }
+
+static bool digest(br_target *t, uint64_t *out)
+{
+    *out = br_world_digest(world(t));
+    return true;
+}
+
+static int check(br_target *t, br_rule *rule, char *msg, size_t len)
+{
+    return br_world_check(world(t), rule, msg, len);
+}
+
+static void close_target(br_target *t)
+{
+    if (!t)
+        return;
+    br_world_free(world(t));
+    free(t);
+}
+
+br_target *br_model_target_new(void)
+{
+    br_target *t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    *t = (br_target){.name = "model",
+                     .reset = reset,
+                     .send = send,
+                     .advance = advance,
+                     .sim = sim,
+                     .dump = dump,
+                     .digest = digest,
+                     .check = check,
+                     .close = close_target};
+    return t;
+}
