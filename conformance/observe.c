@@ -77,8 +77,9 @@ static bool check_object(br_observer *o, const json_t *obj, char rule[40], char 
     json_t *v;
     json_object_foreach((json_t *)obj, k, v)
     {
-        if (json_is_string(v) && time_key(k) && json_string_length(v) > 0 &&
-            !br_is_utc_time(json_string_value(v))) {
+        const char *sv = json_string_value(v);
+        bool date_like = sv && strlen(sv) >= 10 && sv[4] == '-' && sv[7] == '-';
+        if (date_like && time_key(k) && !br_is_utc_time(sv)) {
             strcpy(rule, "INV-TIME");
             snprintf(msg, len, "%s \"%s\" is not an RFC 3339 UTC time", k, json_string_value(v));
             return false;

@@ -513,11 +513,14 @@ static void step_await(runner *r, const json_t *aw)
 
 static void step_inspect(runner *r, const json_t *ins)
 {
-    const char *path = json_string_value(json_object_get(ins, "path"));
+    char msg[1024];
+    json_t *spath = br_substitute(json_object_get(ins, "path"), r->captures, msg, sizeof msg);
+    const char *path = json_string_value(spath);
     json_t *dump = r->t->dump ? r->t->dump(r->t) : NULL;
     if (!dump) {
         violation(r->f, r->rule, r->step, r->step_name, NULL, NULL,
                   "inspect: the target cannot show its world");
+        json_decref(spath);
         return;
     }
     /* JSON pointer: "/clusters/in01-a/databases/default/coll/version" */
@@ -537,7 +540,6 @@ static void step_inspect(runner *r, const json_t *ins)
         *o = '\0';
         cur = json_is_array(cur) ? json_array_get(cur, (size_t)atol(seg)) : json_object_get(cur, seg);
     }
-    char msg[1024];
     json_t *expect = br_substitute(json_object_get(ins, "expect"), r->captures, msg, sizeof msg);
     if (!expect || !br_match(expect, cur, r->captures, path ? path : "", msg, sizeof msg)) {
         char *e = expect ? json_dumps(expect, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
@@ -548,6 +550,7 @@ static void step_inspect(runner *r, const json_t *ins)
     }
     json_decref(expect);
     json_decref(dump);
+    json_decref(spath);
 }
 
 static void step_sim(runner *r, const json_t *op, bool expect_error)

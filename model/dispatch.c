@@ -305,9 +305,11 @@ static int dispatch(br_ctx *ctx)
             if (!ctx->body) {
                 if (jerr.text[0] == '\0' || strstr(jerr.text, "memory"))
                     return BR_ENOMEM;
-                char msg[200];
-                snprintf(msg, sizeof msg, "malformed JSON body: %s (at byte %d)", jerr.text,
-                         jerr.position);
+                char msg[400];
+                bool utf8 = strstr(jerr.text, "decode byte") || strstr(jerr.text, "UTF-8");
+                snprintf(msg, sizeof msg, "%s: %s (at byte %d)",
+                         utf8 ? "request body is not valid UTF-8" : "malformed JSON body",
+                         jerr.text, jerr.position);
                 return answer_fail(ctx, d, BR_FAIL_BAD_JSON, msg);
             }
             if (!json_is_object(ctx->body))

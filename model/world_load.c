@@ -178,7 +178,7 @@ static int load_orgs(br_world *w, const json_t *orgs, char *err, size_t errlen)
             const char *pid = str(p, "id", NULL);
             if (!pid)
                 FAIL("a project needs an \"id\"");
-            if (br__world_find_project(w, pid) != (long)w->n_projects - 1)
+            if (br__world_find_project(w, pid) >= 0)
                 FAIL("project id %s used twice", pid);
             COPY(pr->id, pid, "project id");
             COPY(pr->name, str(p, "name", pid), "project name");

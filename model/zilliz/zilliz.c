@@ -13,6 +13,8 @@ int br__zc_error(br_ctx *ctx, int http, int code, const char *fmt, ...)
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     br__applied(ctx, BR_RULE_ZC_ENVELOPE);
+    if (http >= 400 && http != 401)
+        br__applied(ctx, BR_RULE_SEC_BAD_INPUT);
     br__answer(ctx, http, json_pack("{s:i,s:s}", "code", code, "message", msg));
     ctx->res->error = true;
     return BR_OK;

@@ -159,6 +159,7 @@ int br__zc_create_backup(br_ctx *ctx)
                  !type || (strcmp(type, "CLUSTER") != 0 && strcmp(type, "COLLECTION") != 0)))
         return ZC_BAD(ctx, "backupType is required and is CLUSTER or COLLECTION");
     /* ZC-CREATE-ONE: one manual backup job at a time, none while an automatic one runs. */
+    br__applied(ctx, BR_RULE_ZC_CREATE_ONE);
     for (size_t i = 0; i < w->n_backups; i++) {
         const br_backup *b = &w->backups[i];
         if (b->cluster != ci || b->job < 0 || !br__job_running(&w->jobs[b->job]))

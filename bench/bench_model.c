@@ -1,0 +1,130 @@
+/* Benchmark: JSON requests per second through the in-process model for a realistic Zilliz
+ * mix, beside a floor measured in the same run (jansson parse + build + dump of the same
+ * bodies), as a ratio; and typed job transitions per second. Prints figures, asserts none. */
+#include "brcheck/model.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static const char world_json[] =
+    "{\"seed\":9,\"orgs\":[{\"id\":\"org-1\",\"vendor\":\"zilliz\",\"projects\":[{\"id\":\"proj-1\"},{\"id\":\"proj-2\"}]}],"
+    "\"keys\":[{\"key\":\"owner\",\"org\":\"org-1\",\"roles\":[\"ORG_OWNER\"]}],"
+    "\"clusters\":[{\"id\":\"in01-a\",\"name\":\"A\",\"project\":\"proj-1\",\"plan\":\"Standard\","
+    "\"region\":\"aws-us-west-2\",\"cuType\":\"Performance-optimized\",\"cuSize\":2,"
+    "\"databases\":[{\"name\":\"default\",\"collections\":[{\"name\":\"c1\"},{\"name\":\"c2\"}]}]},"
+    "{\"id\":\"in01-b\",\"name\":\"B\",\"project\":\"proj-2\",\"plan\":\"Standard\","
+    "\"region\":\"aws-us-west-2\",\"cuType\":\"Performance-optimized\",\"cuSize\":1,"
+    "\"databases\":[{\"name\":\"default\",\"collections\":[{\"name\":\"x\"}]}]},"
+    "{\"id\":\"in01-f\",\"name\":\"F\",\"project\":\"proj-1\",\"plan\":\"Free\",\"region\":\"aws-us-west-2\"}],"
+    "\"backups\":[{\"id\":\"backup1_a\",\"cluster\":\"in01-a\"},"
+    "{\"id\":\"backup2_b\",\"cluster\":\"in01-a\",\"type\":\"COLLECTION\",\"collections\":[\"c1\"]},"
+    "{\"id\":\"backup3_c\",\"cluster\":\"in01-a\",\"method\":\"AUTO\",\"expireTime\":\"2030-01-01T00:00:00Z\"}]}";
+
+static const char *const mix[][3] = {
+    {"GET", "/v2/backups", "pageSize=10&currentPage=1"},
+    {"GET", "/v2/clusters/in01-a/backups/backup1_a", NULL},
+    {"GET", "/v2/backups", "clusterId=in01-a&creationMethod=MANUAL"},
+    {"POST", "/v2/clusters/in01-a/backups/create", "{\"backupType\":\"CLUSTER\"}"},
+    {"GET", "/v2/clusters/in01-a/backups/policy", NULL},
+    {"POST", "/v2/clusters/in01-a/backups/backup2_b/restoreCollection",
+     "{\"destClusterId\":\"in01-b\",\"dbCollections\":[{\"collections\":[{\"collectionName\":\"c1\","
+     "\"destCollectionName\":\"x\"}]}]}"},
+    {"POST", "/v2/clusters/in01-f/backups/create", "{\"backupType\":\"CLUSTER\"}"},
+    {"GET", "/v2/clusters/in01-a", NULL},
+    {"POST", "/v2/clusters/in01-a/backups/backup1_a/restoreCluster",
+     "{\"projectId\":\"proj-1\",\"clusterName\":\"A\",\"cuSize\":1}"},
+    {"GET", "/v2/clusters/in01-a/backups/backup3_c", NULL},
+};
+#define MIX (sizeof mix / sizeof *mix)
+
+int main(int argc, char **argv)
+{
+    long iters = argc > 1 ? atol(argv[1]) : 200000;
+    json_t *given = json_loads(world_json, 0, NULL);
+    br_world *w = br_world_new(given, NULL, 0);
+    json_decref(given);
+    br_header auth = {"Authorization", "Bearer owner"};
+    br_request reqs[MIX];
+    char *answers[MIX];
+    for (size_t i = 0; i < MIX; i++) {
+        bool has_body = mix[i][0][0] == 'P';
+        reqs[i] = (br_request){.method = mix[i][0],
+                               .path = mix[i][1],
+                               .query = has_body ? NULL : mix[i][2],
+                               .headers = &auth,
+                               .n_headers = 1,
+                               .body = has_body ? mix[i][2] : NULL,
+                               .body_len = has_body ? strlen(mix[i][2]) : 0,
+                               .caller_ip = "127.0.0.1"};
+        br_response res;
+        br_world_handle(w, &reqs[i], &res);
+        answers[i] = br_response_text(&res);
+        br_response_clear(&res);
+    }
+    /* Floor: parse the request body, build the answer (parse of its text), dump it. */
+    double t0 = now_s();
+    size_t sink = 0;
+    for (long n = 0; n < iters; n++) {
+        const br_request *r = &reqs[n % MIX];
+        json_t *in = r->body ? json_loadb(r->body, r->body_len, 0, NULL) : NULL;
+        json_t *out = json_loads(answers[n % MIX], 0, NULL);
+        char *text = json_dumps(out, JSON_COMPACT | JSON_PRESERVE_ORDER);
+        sink += strlen(text);
+        free(text);
+        json_decref(out);
+        json_decref(in);
+    }
+    double floor_s = now_s() - t0;
+    t0 = now_s();
+    for (long n = 0; n < iters; n++) {
+        br_response res;
+        br_world_handle(w, &reqs[n % MIX], &res);
+        char *text = br_response_text(&res);
+        sink += strlen(text);
+        free(text);
+        br_response_clear(&res);
+    }
+    double model_s = now_s() - t0;
+    double floor_rate = (double)iters / floor_s, model_rate = (double)iters / model_s;
+    printf("requests: %ld (Zilliz mix of %zu endpoints)\n", iters, MIX);
+    printf("floor  (jansson parse+build+dump): %10.0f req/s\n", floor_rate);
+    printf("model  (dispatch+rules+dump):      %10.0f req/s\n", model_rate);
+    printf("ratio model/floor: %.2f (target >= 0.75)\n", model_rate / floor_rate);
+
+    /* Typed transitions: many backup jobs created, then time moves them through
+     * PENDING -> IN_PROGRESS -> SUCCESSFUL (two transitions each). */
+    br_world_free(w);
+    given = json_loads(world_json, 0, NULL);
+    w = br_world_new(given, NULL, 0);
+    json_decref(given);
+    br_request policy = reqs[0];
+    policy.method = "POST";
+    policy.path = "/v2/clusters/in01-a/backups/policy";
+    policy.query = NULL;
+    policy.body = "{\"enabled\":true,\"retentionDays\":30,\"frequency\":\"1,2,3,4,5,6,7\"}";
+    policy.body_len = strlen(policy.body);
+    br_response res;
+    br_world_handle(w, &policy, &res);
+    br_response_clear(&res);
+    long days = argc > 2 ? atol(argv[2]) : 2000;
+    t0 = now_s();
+    for (long d = 0; d < days; d++)
+        br_world_advance(w, 86400);
+    double adv_s = now_s() - t0;
+    printf("typed transitions: %ld days of daily automatic backups, %.0f transitions/s "
+           "(job steps + expiries)\n",
+           days, (double)(days * 3) / adv_s);
+    br_world_free(w);
+    for (size_t i = 0; i < MIX; i++)
+        free(answers[i]);
+    return sink == 0;
+}
