@@ -16,7 +16,8 @@ static double now_s(void)
 }
 
 static const char world_json[] =
-    "{\"seed\":9,\"orgs\":[{\"id\":\"org-1\",\"vendor\":\"zilliz\",\"projects\":[{\"id\":\"proj-1\"},{\"id\":\"proj-2\"}]}],"
+    "{\"seed\":9,\"orgs\":[{\"id\":\"org-1\",\"vendor\":\"zilliz\",\"projects\":[{\"id\":\"proj-"
+    "1\"},{\"id\":\"proj-2\"}]}],"
     "\"keys\":[{\"key\":\"owner\",\"org\":\"org-1\",\"roles\":[\"ORG_OWNER\"]}],"
     "\"clusters\":[{\"id\":\"in01-a\",\"name\":\"A\",\"project\":\"proj-1\",\"plan\":\"Standard\","
     "\"region\":\"aws-us-west-2\",\"cuType\":\"Performance-optimized\",\"cuSize\":2,"
@@ -24,10 +25,13 @@ static const char world_json[] =
     "{\"id\":\"in01-b\",\"name\":\"B\",\"project\":\"proj-2\",\"plan\":\"Standard\","
     "\"region\":\"aws-us-west-2\",\"cuType\":\"Performance-optimized\",\"cuSize\":1,"
     "\"databases\":[{\"name\":\"default\",\"collections\":[{\"name\":\"x\"}]}]},"
-    "{\"id\":\"in01-f\",\"name\":\"F\",\"project\":\"proj-1\",\"plan\":\"Free\",\"region\":\"aws-us-west-2\"}],"
+    "{\"id\":\"in01-f\",\"name\":\"F\",\"project\":\"proj-1\",\"plan\":\"Free\",\"region\":\"aws-"
+    "us-west-2\"}],"
     "\"backups\":[{\"id\":\"backup1_a\",\"cluster\":\"in01-a\"},"
-    "{\"id\":\"backup2_b\",\"cluster\":\"in01-a\",\"type\":\"COLLECTION\",\"collections\":[\"c1\"]},"
-    "{\"id\":\"backup3_c\",\"cluster\":\"in01-a\",\"method\":\"AUTO\",\"expireTime\":\"2030-01-01T00:00:00Z\"}]}";
+    "{\"id\":\"backup2_b\",\"cluster\":\"in01-a\",\"type\":\"COLLECTION\",\"collections\":[\"c1\"]}"
+    ","
+    "{\"id\":\"backup3_c\",\"cluster\":\"in01-a\",\"method\":\"AUTO\",\"expireTime\":\"2030-01-"
+    "01T00:00:00Z\"}]}";
 
 static const char *const mix[][3] = {
     {"GET", "/v2/backups", "pageSize=10&currentPage=1"},
@@ -36,7 +40,8 @@ static const char *const mix[][3] = {
     {"POST", "/v2/clusters/in01-a/backups/create", "{\"backupType\":\"CLUSTER\"}"},
     {"GET", "/v2/clusters/in01-a/backups/policy", NULL},
     {"POST", "/v2/clusters/in01-a/backups/backup2_b/restoreCollection",
-     "{\"destClusterId\":\"in01-b\",\"dbCollections\":[{\"collections\":[{\"collectionName\":\"c1\","
+     "{\"destClusterId\":\"in01-b\",\"dbCollections\":[{\"collections\":[{\"collectionName\":"
+     "\"c1\","
      "\"destCollectionName\":\"x\"}]}]}"},
     {"POST", "/v2/clusters/in01-f/backups/create", "{\"backupType\":\"CLUSTER\"}"},
     {"GET", "/v2/clusters/in01-a", NULL},

@@ -16,12 +16,15 @@ static const char usage[] =
     "      --report FILE   write a JSON report\n"
     "      --profile P     default | strict (rules with two allowed outcomes)\n"
     "      --target T      model (the default: in-process, no network)\n"
+    "      --mutant RULE   play against the model with exactly that rule broken (a\n"
+    "                      good suite then fails: exit 1)\n"
     "      -v, --verbose   list passing fixtures too\n"
     "  rules [PATH...]   list the rule catalog with how many fixtures show each rule\n"
     "                    holding and refused.\n"
     "      --json          as JSON\n"
     "      --check         exit 1 unless every rule has its fixtures, every fixture names\n"
     "                      known rules, and the catalog and the model agree on rule ids\n"
+    "      --only A,B      only the rule families with these prefixes (INV,SEC,ZC,CC,MA)\n"
     "  help, --help      this text\n"
     "  version           the version\n"
     "\n"
@@ -36,13 +39,14 @@ static const char *default_fixtures(void)
 
 static int cmd_run(int argc, char **argv)
 {
-    const char *report = NULL, *profile = "default", *target = "model";
+    const char *report = NULL, *profile = "default", *target = "model", *mutant = NULL;
     bool verbose = false;
     char **paths = calloc((size_t)argc + 1, sizeof *paths);
     size_t n = 0;
     for (int i = 0; i < argc; i++) {
         if ((strcmp(argv[i], "--report") == 0 || strcmp(argv[i], "--profile") == 0 ||
-             strcmp(argv[i], "--target") == 0) && i + 1 >= argc) {
+             strcmp(argv[i], "--target") == 0 || strcmp(argv[i], "--mutant") == 0) &&
+            i + 1 >= argc) {
             fprintf(stderr, "brcheck run: %s needs a value\n", argv[i]);
             free(paths);
             return 2;
@@ -53,6 +57,8 @@ static int cmd_run(int argc, char **argv)
             profile = argv[++i];
         else if (strcmp(argv[i], "--target") == 0)
             target = argv[++i];
+        else if (strcmp(argv[i], "--mutant") == 0)
+            mutant = argv[++i];
         else if (strcmp(argv[i], "-v") == 0 || strcmp(argv[i], "--verbose") == 0)
             verbose = true;
         else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
@@ -77,8 +83,13 @@ static int cmd_run(int argc, char **argv)
         free(paths);
         return 2;
     }
-    if (n == 0)
-        paths[n++] = (char *)default_fixtures();
+    br_rule mutant_rule = mutant ? br_rule_from_id(mutant) : BR_RULE_COUNT;
+    if (mutant && (mutant_rule == BR_RULE_COUNT || !br_rule_has_mutant(mutant_rule))) {
+        fprintf(stderr, "brcheck run: no mutant for rule %s\n", mutant);
+        free(paths);
+        return 2;
+    }
+    if (n == 0) paths[n++] = (char *)default_fixtures();
     br_run run = {0};
     int load = br_run_load(&run, paths, n);
     free(paths);
@@ -87,7 +98,7 @@ static int cmd_run(int argc, char **argv)
         br_run_free(&run);
         return 2;
     }
-    br_target *t = br_model_target_new();
+    br_target *t = br_model_target_new(mutant_rule);
     br_run_execute(&run, t, profile);
     t->close(t);
     br_report_text(&run, stdout, verbose);
@@ -96,6 +107,21 @@ static int cmd_run(int argc, char **argv)
     int rc = run.errors ? 2 : run.failed ? 1 : 0;
     br_run_free(&run);
     return rc;
+}
+
+static const char *only_families;
+
+/* True when the id's family ("ZC" of "ZC-TIER") is selected by --only (or no --only). */
+static bool selected(const char *id)
+{
+    if (!only_families) return true;
+    size_t n = strcspn(id, "-");
+    for (const char *p = only_families; *p;) {
+        size_t len = strcspn(p, ",");
+        if (len == n && strncmp(p, id, n) == 0) return true;
+        p += len + (p[len] == ',');
+    }
+    return false;
 }
 
 /* Catalog ids against the model's ids, both ways. Returns the number of mismatches. */
@@ -107,13 +133,13 @@ static int check_ids(void)
     json_array_foreach(br_catalog(), i, r)
     {
         const char *id = json_string_value(json_object_get(r, "id"));
-        if (br_rule_from_id(id) == BR_RULE_COUNT) {
+        if (selected(id) && br_rule_from_id(id) == BR_RULE_COUNT) {
             printf("catalog rule %s is unknown to the model\n", id);
             bad++;
         }
     }
     for (int k = 0; k < BR_RULE_COUNT; k++)
-        if (!br_catalog_rule(br_rule_id((br_rule)k))) {
+        if (selected(br_rule_id((br_rule)k)) && !br_catalog_rule(br_rule_id((br_rule)k))) {
             printf("model rule %s is missing from spec/rules\n", br_rule_id((br_rule)k));
             bad++;
         }
@@ -130,6 +156,8 @@ static int cmd_rules(int argc, char **argv)
             as_json = true;
         else if (strcmp(argv[i], "--check") == 0)
             check = true;
+        else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc)
+            only_families = argv[++i];
         else if (argv[i][0] == '-') {
             fprintf(stderr, "brcheck rules: unknown option %s\n", argv[i]);
             free(paths);
@@ -137,8 +165,7 @@ static int cmd_rules(int argc, char **argv)
         } else
             paths[n++] = argv[i];
     }
-    if (n == 0)
-        paths[n++] = (char *)default_fixtures();
+    if (n == 0) paths[n++] = (char *)default_fixtures();
     br_run run = {0};
     br_run_load(&run, paths, n);
     free(paths);
@@ -158,6 +185,7 @@ static int cmd_rules(int argc, char **argv)
     json_array_foreach(br_catalog(), i, r)
     {
         const char *id = json_string_value(json_object_get(r, "id"));
+        if (!selected(id)) continue;
         int holds = 0, refuses = 0;
         for (size_t k = 0; k < run.n; k++) {
             const char *w = json_string_value(json_object_get(run.fixtures[k].rules, id));
@@ -190,8 +218,7 @@ static int cmd_rules(int argc, char **argv)
         free(s);
     }
     json_decref(out);
-    if (check)
-        problems += check_ids();
+    if (check) problems += check_ids();
     br_run_free(&run);
     if (check)
         printf("%s\n", problems ? "rule coverage check FAILED" : "rule coverage check passed");
@@ -205,10 +232,8 @@ int main(int argc, char **argv)
         return 2;
     }
     const char *cmd = argv[1];
-    if (strcmp(cmd, "run") == 0)
-        return cmd_run(argc - 2, argv + 2);
-    if (strcmp(cmd, "rules") == 0)
-        return cmd_rules(argc - 2, argv + 2);
+    if (strcmp(cmd, "run") == 0) return cmd_run(argc - 2, argv + 2);
+    if (strcmp(cmd, "rules") == 0) return cmd_rules(argc - 2, argv + 2);
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
         fputs(usage, stdout);
         return 0;

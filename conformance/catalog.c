@@ -11,8 +11,7 @@ static json_t *catalog;
 
 const json_t *br_catalog(void)
 {
-    if (catalog)
-        return catalog;
+    if (catalog) return catalog;
     catalog = json_array();
     for (size_t i = 0; i < br_spec_count; i++) {
         json_error_t err;
@@ -35,8 +34,7 @@ const json_t *br_catalog_rule(const char *id)
     json_t *r;
     json_array_foreach(br_catalog(), i, r)
     {
-        if (strcmp(json_string_value(json_object_get(r, "id")), id) == 0)
-            return r;
+        if (strcmp(json_string_value(json_object_get(r, "id")), id) == 0) return r;
     }
     return NULL;
 }

@@ -11,14 +11,12 @@ bool br_is_utc_time(const char *s)
 {
     static const char shape[] = "dddd-dd-ddTdd:dd:dd";
     for (size_t i = 0; shape[i]; i++) {
-        if (shape[i] == 'd' ? !isdigit((unsigned char)s[i]) : s[i] != shape[i])
-            return false;
+        if (shape[i] == 'd' ? !isdigit((unsigned char)s[i]) : s[i] != shape[i]) return false;
     }
     const char *p = s + sizeof shape - 1;
     if (*p == '.') {
         p++;
-        if (!isdigit((unsigned char)*p))
-            return false;
+        if (!isdigit((unsigned char)*p)) return false;
         while (isdigit((unsigned char)*p))
             p++;
     }
@@ -27,11 +25,9 @@ bool br_is_utc_time(const char *s)
 
 static char *show(const json_t *v)
 {
-    if (!v)
-        return strdup("(absent)");
+    if (!v) return strdup("(absent)");
     char *s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
-    if (s && strlen(s) > 160)
-        strcpy(s + 150, "...");
+    if (s && strlen(s) > 160) strcpy(s + 150, "...");
     return s ? s : strdup("?");
 }
 
@@ -51,8 +47,7 @@ static bool equal_numbers(const json_t *a, const json_t *b)
 static bool matcher(const char *m, const json_t *actual, json_t *captures, const char *path,
                     char *msg, size_t msglen)
 {
-    if (strcmp(m, "$any") == 0)
-        return actual ? true : fail(msg, msglen, path, "a value", actual);
+    if (strcmp(m, "$any") == 0) return actual ? true : fail(msg, msglen, path, "a value", actual);
     if (strcmp(m, "$absent") == 0)
         return !actual ? true : fail(msg, msglen, path, "no such field", actual);
     if (strcmp(m, "$time") == 0)
@@ -60,16 +55,14 @@ static bool matcher(const char *m, const json_t *actual, json_t *captures, const
                    ? true
                    : fail(msg, msglen, path, "an RFC 3339 UTC time", actual);
     if (strncmp(m, "$capture:", 9) == 0) {
-        if (!actual)
-            return fail(msg, msglen, path, "a value to capture", actual);
+        if (!actual) return fail(msg, msglen, path, "a value to capture", actual);
         json_object_set(captures, m + 9, (json_t *)actual);
         return true;
     }
     if (strncmp(m, "$regex:", 7) == 0 || strncmp(m, "$iregex:", 8) == 0) {
         bool icase = m[1] == 'i';
         const char *re = m + (icase ? 8 : 7);
-        if (!json_is_string(actual))
-            return fail(msg, msglen, path, m, actual);
+        if (!json_is_string(actual)) return fail(msg, msglen, path, m, actual);
         regex_t rx;
         if (regcomp(&rx, re, REG_EXTENDED | REG_NOSUB | (icase ? REG_ICASE : 0)) != 0) {
             snprintf(msg, msglen, "%s: bad regular expression %s", path, re);
@@ -90,31 +83,27 @@ static bool matcher(const char *m, const json_t *actual, json_t *captures, const
         size_t i;
         json_t *e;
         char sub[256];
-        json_array_foreach(val, i, e) ok = ok || br_match(e, actual, captures, path, sub, sizeof sub);
-        if (!ok)
-            fail(msg, msglen, path, m, actual);
+        json_array_foreach(val, i, e) ok =
+            ok || br_match(e, actual, captures, path, sub, sizeof sub);
+        if (!ok) fail(msg, msglen, path, m, actual);
     } else if (strncmp(m, "$ne:", 4) == 0) {
         ok = actual && !json_equal(val, (json_t *)actual) && !equal_numbers(val, actual);
-        if (!ok)
-            fail(msg, msglen, path, m, actual);
+        if (!ok) fail(msg, msglen, path, m, actual);
     } else if (strncmp(m, "$eq:", 4) == 0) {
         ok = actual && (json_equal(val, (json_t *)actual) || equal_numbers(val, actual));
-        if (!ok)
-            fail(msg, msglen, path, m, actual);
+        if (!ok) fail(msg, msglen, path, m, actual);
     } else if (strncmp(m, "$range:", 7) == 0 && json_array_size(val) == 2) {
         double lo = json_number_value(json_array_get(val, 0));
         double hi = json_number_value(json_array_get(val, 1));
         ok = json_is_number(actual) && json_number_value(actual) >= lo &&
              json_number_value(actual) <= hi;
-        if (!ok)
-            fail(msg, msglen, path, m, actual);
+        if (!ok) fail(msg, msglen, path, m, actual);
     } else if (strncmp(m, "$len:", 5) == 0 && json_is_integer(val)) {
         size_t n = json_is_array(actual)    ? json_array_size(actual)
                    : json_is_object(actual) ? json_object_size(actual)
                                             : (size_t)-1;
         ok = n == (size_t)json_integer_value(val);
-        if (!ok)
-            fail(msg, msglen, path, m, actual);
+        if (!ok) fail(msg, msglen, path, m, actual);
     } else {
         snprintf(msg, msglen, "%s: unknown matcher %s", path, m);
     }
@@ -128,19 +117,16 @@ bool br_match(const json_t *expected, const json_t *actual, json_t *captures, co
     if (json_is_string(expected) && json_string_value(expected)[0] == '$' &&
         json_string_value(expected)[1] != '{')
         return matcher(json_string_value(expected), actual, captures, path, msg, msglen);
-    if (!actual)
-        return fail(msg, msglen, path, "a value", actual);
+    if (!actual) return fail(msg, msglen, path, "a value", actual);
     if (json_is_object(expected)) {
-        if (!json_is_object(actual))
-            return fail(msg, msglen, path, "an object", actual);
+        if (!json_is_object(actual)) return fail(msg, msglen, path, "an object", actual);
         const char *k;
         json_t *v;
         json_object_foreach((json_t *)expected, k, v)
         {
             char sub[512];
             snprintf(sub, sizeof sub, "%s.%s", path, k);
-            if (!br_match(v, json_object_get(actual, k), captures, sub, msg, msglen))
-                return false;
+            if (!br_match(v, json_object_get(actual, k), captures, sub, msg, msglen)) return false;
         }
         return true;
     }
@@ -156,8 +142,7 @@ bool br_match(const json_t *expected, const json_t *actual, json_t *captures, co
         {
             char sub[512];
             snprintf(sub, sizeof sub, "%s[%zu]", path, i);
-            if (!br_match(v, json_array_get(actual, i), captures, sub, msg, msglen))
-                return false;
+            if (!br_match(v, json_array_get(actual, i), captures, sub, msg, msglen)) return false;
         }
         return true;
     }
@@ -184,8 +169,7 @@ static json_t *subst_string(const char *s, const json_t *captures, char *msg, si
     }
     char *out = malloc(n * 4 + 1024);
     size_t o = 0, cap = n * 4 + 1024;
-    if (!out)
-        return NULL;
+    if (!out) return NULL;
     for (const char *p = s; *p;) {
         const char *end;
         if (p[0] == '$' && p[1] == '{' && (end = strchr(p, '}'))) {
@@ -210,8 +194,7 @@ static json_t *subst_string(const char *s, const json_t *captures, char *msg, si
                 }
                 out = no;
             }
-            if (text)
-                memcpy(out + o, text, tl);
+            if (text) memcpy(out + o, text, tl);
             o += tl;
             free(text);
             p = end + 1;
@@ -236,8 +219,7 @@ static json_t *subst_string(const char *s, const json_t *captures, char *msg, si
 
 json_t *br_substitute(const json_t *v, const json_t *captures, char *msg, size_t msglen)
 {
-    if (json_is_string(v))
-        return subst_string(json_string_value(v), captures, msg, msglen);
+    if (json_is_string(v)) return subst_string(json_string_value(v), captures, msg, msglen);
     if (json_is_object(v)) {
         json_t *o = json_object();
         const char *k;

@@ -13,46 +13,39 @@ struct br_observer {
 br_observer *br_observer_new(void)
 {
     br_observer *o = calloc(1, sizeof *o);
-    if (o)
-        o->seen = json_object();
+    if (o) o->seen = json_object();
     return o;
 }
 
 void br_observer_free(br_observer *o)
 {
-    if (!o)
-        return;
+    if (!o) return;
     json_decref(o->seen);
     free(o);
 }
 
 static bool terminal(const char *s)
 {
-    static const char *const names[] = {"SUCCESSFUL", "SUCCESS", "COMPLETED", "FAILED",
-                                        "CANCELED", NULL};
+    static const char *const names[] = {"SUCCESSFUL", "SUCCESS",  "COMPLETED",
+                                        "FAILED",     "CANCELED", NULL};
     for (size_t i = 0; names[i]; i++)
-        if (strcmp(s, names[i]) == 0)
-            return true;
+        if (strcmp(s, names[i]) == 0) return true;
     return false;
 }
 
 static bool success(const char *s)
 {
-    return strcmp(s, "SUCCESSFUL") == 0 || strcmp(s, "SUCCESS") == 0 ||
-           strcmp(s, "COMPLETED") == 0;
+    return strcmp(s, "SUCCESSFUL") == 0 || strcmp(s, "SUCCESS") == 0 || strcmp(s, "COMPLETED") == 0;
 }
 
 /* Progress as a fraction: Zilliz "0".."100", CockroachDB 0..1. -1 when absent. */
 static double progress_of(const json_t *obj)
 {
     const json_t *p = json_object_get(obj, "progress");
-    if (json_is_string(p))
-        return atof(json_string_value(p)) / 100.0;
-    if (json_is_number(p))
-        return json_number_value(p) / 100.0;
+    if (json_is_string(p)) return atof(json_string_value(p)) / 100.0;
+    if (json_is_number(p)) return json_number_value(p) / 100.0;
     p = json_object_get(obj, "completion_percent");
-    if (json_is_number(p))
-        return json_number_value(p);
+    if (json_is_number(p)) return json_number_value(p);
     return -1;
 }
 
@@ -66,8 +59,12 @@ static bool time_key(const char *k)
 
 /* Pairs that must be ordered when both are present. */
 static const char *const ordered[][2] = {
-    {"createTime", "startTime"}, {"startTime", "endTime"},     {"createTime", "expireTime"},
-    {"created_at", "completed_at"}, {"startTime", "finishTime"}, {"scheduledTime", "startTime"},
+    {"createTime", "startTime"},
+    {"startTime", "endTime"},
+    {"createTime", "expireTime"},
+    {"created_at", "completed_at"},
+    {"startTime", "finishTime"},
+    {"scheduledTime", "startTime"},
     {"restoreScheduledDate", "restoreFinishedDate"},
 };
 
@@ -86,7 +83,8 @@ static bool check_object(br_observer *o, const json_t *obj, char rule[40], char 
         }
     }
     for (size_t i = 0; i < sizeof ordered / sizeof *ordered; i++) {
-        const json_t *a = json_object_get(obj, ordered[i][0]), *b = json_object_get(obj, ordered[i][1]);
+        const json_t *a = json_object_get(obj, ordered[i][0]),
+                     *b = json_object_get(obj, ordered[i][1]);
         if (json_is_string(a) && json_is_string(b) && br_is_utc_time(json_string_value(a)) &&
             br_is_utc_time(json_string_value(b)) &&
             strcmp(json_string_value(a), json_string_value(b)) > 0) {
@@ -100,10 +98,8 @@ static bool check_object(br_observer *o, const json_t *obj, char rule[40], char 
     const char *idkeys[] = {"jobId", "restoreId", "id", NULL};
     const json_t *id = NULL;
     for (size_t i = 0; idkeys[i] && !id; i++)
-        if (json_is_string(json_object_get(obj, idkeys[i])))
-            id = json_object_get(obj, idkeys[i]);
-    if (!json_is_string(status) || !id)
-        return true;
+        if (json_is_string(json_object_get(obj, idkeys[i]))) id = json_object_get(obj, idkeys[i]);
+    if (!json_is_string(status) || !id) return true;
     const char *sid = json_string_value(id), *st = json_string_value(status);
     double p = progress_of(obj);
     if (success(st) && p >= 0 && p < 0.999) {
@@ -125,18 +121,17 @@ static bool check_object(br_observer *o, const json_t *obj, char rule[40], char 
             snprintf(msg, len, "%s progress fell from %.2f to %.2f", sid, pp, p);
             return false;
         }
-        if (p < 0)
-            p = pp;
+        if (p < 0) p = pp;
     }
-    json_object_set_new(o->seen, sid, json_pack("{s:s,s:f}", "status", st, "progress", p < 0 ? 0 : p));
+    json_object_set_new(o->seen, sid,
+                        json_pack("{s:s,s:f}", "status", st, "progress", p < 0 ? 0 : p));
     return true;
 }
 
 bool br__observe(br_observer *o, const json_t *body, char rule[40], char *msg, size_t msglen)
 {
     if (json_is_object(body)) {
-        if (!check_object(o, body, rule, msg, msglen))
-            return false;
+        if (!check_object(o, body, rule, msg, msglen)) return false;
         const char *k;
         json_t *v;
         json_object_foreach((json_t *)body, k, v)
@@ -149,8 +144,7 @@ bool br__observe(br_observer *o, const json_t *body, char rule[40], char *msg, s
         json_t *v;
         json_array_foreach(body, i, v)
         {
-            if (!br__observe(o, v, rule, msg, msglen))
-                return false;
+            if (!br__observe(o, v, rule, msg, msglen)) return false;
         }
     }
     return true;

@@ -18,8 +18,7 @@ static int add_file(char ***files, size_t *n, size_t *cap, const char *path)
     if (*n == *cap) {
         size_t ncap = *cap ? *cap * 2 : 64;
         char **nf = realloc(*files, ncap * sizeof *nf);
-        if (!nf)
-            return -1;
+        if (!nf) return -1;
         *files = nf;
         *cap = ncap;
     }
@@ -30,23 +29,18 @@ static int add_file(char ***files, size_t *n, size_t *cap, const char *path)
 static int collect(char ***files, size_t *n, size_t *cap, const char *path)
 {
     struct stat st;
-    if (stat(path, &st) != 0)
-        return -1;
-    if (!S_ISDIR(st.st_mode))
-        return add_file(files, n, cap, path);
+    if (stat(path, &st) != 0) return -1;
+    if (!S_ISDIR(st.st_mode)) return add_file(files, n, cap, path);
     DIR *d = opendir(path);
-    if (!d)
-        return -1;
+    if (!d) return -1;
     struct dirent *e;
     while ((e = readdir(d))) {
-        if (e->d_name[0] == '.')
-            continue;
+        if (e->d_name[0] == '.') continue;
         char sub[1024];
         snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
         size_t len = strlen(e->d_name);
         struct stat ss;
-        if (stat(sub, &ss) != 0)
-            continue;
+        if (stat(sub, &ss) != 0) continue;
         if (S_ISDIR(ss.st_mode))
             collect(files, n, cap, sub);
         else if (len > 5 && strcmp(e->d_name + len - 5, ".json") == 0)
@@ -69,8 +63,7 @@ static void violation(br_fixture_result *f, const char *rule, int step, const ch
                       const char *expected, const char *actual, const char *fmt, ...)
 {
     br_violation *nv = realloc(f->violations, (f->n_violations + 1) * sizeof *nv);
-    if (!nv)
-        return;
+    if (!nv) return;
     f->violations = nv;
     br_violation *v = &nv[f->n_violations++];
     memset(v, 0, sizeof *v);
@@ -93,7 +86,8 @@ static bool validate(br_fixture_result *f)
     const char *vendor = json_string_value(json_object_get(fx, "vendor"));
     json_t *rules = json_object_get(fx, "rules"), *steps = json_object_get(fx, "steps");
     if (!id || !vendor || br_vendor_from_name(vendor) == BR_VENDOR_COUNT) {
-        violation(f, "", 0, "", NULL, NULL, "fixture needs an \"id\" and a \"vendor\" (zilliz, crdb, atlas)");
+        violation(f, "", 0, "", NULL, NULL,
+                  "fixture needs an \"id\" and a \"vendor\" (zilliz, crdb, atlas)");
         return false;
     }
     snprintf(f->id, sizeof f->id, "%s", id);
@@ -144,8 +138,7 @@ int br_run_load(br_run *run, char *const paths[], size_t n_paths)
             fprintf(stderr, "brcheck: cannot read %s\n", paths[i]);
             rc = -1;
         }
-    if (n)
-        qsort(files, n, sizeof *files, cmp_str);
+    if (n) qsort(files, n, sizeof *files, cmp_str);
     run->fixtures = calloc(n ? n : 1, sizeof *run->fixtures);
     for (size_t i = 0; i < n; i++) {
         br_fixture_result *f = &run->fixtures[run->n++];
@@ -157,8 +150,7 @@ int br_run_load(br_run *run, char *const paths[], size_t n_paths)
             violation(f, "", 0, "", NULL, NULL, "not valid JSON: %s (line %d)", err.text, err.line);
             f->status = BR_FIX_ERROR;
         } else if (!validate(f)) {
-            if (!f->id[0])
-                snprintf(f->id, sizeof f->id, "%s", files[i]);
+            if (!f->id[0]) snprintf(f->id, sizeof f->id, "%s", files[i]);
             f->status = BR_FIX_ERROR;
         }
         free(files[i]);
@@ -196,8 +188,7 @@ typedef struct {
 
 static char *keep(built *b, char *s)
 {
-    if (s && b->n_strings < sizeof b->strings / sizeof *b->strings)
-        b->strings[b->n_strings++] = s;
+    if (s && b->n_strings < sizeof b->strings / sizeof *b->strings) b->strings[b->n_strings++] = s;
     return s;
 }
 
@@ -210,7 +201,10 @@ static void built_free(built *b)
 
 static int hexdigit(char c)
 {
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                  : -1;
 }
 
 /* Builds the request; vendor decides how "key" authenticates. */
@@ -225,8 +219,7 @@ static bool build(built *b, const json_t *r, br_vendor vendor, char *msg, size_t
     }
     char *p = keep(b, strdup(path));
     char *q = strchr(p, '?');
-    if (q)
-        *q++ = '\0';
+    if (q) *q++ = '\0';
     b->req.method = method;
     b->req.path = p;
     b->req.query = q;
@@ -307,14 +300,12 @@ typedef struct {
 static const char *first_rule(const br_fixture_result *f, const json_t *step)
 {
     json_t *r = json_array_get(json_object_get(step, "rules"), 0);
-    if (json_is_string(r))
-        return json_string_value(r);
+    if (json_is_string(r)) return json_string_value(r);
     const char *k;
     json_t *v;
     json_object_foreach(f->rules, k, v)
     {
-        if (strncmp(k, "INV-", 4) != 0)
-            return k;
+        if (strncmp(k, "INV-", 4) != 0) return k;
     }
     json_object_foreach(f->rules, k, v) return k;
     return "";
@@ -323,8 +314,8 @@ static const char *first_rule(const br_fixture_result *f, const json_t *step)
 /* SEC-SECRETS: secrets never reach a report; keys are matched case-insensitively. */
 static void redact(json_t *v)
 {
-    static const char *const secret_keys[] = {"password", "privateKey", "secret", "apiKey",
-                                              "authorization", "token", NULL};
+    static const char *const secret_keys[] = {"password",      "privateKey", "secret", "apiKey",
+                                              "authorization", "token",      NULL};
     const char *k;
     json_t *e;
     size_t i;
@@ -364,18 +355,15 @@ static bool expect_ok(runner *r, const json_t *expect, const br_response *res, c
     json_t *status = json_integer(res->status);
     bool ok = true;
     json_t *want = json_object_get(expect, "status");
-    if (want)
-        ok = br_match(want, status, r->captures, "status", msg, len);
+    if (want) ok = br_match(want, status, r->captures, "status", msg, len);
     json_decref(status);
     want = json_object_get(expect, "body");
-    if (ok && want)
-        ok = br_match(want, res->body, r->captures, "$", msg, len);
+    if (ok && want) ok = br_match(want, res->body, r->captures, "$", msg, len);
     const char *k;
     json_t *v;
     json_object_foreach(json_object_get(expect, "headers"), k, v)
     {
-        if (!ok)
-            break;
+        if (!ok) break;
         json_t *actual = NULL;
         for (size_t i = 0; i < res->n_headers; i++)
             if (strcasecmp(res->headers[i].name, k) == 0)
@@ -428,8 +416,7 @@ static bool send_checked(runner *r, const json_t *request, br_response *res)
 static void step_request(runner *r, const json_t *step)
 {
     br_response res;
-    if (!send_checked(r, json_object_get(step, "request"), &res))
-        return;
+    if (!send_checked(r, json_object_get(step, "request"), &res)) return;
     char msg[1024];
     json_t *expect = br_substitute(json_object_get(step, "expect"), r->captures, msg, sizeof msg);
     if (!expect) {
@@ -462,13 +449,11 @@ static bool duration(const json_t *v, br_time *out)
         return *out >= 0;
     }
     const char *s = json_string_value(v);
-    if (!s)
-        return false;
+    if (!s) return false;
     char *end;
     long long n = strtoll(s, &end, 10);
     long long mul = *end == 'm' ? 60 : *end == 'h' ? 3600 : *end == 'd' ? 86400 : 1;
-    if (end == s || (*end && strchr("smhd", *end) == NULL) || (*end && end[1]))
-        return false;
+    if (end == s || (*end && strchr("smhd", *end) == NULL) || (*end && end[1])) return false;
     *out = n * mul;
     return n >= 0;
 }
@@ -486,16 +471,14 @@ static void step_await(runner *r, const json_t *aw)
     char *last = NULL;
     for (br_time waited = 0;; waited += every) {
         br_response res;
-        if (!send_checked(r, json_object_get(aw, "request"), &res))
-            break;
+        if (!send_checked(r, json_object_get(aw, "request"), &res)) break;
         json_t *until = br_substitute(json_object_get(aw, "until"), r->captures, msg, sizeof msg);
         bool ok = until && expect_ok(r, until, &res, msg, sizeof msg);
         json_decref(until);
         free(last);
         last = response_json(&res);
         br_response_clear(&res);
-        if (ok)
-            break;
+        if (ok) break;
         if (waited + every > timeout) {
             char *e = json_dumps(json_object_get(aw, "until"), JSON_COMPACT);
             violation(r->f, r->rule, r->step, r->step_name, e, last,
@@ -538,13 +521,15 @@ static void step_inspect(runner *r, const json_t *ins)
             }
         }
         *o = '\0';
-        cur = json_is_array(cur) ? json_array_get(cur, (size_t)atol(seg)) : json_object_get(cur, seg);
+        cur =
+            json_is_array(cur) ? json_array_get(cur, (size_t)atol(seg)) : json_object_get(cur, seg);
     }
     json_t *expect = br_substitute(json_object_get(ins, "expect"), r->captures, msg, sizeof msg);
     if (!expect || !br_match(expect, cur, r->captures, path ? path : "", msg, sizeof msg)) {
         char *e = expect ? json_dumps(expect, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
         char *a = cur ? json_dumps(cur, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
-        violation(r->f, r->rule, r->step, r->step_name, e, a, "inspect %s: %s", path ? path : "", msg);
+        violation(r->f, r->rule, r->step, r->step_name, e, a, "inspect %s: %s", path ? path : "",
+                  msg);
         free(e);
         free(a);
     }
@@ -615,13 +600,11 @@ static void run_fixture(br_fixture_result *f, br_target *t, const char *profile)
         if (t->check && t->check(t, &rule, msg, sizeof msg) > 0)
             violation(f, br_rule_id(rule), r.step, r.step_name, NULL, NULL, "%s", msg);
         f->steps_run++;
-        if (f->n_violations > before + 5)
-            break;
+        if (f->n_violations > before + 5) break;
     }
     json_decref(r.captures);
     br_observer_free(r.obs);
-    if (f->status != BR_FIX_ERROR)
-        f->status = f->n_violations ? BR_FIX_FAIL : BR_FIX_PASS;
+    if (f->status != BR_FIX_ERROR) f->status = f->n_violations ? BR_FIX_FAIL : BR_FIX_PASS;
     clock_gettime(CLOCK_MONOTONIC, &t1);
     f->seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 }

@@ -25,8 +25,8 @@ struct br_target {
     void *self;
 };
 
-/* The in-process model target. */
-br_target *br_model_target_new(void);
+/* The in-process model target; 'mutant' is a rule to switch off (BR_RULE_COUNT: none). */
+br_target *br_model_target_new(br_rule mutant);
 
 typedef struct {
     char rule[40];
@@ -45,7 +45,7 @@ typedef struct {
     char vendor[16];
     br_fixture_status status;
     char skip_reason[256];
-    json_t *rules; /* borrowed from the fixture: {"ZC-TIER": "refuses"} */
+    json_t *rules;   /* borrowed from the fixture: {"ZC-TIER": "refuses"} */
     json_t *fixture; /* owned */
     br_violation *violations;
     size_t n_violations;

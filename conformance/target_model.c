@@ -4,14 +4,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-static br_world *world(br_target *t) { return t->self; }
+typedef struct {
+    br_world *w;
+    br_rule mutant;
+} model_target;
+
+static br_world *world(br_target *t)
+{
+    return ((model_target *)t->self)->w;
+}
 
 static int reset(br_target *t, const json_t *given, const char *profile, char *err, size_t len)
 {
-    br_world_free(world(t));
-    t->self = br_world_new(given, err, len);
-    if (!t->self)
-        return BR_EWORLD;
+    model_target *m = t->self;
+    br_world_free(m->w);
+    m->w = br_world_new(given, err, len);
+    if (!m->w) return BR_EWORLD;
+    br_world_set_mutant(m->w, m->mutant);
     if (profile && br_world_set_profile(world(t), profile) != BR_OK) {
         snprintf(err, len, "unknown profile %s", profile);
         return BR_EINVAL;
@@ -24,33 +33,38 @@ static int send(br_target *t, const br_request *req, br_response *res)
     return br_world_handle(world(t), req, res);
 }
 
-static int advance(br_target *t, br_time s) { return br_world_advance(world(t), s); }
+static int advance(br_target *t, br_time s)
+{
+    return br_world_advance(world(t), s);
+}
 
 static int sim(br_target *t, const json_t *op)
 {
     const char *name = json_string_value(json_object_get(op, "op"));
     const char *cluster = json_string_value(json_object_get(op, "cluster"));
-    if (!name || !cluster)
-        return BR_EINVAL;
+    if (!name || !cluster) return BR_EINVAL;
     if (strcmp(name, "write") == 0) {
         const char *db = json_string_value(json_object_get(op, "db"));
         const char *coll = json_string_value(json_object_get(op, "collection"));
-        if (!coll)
-            coll = json_string_value(json_object_get(op, "table"));
+        if (!coll) coll = json_string_value(json_object_get(op, "table"));
         const char *schema = json_string_value(json_object_get(op, "schema"));
         return br_world_write(world(t), cluster, db ? db : "default", schema ? schema : "",
                               coll ? coll : "data");
     }
-    if (strcmp(name, "drop_cluster") == 0)
-        return br_world_drop_cluster(world(t), cluster);
+    if (strcmp(name, "drop_cluster") == 0) return br_world_drop_cluster(world(t), cluster);
     if (strcmp(name, "set_flag") == 0)
         return br_world_set_flag(world(t), cluster,
-                                 json_string_value(json_object_get(op, "flag")) ? json_string_value(json_object_get(op, "flag")) : "",
+                                 json_string_value(json_object_get(op, "flag"))
+                                     ? json_string_value(json_object_get(op, "flag"))
+                                     : "",
                                  json_is_true(json_object_get(op, "value")));
     return BR_EINVAL;
 }
 
-static json_t *dump(br_target *t) { return br_world_dump(world(t)); }
+static json_t *dump(br_target *t)
+{
+    return br_world_dump(world(t));
+}
 
 static bool digest(br_target *t, uint64_t *out)
 {
@@ -65,17 +79,22 @@ static int check(br_target *t, br_rule *rule, char *msg, size_t len)
 
 static void close_target(br_target *t)
 {
-    if (!t)
-        return;
+    if (!t) return;
     br_world_free(world(t));
+    free(t->self);
     free(t);
 }
 
-br_target *br_model_target_new(void)
+br_target *br_model_target_new(br_rule mutant)
 {
     br_target *t = calloc(1, sizeof *t);
-    if (!t)
+    model_target *m = calloc(1, sizeof *m);
+    if (!t || !m) {
+        free(t);
+        free(m);
         return NULL;
+    }
+    m->mutant = mutant;
     *t = (br_target){.name = "model",
                      .reset = reset,
                      .send = send,
@@ -84,6 +103,7 @@ br_target *br_model_target_new(void)
                      .dump = dump,
                      .digest = digest,
                      .check = check,
-                     .close = close_target};
+                     .close = close_target,
+                     .self = m};
     return t;
 }

@@ -10,8 +10,7 @@ static unsigned long failures;
 
 static bool should_fail(void)
 {
-    if (fail_countdown == 0)
-        return false;
+    if (fail_countdown == 0) return false;
     if (--fail_countdown == 0) {
         failures++;
         fail_countdown = 1; /* keep failing: persistent fault */
@@ -26,35 +25,47 @@ void br_alloc_fail_after(unsigned long n)
     failures = 0;
 }
 
-unsigned long br_alloc_failures(void) { return failures; }
+unsigned long br_alloc_failures(void)
+{
+    return failures;
+}
 
-void *br__malloc(size_t n) { return should_fail() ? NULL : malloc(n ? n : 1); }
+void *br__malloc(size_t n)
+{
+    return should_fail() ? NULL : malloc(n ? n : 1);
+}
 
-void *br__calloc(size_t n, size_t size) { return should_fail() ? NULL : calloc(n ? n : 1, size ? size : 1); }
+void *br__calloc(size_t n, size_t size)
+{
+    return should_fail() ? NULL : calloc(n ? n : 1, size ? size : 1);
+}
 
-void *br__realloc(void *p, size_t n) { return should_fail() ? NULL : realloc(p, n ? n : 1); }
+void *br__realloc(void *p, size_t n)
+{
+    return should_fail() ? NULL : realloc(p, n ? n : 1);
+}
 
-void br__free(void *p) { free(p); }
+void br__free(void *p)
+{
+    free(p);
+}
 
 char *br__strdup(const char *s)
 {
     size_t n = strlen(s) + 1;
     char *d = br__malloc(n);
-    if (d)
-        memcpy(d, s, n);
+    if (d) memcpy(d, s, n);
     return d;
 }
 
 int br__grow(void **v, size_t *cap, size_t need, size_t size)
 {
-    if (need <= *cap)
-        return BR_OK;
+    if (need <= *cap) return BR_OK;
     size_t ncap = *cap ? *cap * 2 : 8;
     while (ncap < need)
         ncap *= 2;
     void *nv = br__realloc(*v, ncap * size);
-    if (!nv)
-        return BR_ENOMEM;
+    if (!nv) return BR_ENOMEM;
     memset((char *)nv + *cap * size, 0, (ncap - *cap) * size);
     *v = nv;
     *cap = ncap;

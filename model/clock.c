@@ -37,8 +37,7 @@ void br__time_format(br_time t, char out[21])
     int64_t y;
     unsigned m, d;
     civil_from_days(days, &y, &m, &d);
-    if (y < 0 || y > 9999)
-        y = y < 0 ? 0 : 9999;
+    if (y < 0 || y > 9999) y = y < 0 ? 0 : 9999;
     char buf[64];
     snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02dZ", (int)y, m % 13, d % 32,
              (int)(secs / 3600) % 24, (int)(secs / 60 % 60), (int)(secs % 60));
@@ -57,8 +56,7 @@ static bool digits(const char *s, int n, int *out)
 {
     int v = 0;
     for (int i = 0; i < n; i++) {
-        if (!isdigit((unsigned char)s[i]))
-            return false;
+        if (!isdigit((unsigned char)s[i])) return false;
         v = v * 10 + (s[i] - '0');
     }
     *out = v;
@@ -79,8 +77,7 @@ int br__time_parse(const char *s, br_time *out)
         p += 9;
         if (*p == '.') {
             p++;
-            if (!isdigit((unsigned char)*p))
-                return BR_EINVAL;
+            if (!isdigit((unsigned char)*p)) return BR_EINVAL;
             while (isdigit((unsigned char)*p))
                 p++;
         }
@@ -92,8 +89,7 @@ int br__time_parse(const char *s, br_time *out)
         p++;
     } else if (*p == '+' || *p == '-') {
         int oh, om;
-        if (!digits(p + 1, 2, &oh) || p[3] != ':' || !digits(p + 4, 2, &om))
-            return BR_EINVAL;
+        if (!digits(p + 1, 2, &oh) || p[3] != ':' || !digits(p + 4, 2, &om)) return BR_EINVAL;
         offset = (oh * 3600 + om * 60) * (*p == '-' ? -1 : 1);
         p += 6;
     } else if (*p != '\0' || s[10] != '\0') {
@@ -101,15 +97,13 @@ int br__time_parse(const char *s, br_time *out)
     }
     if (*p != '\0' || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
         return BR_EINVAL;
-    *out = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + se -
-           offset;
+    *out = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + se - offset;
     return BR_OK;
 }
 
 int br__duration_parse(const char *s, br_time *out)
 {
-    if (!s || !isdigit((unsigned char)*s))
-        return BR_EINVAL;
+    if (!s || !isdigit((unsigned char)*s)) return BR_EINVAL;
     char *end;
     long long v = strtoll(s, &end, 10);
     long long mul = 1;
@@ -121,8 +115,7 @@ int br__duration_parse(const char *s, br_time *out)
         mul = 3600, end++;
     else if (*end == 'd')
         mul = 86400, end++;
-    if (*end != '\0' || v < 0 || v > 100LL * 365 * 86400 / mul)
-        return BR_EINVAL;
+    if (*end != '\0' || v < 0 || v > 100LL * 365 * 86400 / mul) return BR_EINVAL;
     *out = v * mul;
     return BR_OK;
 }

@@ -7,8 +7,7 @@
 
 void br__content_free(br_content *c)
 {
-    if (!c)
-        return;
+    if (!c) return;
     br__free(c->items);
     br__free(c->dbs);
     memset(c, 0, sizeof *c);
@@ -28,10 +27,8 @@ int br__content_copy(br_content *dst, const br_content *src)
         br__content_free(&t);
         return BR_ENOMEM;
     }
-    if (src->n_items)
-        memcpy(t.items, src->items, src->n_items * sizeof *t.items);
-    if (src->n_dbs)
-        memcpy(t.dbs, src->dbs, src->n_dbs * sizeof *t.dbs);
+    if (src->n_items) memcpy(t.items, src->items, src->n_items * sizeof *t.items);
+    if (src->n_dbs) memcpy(t.dbs, src->dbs, src->n_dbs * sizeof *t.dbs);
     t.n_items = src->n_items;
     t.n_dbs = src->n_dbs;
     br__content_free(dst);
@@ -42,17 +39,14 @@ int br__content_copy(br_content *dst, const br_content *src)
 bool br__content_has_db(const br_content *c, const char *db)
 {
     for (size_t i = 0; i < c->n_dbs; i++)
-        if (strcmp(c->dbs[i], db) == 0)
-            return true;
+        if (strcmp(c->dbs[i], db) == 0) return true;
     return false;
 }
 
 int br__content_add_db(br_content *c, const char *db)
 {
-    if (br__content_has_db(c, db))
-        return BR_OK;
-    if (br__grow((void **)&c->dbs, &c->cap_dbs, c->n_dbs + 1, sizeof *c->dbs))
-        return BR_ENOMEM;
+    if (br__content_has_db(c, db)) return BR_OK;
+    if (br__grow((void **)&c->dbs, &c->cap_dbs, c->n_dbs + 1, sizeof *c->dbs)) return BR_ENOMEM;
     snprintf(c->dbs[c->n_dbs++], BR_NAME_MAX, "%s", db);
     return BR_OK;
 }
@@ -88,13 +82,11 @@ void br__content_remove_db(br_content *c, const char *db)
 {
     size_t k = 0;
     for (size_t i = 0; i < c->n_items; i++)
-        if (strcmp(c->items[i].db, db) != 0)
-            c->items[k++] = c->items[i];
+        if (strcmp(c->items[i].db, db) != 0) c->items[k++] = c->items[i];
     c->n_items = k;
     k = 0;
     for (size_t i = 0; i < c->n_dbs; i++)
-        if (strcmp(c->dbs[i], db) != 0)
-            memcpy(c->dbs[k++], c->dbs[i], BR_NAME_MAX);
+        if (strcmp(c->dbs[i], db) != 0) memcpy(c->dbs[k++], c->dbs[i], BR_NAME_MAX);
     c->n_dbs = k;
 }
 

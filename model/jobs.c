@@ -20,8 +20,7 @@ long br__job_new(br_world *w, br_vendor v, const char *type, int project, br_tim
                  br_time run_s)
 {
     long ji = br__world_add_job(w);
-    if (ji < 0)
-        return -1;
+    if (ji < 0) return -1;
     br_job *j = &w->jobs[ji];
     j->vendor = v;
     snprintf(j->type, sizeof j->type, "%s", type);
@@ -51,7 +50,10 @@ bool br__job_terminal(const br_job *j)
            strcmp(j->status, "CANCELED") == 0;
 }
 
-bool br__job_running(const br_job *j) { return !br__job_terminal(j); }
+bool br__job_running(const br_job *j)
+{
+    return !br__job_terminal(j);
+}
 
 static bool job_succeeded(const br_job *j)
 {
@@ -61,24 +63,19 @@ static bool job_succeeded(const br_job *j)
 
 int br__job_progress(const br_world *w, const br_job *j)
 {
-    if (job_succeeded(j))
-        return 100;
-    if (br__job_terminal(j) || !j->started || j->run_s <= 0)
-        return j->last_progress;
+    if (job_succeeded(j)) return 100;
+    if (br__job_terminal(j) || !j->started || j->run_s <= 0) return j->last_progress;
     br_time done = w->now - j->started;
     int p = (int)(done * 100 / j->run_s);
-    if (p > 99)
-        p = 99;
+    if (p > 99) p = 99;
     return p < j->last_progress ? j->last_progress : p;
 }
 
 /* When the job next changes state, or 0 when it never will. */
 static br_time job_due(const br_job *j)
 {
-    if (br__job_terminal(j))
-        return 0;
-    if (!j->started)
-        return j->created + j->queue_s;
+    if (br__job_terminal(j)) return 0;
+    if (!j->started) return j->created + j->queue_s;
     return j->started + j->run_s;
 }
 
@@ -107,25 +104,20 @@ static int run_until(br_world *w, br_time until)
         br_time next = 0;
         for (size_t i = 0; i < w->n_jobs; i++) {
             br_time t = job_due(&w->jobs[i]);
-            if (t && (!next || t < next))
-                next = t;
+            if (t && (!next || t < next)) next = t;
         }
         for (int v = 0; v < BR_VENDOR_COUNT; v++) {
             const br_dialect *d = br__dialect((br_vendor)v);
             br_time t = d->next_event ? d->next_event(w, w->now) : 0;
-            if (t && (!next || t < next))
-                next = t;
+            if (t && (!next || t < next)) next = t;
         }
-        if (!next || next > until)
-            break;
-        if (next > w->now)
-            w->now = next;
+        if (!next || next > until) break;
+        if (next > w->now) w->now = next;
         for (size_t i = 0; i < w->n_jobs; i++) {
             br_time t = job_due(&w->jobs[i]);
             if (t && t <= w->now) {
                 int rc = job_step(w, &w->jobs[i], w->now);
-                if (rc)
-                    return rc;
+                if (rc) return rc;
             }
         }
         for (int v = 0; v < BR_VENDOR_COUNT; v++) {
@@ -133,19 +125,16 @@ static int run_until(br_world *w, br_time until)
             br_time t = d->next_event ? d->next_event(w, w->now) : 0;
             if (t && t <= w->now) {
                 int rc = d->run_event(w, w->now);
-                if (rc)
-                    return rc;
+                if (rc) return rc;
             }
         }
     }
-    if (until > w->now)
-        w->now = until;
+    if (until > w->now) w->now = until;
     return BR_OK;
 }
 
 int br_world_advance(br_world *w, br_time seconds)
 {
-    if (seconds < 0)
-        return BR_EINVAL;
+    if (seconds < 0) return BR_EINVAL;
     return run_until(w, w->now + seconds);
 }

@@ -10,13 +10,15 @@ void br__alloc_init(void);
 
 static const char *const vendor_names[BR_VENDOR_COUNT] = {"zilliz", "crdb", "atlas"};
 
-const char *br_vendor_name(br_vendor v) { return v < BR_VENDOR_COUNT ? vendor_names[v] : "?"; }
+const char *br_vendor_name(br_vendor v)
+{
+    return v < BR_VENDOR_COUNT ? vendor_names[v] : "?";
+}
 
 br_vendor br_vendor_from_name(const char *name)
 {
     for (int v = 0; v < BR_VENDOR_COUNT; v++)
-        if (name && strcmp(name, vendor_names[v]) == 0)
-            return (br_vendor)v;
+        if (name && strcmp(name, vendor_names[v]) == 0) return (br_vendor)v;
     if (name && (strcmp(name, "cockroachdb") == 0 || strcmp(name, "cockroach") == 0))
         return BR_VENDOR_CRDB;
     return BR_VENDOR_COUNT;
@@ -28,13 +30,15 @@ static const char *const rule_ids[BR_RULE_COUNT + 1] = {
 #undef BR_RULE
     NULL};
 
-const char *br_rule_id(br_rule rule) { return rule < BR_RULE_COUNT ? rule_ids[rule] : NULL; }
+const char *br_rule_id(br_rule rule)
+{
+    return rule < BR_RULE_COUNT ? rule_ids[rule] : NULL;
+}
 
 br_rule br_rule_from_id(const char *id)
 {
     for (int r = 0; id && r < BR_RULE_COUNT; r++)
-        if (strcmp(rule_ids[r], id) == 0)
-            return (br_rule)r;
+        if (strcmp(rule_ids[r], id) == 0) return (br_rule)r;
     return BR_RULE_COUNT;
 }
 
@@ -43,8 +47,7 @@ br_world *br_world_new(const json_t *given, char *err, size_t errlen)
     br__alloc_init();
     br_world *w = br__calloc(1, sizeof *w);
     if (!w) {
-        if (err)
-            snprintf(err, errlen, "out of memory");
+        if (err) snprintf(err, errlen, "out of memory");
         return NULL;
     }
     w->mutant = BR_RULE_COUNT;
@@ -66,8 +69,7 @@ br_world *br_world_new(const json_t *given, char *err, size_t errlen)
 
 void br_world_free(br_world *w)
 {
-    if (!w)
-        return;
+    if (!w) return;
     for (size_t i = 0; i < w->n_orgs; i++)
         br__free(w->orgs[i].access);
     for (size_t i = 0; i < w->n_keys; i++)
@@ -87,11 +89,20 @@ void br_world_free(br_world *w)
     br__free(w);
 }
 
-br_time br_world_now(const br_world *w) { return w->now; }
+br_time br_world_now(const br_world *w)
+{
+    return w->now;
+}
 
-void br_world_set_mutant(br_world *w, br_rule rule) { w->mutant = rule; }
+void br_world_set_mutant(br_world *w, br_rule rule)
+{
+    w->mutant = rule;
+}
 
-bool br__mutated(const br_world *w, br_rule rule) { return w->mutant == rule; }
+bool br__mutated(const br_world *w, br_rule rule)
+{
+    return w->mutant == rule;
+}
 
 int br_world_set_profile(br_world *w, const char *profile)
 {
@@ -106,8 +117,7 @@ int br_world_set_profile(br_world *w, const char *profile)
 
 long br__world_add_cluster(br_world *w)
 {
-    if (br__grow((void **)&w->clusters, &w->cap_clusters, w->n_clusters + 1,
-                 sizeof *w->clusters))
+    if (br__grow((void **)&w->clusters, &w->cap_clusters, w->n_clusters + 1, sizeof *w->clusters))
         return -1;
     br_cluster *c = &w->clusters[w->n_clusters];
     memset(c, 0, sizeof *c);
@@ -130,8 +140,7 @@ long br__world_add_backup(br_world *w)
 
 long br__world_add_job(br_world *w)
 {
-    if (br__grow((void **)&w->jobs, &w->cap_jobs, w->n_jobs + 1, sizeof *w->jobs))
-        return -1;
+    if (br__grow((void **)&w->jobs, &w->cap_jobs, w->n_jobs + 1, sizeof *w->jobs)) return -1;
     br_job *j = &w->jobs[w->n_jobs];
     memset(j, 0, sizeof *j);
     j->backup = j->src_cluster = j->dst_cluster = -1;
@@ -141,8 +150,7 @@ long br__world_add_job(br_world *w)
 long br__world_find_cluster(const br_world *w, const char *id)
 {
     for (size_t i = 0; id && i < w->n_clusters; i++)
-        if (strcmp(w->clusters[i].id, id) == 0)
-            return (long)i;
+        if (strcmp(w->clusters[i].id, id) == 0) return (long)i;
     return -1;
 }
 
@@ -158,24 +166,21 @@ long br__world_find_cluster_name(const br_world *w, int project, const char *nam
 long br__world_find_project(const br_world *w, const char *id)
 {
     for (size_t i = 0; id && i < w->n_projects; i++)
-        if (strcmp(w->projects[i].id, id) == 0)
-            return (long)i;
+        if (strcmp(w->projects[i].id, id) == 0) return (long)i;
     return -1;
 }
 
 long br__world_find_backup(const br_world *w, const char *id)
 {
     for (size_t i = 0; id && i < w->n_backups; i++)
-        if (strcmp(w->backups[i].id, id) == 0)
-            return (long)i;
+        if (strcmp(w->backups[i].id, id) == 0) return (long)i;
     return -1;
 }
 
 long br__world_find_job(const br_world *w, const char *id)
 {
     for (size_t i = 0; id && i < w->n_jobs; i++)
-        if (strcmp(w->jobs[i].id, id) == 0)
-            return (long)i;
+        if (strcmp(w->jobs[i].id, id) == 0) return (long)i;
     return -1;
 }
 
@@ -192,15 +197,12 @@ void br__world_new_id(br_world *w, const char *prefix, int hexlen, char out[BR_I
 {
     static const char hex[] = "0123456789abcdef";
     size_t n = strlen(prefix);
-    if (n > BR_ID_MAX - 33)
-        n = BR_ID_MAX - 33;
-    if (hexlen > 32)
-        hexlen = 32;
+    if (n > BR_ID_MAX - 33) n = BR_ID_MAX - 33;
+    if (hexlen > 32) hexlen = 32;
     memcpy(out, prefix, n);
     uint64_t r = 0;
     for (int i = 0; i < hexlen; i++) {
-        if (i % 16 == 0)
-            r = next_random(w);
+        if (i % 16 == 0) r = next_random(w);
         out[n + i] = hex[r & 15];
         r >>= 4;
     }
@@ -232,17 +234,14 @@ int br_world_write(br_world *w, const char *cluster_id, const char *db, const ch
                    const char *collection)
 {
     long ci = br__world_find_cluster(w, cluster_id);
-    if (ci < 0 || w->clusters[ci].dropped)
-        return BR_ENOENT;
+    if (ci < 0 || w->clusters[ci].dropped) return BR_ENOENT;
     br_cluster *c = &w->clusters[ci];
     if (c->restoring_job >= 0 && c->vendor == BR_VENDOR_ATLAS &&
         !br__mutated(w, BR_RULE_MA_ONE_RESTORE))
         return BR_EINVAL; /* MA-ONE-RESTORE: no writes while a restore runs */
     long it = br__content_find(&c->content, db, schema, collection);
-    if (it < 0)
-        it = br__content_add(&c->content, db, schema, collection, 0, true);
-    if (it < 0)
-        return BR_ENOMEM;
+    if (it < 0) it = br__content_add(&c->content, db, schema, collection, 0, true);
+    if (it < 0) return BR_ENOMEM;
     c->content.items[it].version = (int64_t)(++w->id_counter);
     return BR_OK;
 }
@@ -250,8 +249,7 @@ int br_world_write(br_world *w, const char *cluster_id, const char *db, const ch
 int br_world_drop_cluster(br_world *w, const char *cluster_id)
 {
     long ci = br__world_find_cluster(w, cluster_id);
-    if (ci < 0 || w->clusters[ci].dropped)
-        return BR_ENOENT;
+    if (ci < 0 || w->clusters[ci].dropped) return BR_ENOENT;
     br_cluster *c = &w->clusters[ci];
     c->dropped = true;
     snprintf(c->status, sizeof c->status, "DELETED");
@@ -268,8 +266,7 @@ int br_world_drop_cluster(br_world *w, const char *cluster_id)
 int br_world_set_flag(br_world *w, const char *cluster_id, const char *flag, bool value)
 {
     long ci = br__world_find_cluster(w, cluster_id);
-    if (ci < 0)
-        return BR_ENOENT;
+    if (ci < 0) return BR_ENOENT;
     br_cluster *c = &w->clusters[ci];
     if (strcmp(flag, "paused") == 0)
         c->paused = value;
@@ -292,16 +289,15 @@ static json_t *content_json(const br_content *c)
     for (size_t i = 0; dbs && i < c->n_items; i++) {
         const br_item *it = &c->items[i];
         json_t *db = json_object_get(dbs, it->db);
-        if (!db)
-            continue;
+        if (!db) continue;
         char key[2 * BR_NAME_MAX + 2];
         if (it->schema[0])
             snprintf(key, sizeof key, "%s.%s", it->schema, it->name);
         else
             snprintf(key, sizeof key, "%s", it->name);
-        json_object_set_new(db, key,
-                            json_pack("{s:I,s:b}", "version", (json_int_t)it->version, "loaded",
-                                      it->loaded));
+        json_object_set_new(
+            db, key,
+            json_pack("{s:I,s:b}", "version", (json_int_t)it->version, "loaded", it->loaded));
     }
     return dbs;
 }
@@ -323,12 +319,11 @@ json_t *br_world_dump(const br_world *w)
     json_object_set_new(root, "jobs", jobs);
     for (size_t i = 0; i < w->n_clusters; i++) {
         const br_cluster *c = &w->clusters[i];
-        json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:b,s:b,s:b,s:b,s:i,s:s,s:s,s:i}", "name",
-                              c->name, "vendor", br_vendor_name(c->vendor), "status", c->status,
-                              "plan", c->plan, "dropped", c->dropped, "paused", c->paused,
-                              "encrypted", c->encrypted, "sharded", c->sharded, "cuSize",
-                              c->cu_size, "cuType", c->cu_type, "region", c->region, "mongoMajor",
-                              c->mongo_major);
+        json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:b,s:b,s:b,s:b,s:i,s:s,s:s,s:i}", "name", c->name,
+                              "vendor", br_vendor_name(c->vendor), "status", c->status, "plan",
+                              c->plan, "dropped", c->dropped, "paused", c->paused, "encrypted",
+                              c->encrypted, "sharded", c->sharded, "cuSize", c->cu_size, "cuType",
+                              c->cu_type, "region", c->region, "mongoMajor", c->mongo_major);
         if (o) {
             json_object_set_new(o, "project", json_string(w->projects[c->project].id));
             json_object_set_new(o, "databases", content_json(&c->content));
@@ -405,10 +400,8 @@ int br_world_check(const br_world *w, br_rule *rule, char *msg, size_t msglen)
 #define VIOLATION(r, ...)                                                                          \
     do {                                                                                           \
         if (n++ == 0) {                                                                            \
-            if (rule)                                                                              \
-                *rule = r;                                                                         \
-            if (msg)                                                                               \
-                snprintf(msg, msglen, __VA_ARGS__);                                                \
+            if (rule) *rule = r;                                                                   \
+            if (msg) snprintf(msg, msglen, __VA_ARGS__);                                           \
         }                                                                                          \
     } while (0)
     for (size_t i = 0; i < w->n_jobs; i++) {
@@ -431,8 +424,8 @@ int br_world_check(const br_world *w, br_rule *rule, char *msg, size_t msglen)
         const br_backup *b = &w->backups[i];
         if (!b->deleted && br__content_hash(&b->content) != b->content_hash)
             VIOLATION(BR_RULE_INV_SOURCE, "backup %s content changed after capture", b->id);
-        if ((b->started && b->started < b->created) ||
-            (b->finished && b->finished < b->created) || (b->expires && b->expires < b->created))
+        if ((b->started && b->started < b->created) || (b->finished && b->finished < b->created) ||
+            (b->expires && b->expires < b->created))
             VIOLATION(BR_RULE_INV_TIME, "backup %s times out of order", b->id);
     }
     size_t total = w->n_clusters + w->n_backups + w->n_jobs;

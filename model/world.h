@@ -108,11 +108,12 @@ typedef struct {
     char id[BR_ID_MAX];
     char name[BR_NAME_MAX];
     br_vendor vendor;
-    int project;              /* index into w->projects */
-    char plan[BR_STATE_MAX];  /* Zilliz Free|Serverless|Standard|Enterprise; CC BASIC|...; Atlas tier */
-    char provider[16];        /* aws, gcp, azure */
-    char region[48];          /* Zilliz "aws-us-west-2" */
-    char cu_type[48];         /* Zilliz "Performance-optimized" */
+    int project;             /* index into w->projects */
+    char plan[BR_STATE_MAX]; /* Zilliz Free|Serverless|Standard|Enterprise; CC BASIC|...; Atlas tier
+                              */
+    char provider[16];       /* aws, gcp, azure */
+    char region[48];         /* Zilliz "aws-us-west-2" */
+    char cu_type[48];        /* Zilliz "Performance-optimized" */
     int cu_size;
     char status[BR_STATE_MAX]; /* RUNNING, CREATING, RESTORING, DELETED, ... */
     int mongo_major;           /* Atlas */
@@ -198,7 +199,7 @@ struct br_world {
 long br__world_add_cluster(br_world *w);
 long br__world_add_backup(br_world *w);
 long br__world_add_job(br_world *w);
-long br__world_find_cluster(const br_world *w, const char *id);      /* by id */
+long br__world_find_cluster(const br_world *w, const char *id); /* by id */
 long br__world_find_cluster_name(const br_world *w, int project, const char *name);
 long br__world_find_project(const br_world *w, const char *id);
 long br__world_find_backup(const br_world *w, const char *id);

@@ -7,14 +7,12 @@
 
 #define FAIL(...)                                                                                  \
     do {                                                                                           \
-        if (err)                                                                                   \
-            snprintf(err, errlen, __VA_ARGS__);                                                    \
+        if (err) snprintf(err, errlen, __VA_ARGS__);                                               \
         return BR_EWORLD;                                                                          \
     } while (0)
 #define NOMEM()                                                                                    \
     do {                                                                                           \
-        if (err)                                                                                   \
-            snprintf(err, errlen, "out of memory");                                                \
+        if (err) snprintf(err, errlen, "out of memory");                                           \
         return BR_ENOMEM;                                                                          \
     } while (0)
 
@@ -26,8 +24,7 @@ static const char *str(const json_t *o, const char *key, const char *dflt)
 
 static int copy_field(char *dst, size_t size, const char *src)
 {
-    if (strlen(src) >= size)
-        return BR_EWORLD;
+    if (strlen(src) >= size) return BR_EWORLD;
     memcpy(dst, src, strlen(src) + 1);
     return BR_OK;
 }
@@ -35,14 +32,13 @@ static int copy_field(char *dst, size_t size, const char *src)
 #define COPY(dst, src, what)                                                                       \
     do {                                                                                           \
         if (copy_field(dst, sizeof(dst), src) != BR_OK)                                            \
-            FAIL("%s \"%.40s\" is too long", what, src);                                          \
+            FAIL("%s \"%.40s\" is too long", what, src);                                           \
     } while (0)
 
 static int load_time(const json_t *o, const char *key, br_time *out, char *err, size_t errlen)
 {
     const json_t *v = json_object_get(o, key);
-    if (!v)
-        return BR_OK;
+    if (!v) return BR_OK;
     if (!json_is_string(v) || br__time_parse(json_string_value(v), out) != BR_OK)
         FAIL("%s must be an RFC 3339 time", key);
     return BR_OK;
@@ -68,10 +64,8 @@ static int load_durations(br_world *w, const json_t *d, char *err, size_t errlen
     {
         size_t i;
         for (i = 0; i < sizeof keys / sizeof *keys; i++)
-            if (strcmp(keys[i].key, k) == 0)
-                break;
-        if (i == sizeof keys / sizeof *keys)
-            FAIL("unknown duration \"%s\"", k);
+            if (strcmp(keys[i].key, k) == 0) break;
+        if (i == sizeof keys / sizeof *keys) FAIL("unknown duration \"%s\"", k);
         br_time t;
         if (json_is_integer(v) && json_integer_value(v) >= 0)
             t = json_integer_value(v);
@@ -91,11 +85,9 @@ static int load_content(br_content *c, const json_t *dbs, char *err, size_t errl
         const char *name = str(db, "name", NULL);
         if (!name || strlen(name) >= BR_NAME_MAX)
             FAIL("a database needs a \"name\" (at most %d characters)", BR_NAME_MAX - 1);
-        if (br__content_add_db(c, name))
-            NOMEM();
+        if (br__content_add_db(c, name)) NOMEM();
         const json_t *colls = json_object_get(db, "collections");
-        if (!colls)
-            colls = json_object_get(db, "tables");
+        if (!colls) colls = json_object_get(db, "tables");
         size_t k;
         json_t *coll;
         json_array_foreach(colls, k, coll)
@@ -117,19 +109,16 @@ static int load_content(br_content *c, const json_t *dbs, char *err, size_t errl
 static int load_grants(br_key *k, const json_t *roles, char *err, size_t errlen)
 {
     size_t n = json_array_size(roles);
-    if (n == 0)
-        return BR_OK;
+    if (n == 0) return BR_OK;
     k->grants = br__calloc(n, sizeof *k->grants);
-    if (!k->grants)
-        NOMEM();
+    if (!k->grants) NOMEM();
     size_t i;
     json_t *r;
     json_array_foreach(roles, i, r)
     {
         br_grant *g = &k->grants[k->n_grants++];
         const char *role = json_is_string(r) ? json_string_value(r) : str(r, "role", NULL);
-        if (!role)
-            FAIL("a role is a name or {\"role\": ..., \"scope\": ...}");
+        if (!role) FAIL("a role is a name or {\"role\": ..., \"scope\": ...}");
         COPY(g->role, role, "role");
         COPY(g->scope, json_is_object(r) ? str(r, "scope", "") : "", "role scope");
     }
@@ -142,13 +131,11 @@ static int load_orgs(br_world *w, const json_t *orgs, char *err, size_t errlen)
     json_t *o;
     json_array_foreach(orgs, i, o)
     {
-        if (br__grow((void **)&w->orgs, &w->cap_orgs, w->n_orgs + 1, sizeof *w->orgs))
-            NOMEM();
+        if (br__grow((void **)&w->orgs, &w->cap_orgs, w->n_orgs + 1, sizeof *w->orgs)) NOMEM();
         br_org *org = &w->orgs[w->n_orgs++];
         memset(org, 0, sizeof *org);
         const char *id = str(o, "id", NULL);
-        if (!id)
-            FAIL("an organization needs an \"id\"");
+        if (!id) FAIL("an organization needs an \"id\"");
         COPY(org->id, id, "organization id");
         COPY(org->name, str(o, "name", id), "organization name");
         org->vendor = br_vendor_from_name(str(o, "vendor", "zilliz"));
@@ -176,10 +163,8 @@ static int load_orgs(br_world *w, const json_t *orgs, char *err, size_t errlen)
             br_project *pr = &w->projects[w->n_projects++];
             memset(pr, 0, sizeof *pr);
             const char *pid = str(p, "id", NULL);
-            if (!pid)
-                FAIL("a project needs an \"id\"");
-            if (br__world_find_project(w, pid) >= 0)
-                FAIL("project id %s used twice", pid);
+            if (!pid) FAIL("a project needs an \"id\"");
+            if (br__world_find_project(w, pid) >= 0) FAIL("project id %s used twice", pid);
             COPY(pr->id, pid, "project id");
             COPY(pr->name, str(p, "name", pid), "project name");
             pr->org = (int)(w->n_orgs - 1);
@@ -193,15 +178,12 @@ static int load_orgs(br_world *w, const json_t *orgs, char *err, size_t errlen)
 static long cluster_project(br_world *w, const json_t *c)
 {
     const char *pid = str(c, "project", NULL);
-    if (pid)
-        return br__world_find_project(w, pid);
+    if (pid) return br__world_find_project(w, pid);
     const char *oid = str(c, "org", NULL);
     for (size_t i = 0; oid && i < w->n_orgs; i++) {
-        if (strcmp(w->orgs[i].id, oid) != 0)
-            continue;
+        if (strcmp(w->orgs[i].id, oid) != 0) continue;
         long p = br__world_find_project(w, oid);
-        if (p >= 0)
-            return p;
+        if (p >= 0) return p;
         if (br__grow((void **)&w->projects, &w->cap_projects, w->n_projects + 1,
                      sizeof *w->projects))
             return -2;
@@ -222,18 +204,13 @@ static int load_clusters(br_world *w, const json_t *clusters, char *err, size_t 
     json_array_foreach(clusters, i, o)
     {
         const char *id = str(o, "id", NULL);
-        if (!id)
-            FAIL("a cluster needs an \"id\"");
-        if (br__world_find_cluster(w, id) >= 0)
-            FAIL("cluster id %s used twice", id);
+        if (!id) FAIL("a cluster needs an \"id\"");
+        if (br__world_find_cluster(w, id) >= 0) FAIL("cluster id %s used twice", id);
         long p = cluster_project(w, o);
-        if (p == -2)
-            NOMEM();
-        if (p < 0)
-            FAIL("cluster %s: unknown \"project\" or \"org\"", id);
+        if (p == -2) NOMEM();
+        if (p < 0) FAIL("cluster %s: unknown \"project\" or \"org\"", id);
         long ci = br__world_add_cluster(w);
-        if (ci < 0)
-            NOMEM();
+        if (ci < 0) NOMEM();
         br_cluster *c = &w->clusters[ci];
         c->project = (int)p;
         c->vendor = w->orgs[w->projects[p].org].vendor;
@@ -254,19 +231,15 @@ static int load_clusters(br_world *w, const json_t *clusters, char *err, size_t 
         COPY(c->cu_type, str(o, "cuType", ""), "cuType");
         COPY(c->status, str(o, "status", "RUNNING"), "status");
         json_t *v;
-        if ((v = json_object_get(o, "cuSize")))
-            c->cu_size = (int)json_integer_value(v);
-        if ((v = json_object_get(o, "mongoMajor")))
-            c->mongo_major = (int)json_integer_value(v);
+        if ((v = json_object_get(o, "cuSize"))) c->cu_size = (int)json_integer_value(v);
+        if ((v = json_object_get(o, "mongoMajor"))) c->mongo_major = (int)json_integer_value(v);
         c->encrypted = json_is_true(json_object_get(o, "encrypted"));
         c->sharded = json_is_true(json_object_get(o, "sharded"));
         c->paused = json_is_true(json_object_get(o, "paused"));
         c->created = w->now;
-        if (load_time(o, "createTime", &c->created, err, errlen))
-            return BR_EWORLD;
+        if (load_time(o, "createTime", &c->created, err, errlen)) return BR_EWORLD;
         int rc = load_content(&c->content, json_object_get(o, "databases"), err, errlen);
-        if (rc)
-            return rc;
+        if (rc) return rc;
     }
     return BR_OK;
 }
@@ -278,16 +251,12 @@ static int load_backups(br_world *w, const json_t *backups, char *err, size_t er
     json_array_foreach(backups, i, o)
     {
         const char *id = str(o, "id", NULL);
-        if (!id)
-            FAIL("a backup needs an \"id\"");
-        if (br__world_find_backup(w, id) >= 0)
-            FAIL("backup id %s used twice", id);
+        if (!id) FAIL("a backup needs an \"id\"");
+        if (br__world_find_backup(w, id) >= 0) FAIL("backup id %s used twice", id);
         long ci = br__world_find_cluster(w, str(o, "cluster", NULL));
-        if (ci < 0)
-            FAIL("backup %s: unknown \"cluster\"", id);
+        if (ci < 0) FAIL("backup %s: unknown \"cluster\"", id);
         long bi = br__world_add_backup(w);
-        if (bi < 0)
-            NOMEM();
+        if (bi < 0) NOMEM();
         br_backup *b = &w->backups[bi];
         const br_cluster *c = &w->clusters[ci];
         b->cluster = (int)ci;
@@ -307,16 +276,14 @@ static int load_backups(br_world *w, const json_t *backups, char *err, size_t er
         b->started = b->created;
         if (strcmp(b->status, "AVAILABLE") == 0 || strcmp(b->status, "COMPLETED") == 0)
             b->finished = b->created;
-        if (load_time(o, "finishTime", &b->finished, err, errlen))
-            return BR_EWORLD;
+        if (load_time(o, "finishTime", &b->finished, err, errlen)) return BR_EWORLD;
         json_t *size = json_object_get(o, "size");
         b->size = size ? json_integer_value(size) : 0;
         const json_t *dbs = json_object_get(o, "databases");
         const json_t *colls = json_object_get(o, "collections");
         if (dbs) {
             int rc = load_content(&b->content, dbs, err, errlen);
-            if (rc)
-                return rc;
+            if (rc) return rc;
         } else if (br__content_copy(&b->content, &c->content)) {
             NOMEM();
         }
@@ -326,11 +293,10 @@ static int load_backups(br_world *w, const json_t *backups, char *err, size_t er
                 size_t m;
                 json_t *name;
                 bool keep = false;
-                json_array_foreach(colls, m, name)
-                    keep = keep || (json_is_string(name) &&
-                                    strcmp(json_string_value(name), b->content.items[n].name) == 0);
-                if (keep)
-                    b->content.items[k++] = b->content.items[n];
+                json_array_foreach(colls, m, name) keep =
+                    keep || (json_is_string(name) &&
+                             strcmp(json_string_value(name), b->content.items[n].name) == 0);
+                if (keep) b->content.items[k++] = b->content.items[n];
             }
             b->content.n_items = k;
         }
@@ -345,25 +311,20 @@ static int load_keys(br_world *w, const json_t *keys, char *err, size_t errlen)
     json_t *o;
     json_array_foreach(keys, i, o)
     {
-        if (br__grow((void **)&w->keys, &w->cap_keys, w->n_keys + 1, sizeof *w->keys))
-            NOMEM();
+        if (br__grow((void **)&w->keys, &w->cap_keys, w->n_keys + 1, sizeof *w->keys)) NOMEM();
         br_key *k = &w->keys[w->n_keys++];
         memset(k, 0, sizeof *k);
         const char *key = str(o, "key", NULL);
-        if (!key)
-            FAIL("an API key needs a \"key\"");
+        if (!key) FAIL("an API key needs a \"key\"");
         COPY(k->key, key, "key");
         COPY(k->secret, str(o, "secret", ""), "secret");
         const char *org = str(o, "org", NULL);
         k->org = -1;
         for (size_t n = 0; org && n < w->n_orgs; n++)
-            if (strcmp(w->orgs[n].id, org) == 0)
-                k->org = (int)n;
-        if (k->org < 0)
-            FAIL("key %s: unknown \"org\"", key);
+            if (strcmp(w->orgs[n].id, org) == 0) k->org = (int)n;
+        if (k->org < 0) FAIL("key %s: unknown \"org\"", key);
         int rc = load_grants(k, json_object_get(o, "roles"), err, errlen);
-        if (rc)
-            return rc;
+        if (rc) return rc;
     }
     return BR_OK;
 }
@@ -375,11 +336,10 @@ int br__atlas_load(br_world *w, const json_t *given, char *err, size_t errlen);
 
 int br__world_load(br_world *w, const json_t *given, char *err, size_t errlen)
 {
-    if (!json_is_object(given))
-        FAIL("a world is a JSON object");
-    static const char *const known[] = {"seed", "clock", "durations", "profile", "orgs", "keys",
-                                        "clusters", "backups", "policies", "backupConfigs",
-                                        "snapshots", "comment", NULL};
+    if (!json_is_object(given)) FAIL("a world is a JSON object");
+    static const char *const known[] = {
+        "seed",    "clock",    "durations",     "profile",   "orgs",    "keys", "clusters",
+        "backups", "policies", "backupConfigs", "snapshots", "comment", NULL};
     const char *k;
     json_t *v;
     json_object_foreach((json_t *)given, k, v)
@@ -387,28 +347,22 @@ int br__world_load(br_world *w, const json_t *given, char *err, size_t errlen)
         size_t i = 0;
         while (known[i] && strcmp(known[i], k) != 0)
             i++;
-        if (!known[i])
-            FAIL("unknown world field \"%s\"", k);
+        if (!known[i]) FAIL("unknown world field \"%s\"", k);
     }
     json_t *seed = json_object_get(given, "seed");
-    if (seed)
-        w->seed = (uint64_t)json_integer_value(seed);
-    if (load_time(given, "clock", &w->now, err, errlen))
-        return BR_EWORLD;
+    if (seed) w->seed = (uint64_t)json_integer_value(seed);
+    if (load_time(given, "clock", &w->now, err, errlen)) return BR_EWORLD;
     json_t *d = json_object_get(given, "durations");
-    if (d && load_durations(w, d, err, errlen))
-        return BR_EWORLD;
+    if (d && load_durations(w, d, err, errlen)) return BR_EWORLD;
     const char *profile = str(given, "profile", "default");
-    if (br_world_set_profile(w, profile) != BR_OK)
-        FAIL("profile is \"default\" or \"strict\"");
+    if (br_world_set_profile(w, profile) != BR_OK) FAIL("profile is \"default\" or \"strict\"");
     int rc;
     if ((rc = load_orgs(w, json_object_get(given, "orgs"), err, errlen)) ||
         (rc = load_keys(w, json_object_get(given, "keys"), err, errlen)) ||
         (rc = load_clusters(w, json_object_get(given, "clusters"), err, errlen)) ||
         (rc = load_backups(w, json_object_get(given, "backups"), err, errlen)) ||
         (rc = br__zilliz_load(w, given, err, errlen)) ||
-        (rc = br__crdb_load(w, given, err, errlen)) ||
-        (rc = br__atlas_load(w, given, err, errlen)))
+        (rc = br__crdb_load(w, given, err, errlen)) || (rc = br__atlas_load(w, given, err, errlen)))
         return rc;
     return BR_OK;
 }

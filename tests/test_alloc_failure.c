@@ -10,7 +10,8 @@ static const char *const steps[][3] = {
     {"POST", "/v2/clusters/in01-a/backups/policy", "{\"enabled\":true,\"retentionDays\":2}"},
     {"GET", "/v2/backups?pageSize=5", NULL},
     {"POST", "/v2/clusters/in01-a/backups/backup1_x/restoreCluster",
-     "{\"projectId\":\"proj-1\",\"clusterName\":\"r1\",\"cuSize\":2,\"collectionStatus\":\"RELEASE\"}"},
+     "{\"projectId\":\"proj-1\",\"clusterName\":\"r1\",\"cuSize\":2,\"collectionStatus\":"
+     "\"RELEASE\"}"},
     {"POST", "/v2/clusters/in01-a/backups/backup1_x/export", "{\"integrationId\":\"i\"}"},
     {"GET", "/v2/clusters/in01-a/backups/backup1_x", NULL},
     {"POST", "/v2/clusters/in01-a/backups/create", "{not json"},

@@ -96,10 +96,14 @@ static void unknown_path_and_method(void **s)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(malformed_json),  cmocka_unit_test(wrong_type),
-        cmocka_unit_test(unknown_enum),    cmocka_unit_test(missing_required),
-        cmocka_unit_test(out_of_range),    cmocka_unit_test(body_over_limit),
-        cmocka_unit_test(nesting_10000_deep), cmocka_unit_test(invalid_utf8),
+        cmocka_unit_test(malformed_json),
+        cmocka_unit_test(wrong_type),
+        cmocka_unit_test(unknown_enum),
+        cmocka_unit_test(missing_required),
+        cmocka_unit_test(out_of_range),
+        cmocka_unit_test(body_over_limit),
+        cmocka_unit_test(nesting_10000_deep),
+        cmocka_unit_test(invalid_utf8),
         cmocka_unit_test(unknown_path_and_method),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -20,13 +20,15 @@ static void backup_life(void **state)
     br_response_clear(&res);
     snprintf(path, sizeof path, "/v2/clusters/in01-a/backups/%s", id);
     test_send(w, "GET", path, "owner", NULL, 0, &res);
-    assert_string_equal(json_string_value(json_object_get(json_object_get(res.body, "data"), "status")),
-                        "CREATING");
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(res.body, "data"), "status")),
+        "CREATING");
     br_response_clear(&res);
     assert_int_equal(br_world_advance(w, 60 + 300), BR_OK);
     test_send(w, "GET", path, "owner", NULL, 0, &res);
-    assert_string_equal(json_string_value(json_object_get(json_object_get(res.body, "data"), "status")),
-                        "AVAILABLE");
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(res.body, "data"), "status")),
+        "AVAILABLE");
     br_response_clear(&res);
     assert_int_equal(br_world_check(w, NULL, NULL, 0), 0);
     br_world_free(w);

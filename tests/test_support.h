@@ -13,13 +13,16 @@
 #include "brcheck/model.h"
 
 static const char test_world_json[] =
-    "{\"seed\":3,\"orgs\":[{\"id\":\"org-1\",\"vendor\":\"zilliz\",\"projects\":[{\"id\":\"proj-1\"}]}],"
+    "{\"seed\":3,\"orgs\":[{\"id\":\"org-1\",\"vendor\":\"zilliz\",\"projects\":[{\"id\":\"proj-"
+    "1\"}]}],"
     "\"keys\":[{\"key\":\"owner\",\"org\":\"org-1\",\"roles\":[\"ORG_OWNER\"]},"
-    "{\"key\":\"reader\",\"org\":\"org-1\",\"roles\":[{\"role\":\"PROJECT_READ_ONLY\",\"scope\":\"proj-1\"}]}],"
+    "{\"key\":\"reader\",\"org\":\"org-1\",\"roles\":[{\"role\":\"PROJECT_READ_ONLY\",\"scope\":"
+    "\"proj-1\"}]}],"
     "\"clusters\":[{\"id\":\"in01-a\",\"name\":\"A\",\"project\":\"proj-1\",\"plan\":\"Standard\","
     "\"region\":\"aws-us-west-2\",\"cuType\":\"Performance-optimized\",\"cuSize\":1,"
     "\"databases\":[{\"name\":\"default\",\"collections\":[{\"name\":\"c1\",\"version\":2}]}]},"
-    "{\"id\":\"in01-free\",\"name\":\"F\",\"project\":\"proj-1\",\"plan\":\"Free\",\"region\":\"aws-us-west-2\"}],"
+    "{\"id\":\"in01-free\",\"name\":\"F\",\"project\":\"proj-1\",\"plan\":\"Free\",\"region\":"
+    "\"aws-us-west-2\"}],"
     "\"backups\":[{\"id\":\"backup1_x\",\"cluster\":\"in01-a\",\"status\":\"AVAILABLE\"},"
     "{\"id\":\"backup2_y\",\"cluster\":\"in01-a\",\"status\":\"CREATING\"}]}";
 

@@ -13,8 +13,7 @@ int br__zc_error(br_ctx *ctx, int http, int code, const char *fmt, ...)
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     br__applied(ctx, BR_RULE_ZC_ENVELOPE);
-    if (http >= 400 && http != 401)
-        br__applied(ctx, BR_RULE_SEC_BAD_INPUT);
+    if (http >= 400 && http != 401) br__applied(ctx, BR_RULE_SEC_BAD_INPUT);
     br__answer(ctx, http, json_pack("{s:i,s:s}", "code", code, "message", msg));
     ctx->res->error = true;
     return BR_OK;
@@ -54,8 +53,9 @@ static bool authenticate(br_ctx *ctx)
             }
     }
     br__zc_error(ctx, 401, ZC_E_AUTH,
-                 h ? "Invalid token: the API key is not valid" : "Invalid token: missing "
-                                                                  "Authorization: Bearer header");
+                 h ? "Invalid token: the API key is not valid"
+                   : "Invalid token: missing "
+                     "Authorization: Bearer header");
     return false;
 }
 
@@ -88,8 +88,8 @@ bool br__zc_can_write(br_ctx *ctx, int project)
 {
     static const char *const writers[] = {"ORG_OWNER", "PROJECT_ADMIN", NULL};
     const char *pid = ctx->w->projects[project].id;
-    bool ok = ctx->w->projects[project].org == ctx->key->org &&
-              br__key_has_role(ctx->key, pid, writers);
+    bool ok =
+        ctx->w->projects[project].org == ctx->key->org && br__key_has_role(ctx->key, pid, writers);
     if (br__rule(ctx, BR_RULE_ZC_ROLE, !ok)) {
         ZC_FAIL(ctx, ZC_E_NO_PROJECT_ROLE,
                 "You don't have permission for this project. Org owner or project admin is "
@@ -122,8 +122,8 @@ bool br__zc_field(br_ctx *ctx, const json_t *obj, const char *seed_name, const c
 {
     const char *a = NULL, *b = NULL;
     if (!br__body_string(obj, seed_name, &a) || !br__body_string(obj, ref_name, &b)) {
-        ZC_BAD(ctx, "%s must be a string", json_is_string(json_object_get(obj, seed_name)) ?
-                                               ref_name : seed_name);
+        ZC_BAD(ctx, "%s must be a string",
+               json_is_string(json_object_get(obj, seed_name)) ? ref_name : seed_name);
         return false;
     }
     br__applied(ctx, BR_RULE_ZC_FIELD_NAMES);

@@ -17,8 +17,7 @@ static int count_cluster_backups(const br_world *w, long cluster)
 long br__zc_take_backup(br_world *w, long cluster, bool manual, const br_content *only)
 {
     long bi = br__world_add_backup(w);
-    if (bi < 0)
-        return -1;
+    if (bi < 0) return -1;
     long ji = br__job_new(w, BR_VENDOR_ZILLIZ, "BACKUP", w->clusters[cluster].project,
                           w->dur.backup_queue, w->dur.backup_run);
     if (ji < 0) {
@@ -51,8 +50,7 @@ long br__zc_take_backup(br_world *w, long cluster, bool manual, const br_content
         snprintf(b->name, sizeof b->name, "%.40s_backup%d", only->items[0].name, n);
     else
         snprintf(b->name, sizeof b->name, "%.40s_backup%d", c->name, n);
-    if (!manual)
-        b->expires = w->now + (br_time)c->policy.retention_days * 86400;
+    if (!manual) b->expires = w->now + (br_time)c->policy.retention_days * 86400;
     w->jobs[ji].backup = (int)bi;
     w->jobs[ji].src_cluster = (int)cluster;
     return bi;
@@ -62,13 +60,11 @@ json_t *br__zc_backup_json(const br_world *w, const br_backup *b, bool detailed)
 {
     const br_cluster *c = &w->clusters[b->cluster];
     json_t *o = json_object();
-    if (!o)
-        return NULL;
+    if (!o) return NULL;
     int rc = 0;
     rc |= json_object_set_new(o, "clusterId", json_string(c->id));
     rc |= json_object_set_new(o, "clusterName", json_string(c->name));
-    if (detailed)
-        rc |= json_object_set_new(o, "regionId", json_string(c->region));
+    if (detailed) rc |= json_object_set_new(o, "regionId", json_string(c->region));
     rc |= json_object_set_new(o, "projectId", json_string(w->projects[b->project].id));
     rc |= json_object_set_new(o, "backupId", json_string(b->id));
     rc |= json_object_set_new(o, "backupName", json_string(b->name));
@@ -86,8 +82,7 @@ json_t *br__zc_backup_json(const br_world *w, const br_backup *b, bool detailed)
         rc |= json_object_set_new(o, "collections", colls);
     }
     rc |= json_object_set_new(o, "createTime", br__time_json(b->created));
-    if (b->expires)
-        rc |= json_object_set_new(o, "expireTime", br__time_json(b->expires));
+    if (b->expires) rc |= json_object_set_new(o, "expireTime", br__time_json(b->expires));
     if (rc) {
         json_decref(o);
         return NULL;
@@ -120,18 +115,16 @@ static int collection_selection(br_ctx *ctx, const br_cluster *c, br_content *se
         json_t *n;
         json_array_foreach(names, k, n)
         {
-            if (!json_is_string(n))
-                return ZC_BAD(ctx, "collectionNames holds strings");
+            if (!json_is_string(n)) return ZC_BAD(ctx, "collectionNames holds strings");
             long it = br__content_find(&c->content, name, NULL, json_string_value(n));
             if (br__rule(ctx, BR_RULE_ZC_CREATE_TYPE, it < 0))
                 return ZC_FAIL(ctx, ZC_E_NO_COLLECTION, "collection %s not found in database %s",
                                json_string_value(n), name);
-            if (it < 0)
-                continue;
+            if (it < 0) continue;
             const br_item *src = &c->content.items[it];
             if (br__content_find(sel, src->db, src->schema, src->name) < 0 &&
-                br__content_add(sel, src->db, src->schema, src->name, src->version,
-                                src->loaded) < 0)
+                br__content_add(sel, src->db, src->schema, src->name, src->version, src->loaded) <
+                    0)
                 return BR_ENOMEM;
         }
     }
@@ -143,8 +136,7 @@ int br__zc_create_backup(br_ctx *ctx)
 {
     br_world *w = ctx->w;
     long ci = br__zc_cluster(ctx, ctx->params[0], false);
-    if (ci < 0 || !br__zc_can_write(ctx, w->clusters[ci].project))
-        return BR_OK;
+    if (ci < 0 || !br__zc_can_write(ctx, w->clusters[ci].project)) return BR_OK;
     br_cluster *c = &w->clusters[ci];
     if (br__rule(ctx, BR_RULE_ZC_TIER, !br__zc_dedicated(c)))
         return ZC_FAIL(ctx, ZC_E_TIER,
@@ -162,8 +154,7 @@ int br__zc_create_backup(br_ctx *ctx)
     br__applied(ctx, BR_RULE_ZC_CREATE_ONE);
     for (size_t i = 0; i < w->n_backups; i++) {
         const br_backup *b = &w->backups[i];
-        if (b->cluster != ci || b->job < 0 || !br__job_running(&w->jobs[b->job]))
-            continue;
+        if (b->cluster != ci || b->job < 0 || !br__job_running(&w->jobs[b->job])) continue;
         if (br__rule(ctx, BR_RULE_ZC_CREATE_ONE, true))
             return ZC_FAIL(ctx, ZC_E_ONE_AT_A_TIME,
                            b->manual ? "Only one manually created backup job can be pending or "
@@ -186,8 +177,7 @@ int br__zc_create_backup(br_ctx *ctx)
         bi = br__zc_take_backup(w, ci, true, NULL);
     }
     br__content_free(&sel);
-    if (bi < 0)
-        return BR_ENOMEM;
+    if (bi < 0) return BR_ENOMEM;
     br__applied(ctx, BR_RULE_ZC_BACKUP_LIFE);
     const br_backup *b = &w->backups[bi];
     return br__zc_ok(ctx, json_pack("{s:s,s:s,s:s}", "backupId", b->id, "backupName", b->name,
@@ -196,16 +186,13 @@ int br__zc_create_backup(br_ctx *ctx)
 
 static bool parse_positive(const char *s, long *out, long max)
 {
-    if (!s)
-        return true;
+    if (!s) return true;
     char *end;
     long v = strtol(s, &end, 10);
-    if (*s == '\0' || *end != '\0' || v < 1 || v > max)
-        return false;
+    if (*s == '\0' || *end != '\0' || v < 1 || v > max) return false;
     *out = v;
     return true;
 }
-
 
 typedef struct {
     const br_world *w;
@@ -216,8 +203,7 @@ static int cmp_items(const void *a, const void *b)
 {
     const sort_item *x = a, *y = b;
     const br_backup *p = &x->w->backups[x->i], *q = &y->w->backups[y->i];
-    if (p->created != q->created)
-        return p->created > q->created ? -1 : 1;
+    if (p->created != q->created) return p->created > q->created ? -1 : 1;
     return x->i > y->i ? -1 : 1;
 }
 
@@ -246,21 +232,19 @@ int br__zc_list_backups(br_ctx *ctx)
     long pi = -1;
     if (project) {
         pi = br__world_find_project(w, project);
-        if (pi < 0 || br__rule(ctx, BR_RULE_SEC_TENANCY,
-                               !br__key_sees_project(w, ctx->key, (int)pi)))
+        if (pi < 0 ||
+            br__rule(ctx, BR_RULE_SEC_TENANCY, !br__key_sees_project(w, ctx->key, (int)pi)))
             return ZC_FAIL(ctx, ZC_E_BAD_PROJECT, "Invalid projectId %s.", project);
     }
     sort_item *items = w->n_backups ? br__malloc(w->n_backups * sizeof *items) : NULL;
-    if (w->n_backups && !items)
-        return BR_ENOMEM;
+    if (w->n_backups && !items) return BR_ENOMEM;
     size_t n = 0;
     for (size_t i = 0; i < w->n_backups; i++) {
         const br_backup *b = &w->backups[i];
-        if (b->vendor != BR_VENDOR_ZILLIZ || b->deleted)
-            continue;
-        bool listed = strcmp(b->status, "CREATING") == 0 || strcmp(b->status, "AVAILABLE") == 0;
-        if (!listed && !br__mutated(w, BR_RULE_ZC_LIST))
-            continue;
+        if (b->vendor != BR_VENDOR_ZILLIZ) continue;
+        bool listed = !b->deleted &&
+                      (strcmp(b->status, "CREATING") == 0 || strcmp(b->status, "AVAILABLE") == 0);
+        if (!listed && !br__mutated(w, BR_RULE_ZC_LIST)) continue;
         if (!br__key_sees_project(w, ctx->key, b->project) && !br__mutated(w, BR_RULE_SEC_TENANCY))
             continue;
         if ((pi >= 0 && b->project != pi) ||
@@ -278,21 +262,18 @@ int br__zc_list_backups(br_ctx *ctx)
         br__append(ctx, list, br__zc_backup_json(w, &w->backups[items[k].i], false));
     br__free(items);
     return br__zc_ok(ctx, json_pack("{s:I,s:I,s:I,s:o}", "count", (json_int_t)n, "currentPage",
-                                    (json_int_t)page, "pageSize", (json_int_t)page_size,
-                                    "backups", list));
+                                    (json_int_t)page, "pageSize", (json_int_t)page_size, "backups",
+                                    list));
 }
 
 int br__zc_describe_backup(br_ctx *ctx)
 {
     long ci = br__zc_cluster(ctx, ctx->params[0], true); /* ZC-RETAIN: cluster may be gone */
-    if (ci < 0)
-        return BR_OK;
+    if (ci < 0) return BR_OK;
     long bi = br__zc_backup(ctx, ci, ctx->params[1]);
-    if (bi < 0)
-        return BR_OK;
+    if (bi < 0) return BR_OK;
     br__applied(ctx, BR_RULE_ZC_DESCRIBE);
-    if (ctx->w->clusters[ci].dropped)
-        br__applied(ctx, BR_RULE_ZC_RETAIN);
+    if (ctx->w->clusters[ci].dropped) br__applied(ctx, BR_RULE_ZC_RETAIN);
     return br__zc_ok(ctx, br__zc_backup_json(ctx->w, &ctx->w->backups[bi], true));
 }
 
@@ -300,11 +281,9 @@ int br__zc_delete_backup(br_ctx *ctx)
 {
     br_world *w = ctx->w;
     long ci = br__zc_cluster(ctx, ctx->params[0], true);
-    if (ci < 0 || !br__zc_can_write(ctx, w->clusters[ci].project))
-        return BR_OK;
+    if (ci < 0 || !br__zc_can_write(ctx, w->clusters[ci].project)) return BR_OK;
     long bi = br__zc_backup(ctx, ci, ctx->params[1]);
-    if (bi < 0)
-        return BR_OK;
+    if (bi < 0) return BR_OK;
     br_backup *b = &w->backups[bi];
     if (br__rule(ctx, BR_RULE_ZC_DELETE, strcmp(b->status, "CREATING") == 0))
         return ZC_FAIL(ctx, ZC_E_IN_USE, "Backup %s is still being created.", b->id);
@@ -316,8 +295,7 @@ int br__zc_delete_backup(br_ctx *ctx)
                            j->type, j->id);
     }
     json_t *data = json_pack("{s:s,s:s}", "backupId", b->id, "backupName", b->name);
-    if (!data)
-        return BR_ENOMEM;
+    if (!data) return BR_ENOMEM;
     b->deleted = true;
     br__applied(ctx, BR_RULE_ZC_DELETE);
     return br__zc_ok(ctx, data);

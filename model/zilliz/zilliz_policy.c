@@ -10,17 +10,13 @@
 bool br__zc_valid_frequency(const char *s)
 {
     bool seen[8] = {false};
-    if (!*s)
-        return false;
+    if (!*s) return false;
     for (;;) {
-        if (*s < '1' || *s > '7' || seen[*s - '0'])
-            return false;
+        if (*s < '1' || *s > '7' || seen[*s - '0']) return false;
         seen[*s - '0'] = true;
         s++;
-        if (*s == '\0')
-            return true;
-        if (*s++ != ',')
-            return false;
+        if (*s == '\0') return true;
+        if (*s++ != ',') return false;
     }
 }
 
@@ -45,14 +41,12 @@ bool br__zc_valid_window(const char *s, int *start_minute)
 br_time br__zc_next_run(const br_policy *p, br_time after)
 {
     int start = 0;
-    if (!p->enabled || !br__zc_valid_window(p->window, &start))
-        return 0;
+    if (!p->enabled || !br__zc_valid_window(p->window, &start)) return 0;
     br_time day = after >= 0 ? after / 86400 : 0;
     for (int k = 0; k <= 8; k++, day++) {
         int weekday = (int)((day + 3) % 7) + 1; /* 1970-01-01 was a Thursday */
         br_time t = day * 86400 + start * 60;
-        if (t > after && strchr(p->frequency, '0' + weekday))
-            return t;
+        if (t > after && strchr(p->frequency, '0' + weekday)) return t;
     }
     return 0;
 }
@@ -62,14 +56,11 @@ br_time br__zc_next_event(const br_world *w, br_time after)
     br_time next = 0;
     for (size_t i = 0; i < w->n_clusters; i++) {
         const br_cluster *c = &w->clusters[i];
-        if (c->vendor != BR_VENDOR_ZILLIZ || c->dropped || !c->policy.enabled)
-            continue;
+        if (c->vendor != BR_VENDOR_ZILLIZ || c->dropped || !c->policy.enabled) continue;
         br_time t = br__zc_next_run(&c->policy, c->policy.last_run);
-        if (t && (!next || t < next))
-            next = t;
+        if (t && (!next || t < next)) next = t;
     }
-    if (br__mutated(w, BR_RULE_ZC_RETAIN))
-        return next;
+    if (br__mutated(w, BR_RULE_ZC_RETAIN)) return next;
     for (size_t i = 0; i < w->n_backups; i++) {
         const br_backup *b = &w->backups[i];
         if (b->vendor == BR_VENDOR_ZILLIZ && !b->deleted && b->expires &&
@@ -83,12 +74,10 @@ int br__zc_run_event(br_world *w, br_time at)
 {
     for (size_t i = 0; i < w->n_clusters; i++) {
         br_cluster *c = &w->clusters[i];
-        if (c->vendor != BR_VENDOR_ZILLIZ || c->dropped || !c->policy.enabled)
-            continue;
+        if (c->vendor != BR_VENDOR_ZILLIZ || c->dropped || !c->policy.enabled) continue;
         br_time t = br__zc_next_run(&c->policy, c->policy.last_run);
         if (t && t <= at) {
-            if (br__zc_take_backup(w, (long)i, false, NULL) < 0)
-                return BR_ENOMEM;
+            if (br__zc_take_backup(w, (long)i, false, NULL) < 0) return BR_ENOMEM;
             w->clusters[i].policy.last_run = at;
         }
     }
@@ -116,8 +105,7 @@ static json_t *policy_json(const br_cluster *c)
 int br__zc_get_policy(br_ctx *ctx)
 {
     long ci = br__zc_cluster(ctx, ctx->params[0], false);
-    if (ci < 0)
-        return BR_OK;
+    if (ci < 0) return BR_OK;
     br__applied(ctx, BR_RULE_ZC_POLICY);
     return br__zc_ok(ctx, policy_json(&ctx->w->clusters[ci]));
 }
@@ -126,8 +114,7 @@ int br__zc_set_policy(br_ctx *ctx)
 {
     br_world *w = ctx->w;
     long ci = br__zc_cluster(ctx, ctx->params[0], false);
-    if (ci < 0 || !br__zc_can_write(ctx, w->clusters[ci].project))
-        return BR_OK;
+    if (ci < 0 || !br__zc_can_write(ctx, w->clusters[ci].project)) return BR_OK;
     br_cluster *c = &w->clusters[ci];
     if (br__rule(ctx, BR_RULE_ZC_TIER, !br__zc_dedicated(c)))
         return ZC_FAIL(ctx, ZC_E_TIER,
@@ -158,15 +145,12 @@ int br__zc_set_policy(br_ctx *ctx)
     }
     p->set = true;
     p->enabled = enabled;
-    if (freq)
-        snprintf(p->frequency, sizeof p->frequency, "%s", freq);
-    if (window)
-        snprintf(p->window, sizeof p->window, "%s", window);
+    if (freq) snprintf(p->frequency, sizeof p->frequency, "%s", freq);
+    if (window) snprintf(p->window, sizeof p->window, "%s", window);
     p->retention_days = (int)days;
     if (enabled && !was_enabled && !br__mutated(w, BR_RULE_ZC_POLICY)) {
         /* ZC-POLICY: enabling takes one automatic backup at once. */
-        if (br__zc_take_backup(w, ci, false, NULL) < 0)
-            return BR_ENOMEM;
+        if (br__zc_take_backup(w, ci, false, NULL) < 0) return BR_ENOMEM;
         c = &w->clusters[ci];
         c->policy.last_run = w->now;
     }
@@ -180,18 +164,15 @@ int br__zc_get_job(br_ctx *ctx)
     long ji = br__world_find_job(w, ctx->params[0]);
     br__applied(ctx, BR_RULE_SEC_TENANCY);
     if (ji < 0 || w->jobs[ji].vendor != BR_VENDOR_ZILLIZ ||
-        br__rule(ctx, BR_RULE_SEC_TENANCY,
-                 !br__key_sees_project(w, ctx->key, w->jobs[ji].project)))
+        br__rule(ctx, BR_RULE_SEC_TENANCY, !br__key_sees_project(w, ctx->key, w->jobs[ji].project)))
         return ZC_FAIL(ctx, ZC_E_NO_JOB, "The job %s does not exist.", ctx->params[0]);
     const br_job *j = &w->jobs[ji];
     char progress[8];
     snprintf(progress, sizeof progress, "%d", br__job_progress(w, j));
-    json_t *o = json_pack("{s:s,s:s,s:s,s:s}", "jobId", j->id, "type", j->type, "status",
-                          j->status, "progress", progress);
-    if (o && j->started)
-        br__set(ctx, o, "startTime", br__time_json(j->started));
-    if (o && j->finished)
-        br__set(ctx, o, "endTime", br__time_json(j->finished));
+    json_t *o = json_pack("{s:s,s:s,s:s,s:s}", "jobId", j->id, "type", j->type, "status", j->status,
+                          "progress", progress);
+    if (o && j->started) br__set(ctx, o, "startTime", br__time_json(j->started));
+    if (o && j->finished) br__set(ctx, o, "endTime", br__time_json(j->finished));
     if (o && strcmp(j->status, "FAILED") == 0)
         br__set(ctx, o, "reason", json_string(j->reason[0] ? j->reason : "job failed"));
     br__applied(ctx, BR_RULE_ZC_JOBS);
@@ -202,15 +183,13 @@ int br__zc_get_job(br_ctx *ctx)
 int br__zc_describe_cluster(br_ctx *ctx)
 {
     long ci = br__zc_cluster(ctx, ctx->params[0], false);
-    if (ci < 0)
-        return BR_OK;
+    if (ci < 0) return BR_OK;
     const br_cluster *c = &ctx->w->clusters[ci];
     br__applied(ctx, BR_RULE_ZC_OBS_CLUSTER);
-    json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:i}", "clusterId", c->id, "clusterName",
-                          c->name, "projectId", ctx->w->projects[c->project].id, "regionId",
-                          c->region, "cuType", c->cu_type, "plan", c->plan, "status", c->status,
-                          "cuSize", c->cu_size);
-    if (o)
-        br__set(ctx, o, "createTime", br__time_json(c->created));
+    json_t *o =
+        json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:i}", "clusterId", c->id, "clusterName", c->name,
+                  "projectId", ctx->w->projects[c->project].id, "regionId", c->region, "cuType",
+                  c->cu_type, "plan", c->plan, "status", c->status, "cuSize", c->cu_size);
+    if (o) br__set(ctx, o, "createTime", br__time_json(c->created));
     return br__zc_ok(ctx, o);
 }

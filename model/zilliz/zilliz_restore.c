@@ -14,11 +14,9 @@ static long usable_backup(br_ctx *ctx, long *cluster)
 {
     br_world *w = ctx->w;
     long ci = br__zc_cluster(ctx, ctx->params[0], true);
-    if (ci < 0 || !br__zc_can_write(ctx, w->clusters[ci].project))
-        return -1;
+    if (ci < 0 || !br__zc_can_write(ctx, w->clusters[ci].project)) return -1;
     long bi = br__zc_backup(ctx, ci, ctx->params[1]);
-    if (bi < 0)
-        return -1;
+    if (bi < 0) return -1;
     const br_backup *b = &w->backups[bi];
     if (br__rule(ctx, BR_RULE_ZC_RESTORE_AVAILABLE, strcmp(b->status, "AVAILABLE") != 0)) {
         ZC_FAIL(ctx, ZC_E_NOT_AVAILABLE,
@@ -34,11 +32,9 @@ static long usable_backup(br_ctx *ctx, long *cluster)
 static bool valid_cluster_name(const char *s)
 {
     size_t n = strlen(s);
-    if (n == 0 || n > 64)
-        return false;
+    if (n == 0 || n > 64) return false;
     for (; *s; s++)
-        if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_')
-            return false;
+        if (!isalnum((unsigned char)*s) && *s != '-' && *s != '_') return false;
     return true;
 }
 
@@ -46,11 +42,10 @@ static bool valid_cluster_name(const char *s)
  * organization, visible, and writable. Returns -1 after answering the error. */
 static long target_project(br_ctx *ctx, const char *id, int dflt)
 {
-    if (!id)
-        return br__zc_can_write(ctx, dflt) ? dflt : -1;
+    if (!id) return br__zc_can_write(ctx, dflt) ? dflt : -1;
     long pi = br__world_find_project(ctx->w, id);
-    if (pi < 0 || br__rule(ctx, BR_RULE_SEC_TENANCY,
-                           !br__key_sees_project(ctx->w, ctx->key, (int)pi))) {
+    if (pi < 0 ||
+        br__rule(ctx, BR_RULE_SEC_TENANCY, !br__key_sees_project(ctx->w, ctx->key, (int)pi))) {
         ZC_FAIL(ctx, ZC_E_BAD_PROJECT, "Invalid projectId %s.", id);
         return -1;
     }
@@ -62,28 +57,24 @@ int br__zc_restore_cluster(br_ctx *ctx)
     br_world *w = ctx->w;
     long ci;
     long bi = usable_backup(ctx, &ci);
-    if (bi < 0)
-        return BR_OK;
+    if (bi < 0) return BR_OK;
     const br_backup *b = &w->backups[bi];
     if (br__rule(ctx, BR_RULE_ZC_RESTORE_CLUSTER_TYPE, strcmp(b->type, "CLUSTER") != 0))
         return ZC_FAIL(ctx, ZC_E_WRONG_TYPE,
                        "restoreCluster needs a CLUSTER backup; backup %s is a %s backup.", b->id,
                        b->type);
     const json_t *body = ctx->body;
-    const char *project_id = NULL, *name = NULL, *status = "KEEP", *region = NULL,
-               *cloud = NULL, *cu_type = NULL, *password = NULL;
-    if (!br__zc_field(ctx, body, "targetProjectId", "projectId", &project_id))
-        return BR_OK;
-    if (!project_id)
-        return ZC_BAD(ctx, "projectId (or targetProjectId) is required");
+    const char *project_id = NULL, *name = NULL, *status = "KEEP", *region = NULL, *cloud = NULL,
+               *cu_type = NULL, *password = NULL;
+    if (!br__zc_field(ctx, body, "targetProjectId", "projectId", &project_id)) return BR_OK;
+    if (!project_id) return ZC_BAD(ctx, "projectId (or targetProjectId) is required");
     if (!br__body_string(body, "clusterName", &name) || !name)
         return ZC_BAD(ctx, "clusterName is required and is a string");
     if (!br__body_string(body, "collectionStatus", &status) ||
         (strcmp(status, "KEEP") != 0 && strcmp(status, "RELEASE") != 0))
         return ZC_BAD(ctx, "collectionStatus is KEEP or RELEASE");
     if (!br__body_string(body, "regionId", &region) || !br__body_string(body, "cloudId", &cloud) ||
-        !br__body_string(body, "cuType", &cu_type) ||
-        !br__body_string(body, "password", &password))
+        !br__body_string(body, "cuType", &cu_type) || !br__body_string(body, "password", &password))
         return ZC_BAD(ctx, "regionId, cloudId, cuType and password are strings");
     bool has_size;
     long long cu_size = 1;
@@ -109,21 +100,18 @@ int br__zc_restore_cluster(br_ctx *ctx)
                        "A restored cluster keeps the CU type %s of its backup; %s was requested.",
                        src->cu_type, cu_type);
     long pi = target_project(ctx, project_id, src->project);
-    if (pi < 0)
-        return BR_OK;
+    if (pi < 0) return BR_OK;
     if (br__world_find_cluster_name(w, (int)pi, name) >= 0)
         return ZC_FAIL(ctx, ZC_E_NAME_EXISTS, "The specified cluster name already exists.");
     /* The new cluster: same provider, region and CU type; content arrives with the job. */
     long ni = br__world_add_cluster(w);
-    if (ni < 0)
-        return BR_ENOMEM;
+    if (ni < 0) return BR_ENOMEM;
     long ji = br__job_new(w, BR_VENDOR_ZILLIZ, "RESTORE", (int)pi, w->dur.restore_queue,
                           w->dur.restore_run);
     json_t *params = json_pack("{s:b}", "release", strcmp(status, "RELEASE") == 0);
     if (ji < 0 || !params) {
         json_decref(params);
-        if (ji >= 0)
-            w->n_jobs--;
+        if (ji >= 0) w->n_jobs--;
         w->n_clusters--;
         return BR_ENOMEM;
     }
@@ -152,20 +140,18 @@ int br__zc_restore_cluster(br_ctx *ctx)
     br__applied(ctx, BR_RULE_ZC_RESTORE_LOAD);
     br__applied(ctx, BR_RULE_ZC_RESTORE_REGION);
     br__applied(ctx, BR_RULE_ZC_RESTORE_CU);
-    return br__zc_ok(ctx, json_pack("{s:s,s:s,s:s,s:s}", "clusterId", dst->id, "username",
-                                    "db_admin", "password", password ? password : secret,
-                                    "jobId", j->id));
+    return br__zc_ok(ctx,
+                     json_pack("{s:s,s:s,s:s,s:s}", "clusterId", dst->id, "username", "db_admin",
+                               "password", password ? password : secret, "jobId", j->id));
 }
 
 /* A collection already in the target database, or promised to it by a running restore. */
 static bool name_taken(const br_world *w, long cluster, const char *db, const char *name)
 {
-    if (br__content_find(&w->clusters[cluster].content, db, NULL, name) >= 0)
-        return true;
+    if (br__content_find(&w->clusters[cluster].content, db, NULL, name) >= 0) return true;
     for (size_t i = 0; i < w->n_jobs; i++) {
         const br_job *j = &w->jobs[i];
-        if (j->dst_cluster != cluster || !br__job_running(j) || !j->params)
-            continue;
+        if (j->dst_cluster != cluster || !br__job_running(j) || !j->params) continue;
         size_t k;
         json_t *it;
         json_array_foreach(json_object_get(j->params, "items"), k, it)
@@ -187,8 +173,7 @@ static bool read_entry(br_ctx *ctx, const br_backup *b, long dst, const json_t *
         ZC_BAD(ctx, "dbCollections[%zu] is an object with a string dbName", i);
         return false;
     }
-    if (!br__zc_field(ctx, e, "targetDbName", "destDbName", &dest_db))
-        return false;
+    if (!br__zc_field(ctx, e, "targetDbName", "destDbName", &dest_db)) return false;
     const json_t *colls = json_object_get(e, "collections");
     if (!json_is_array(colls) || json_array_size(colls) == 0) {
         ZC_BAD(ctx, "dbCollections[%zu].collections must list collections", i);
@@ -213,8 +198,7 @@ static bool read_entry(br_ctx *ctx, const br_backup *b, long dst, const json_t *
         long it = br__content_find(&b->content, db ? db : "default", NULL, name);
         if (it < 0 && !db) /* without dbName: the collection in whichever database */
             for (size_t n = 0; n < b->content.n_items && it < 0; n++)
-                if (strcmp(b->content.items[n].name, name) == 0)
-                    it = (long)n;
+                if (strcmp(b->content.items[n].name, name) == 0) it = (long)n;
         if (it < 0) {
             ZC_FAIL(ctx, ZC_E_NO_COLLECTION, "Collection %s is not in backup %s.", name, b->id);
             return false;
@@ -253,8 +237,7 @@ int br__zc_restore_collection(br_ctx *ctx)
     br_world *w = ctx->w;
     long ci;
     long bi = usable_backup(ctx, &ci);
-    if (bi < 0)
-        return BR_OK;
+    if (bi < 0) return BR_OK;
     const br_backup *b = &w->backups[bi];
     if (br__rule(ctx, BR_RULE_ZC_RESTORE_CLUSTER_TYPE, strcmp(b->type, "COLLECTION") != 0))
         return ZC_FAIL(ctx, ZC_E_WRONG_TYPE,
@@ -264,32 +247,32 @@ int br__zc_restore_collection(br_ctx *ctx)
     if (!br__zc_field(ctx, ctx->body, "targetProjectId", "projectId", &project_id) ||
         !br__zc_field(ctx, ctx->body, "targetClusterId", "destClusterId", &dest_id))
         return BR_OK;
-    if (!dest_id)
-        return ZC_BAD(ctx, "destClusterId (or targetClusterId) is required");
+    if (!dest_id) return ZC_BAD(ctx, "destClusterId (or targetClusterId) is required");
     const json_t *dbcs = json_object_get(ctx->body, "dbCollections");
     if (!json_is_array(dbcs) || json_array_size(dbcs) == 0)
         return ZC_BAD(ctx, "dbCollections is required and lists the collections to restore");
     long di = br__zc_cluster(ctx, dest_id, false);
-    if (di < 0)
-        return BR_OK;
+    if (di < 0) return BR_OK;
     br_cluster *dst = &w->clusters[di];
     long pi = target_project(ctx, project_id, dst->project);
-    if (pi < 0)
-        return BR_OK;
+    if (pi < 0) return BR_OK;
     if (pi != dst->project)
-        return ZC_FAIL(ctx, ZC_E_NO_CLUSTER, "The specified cluster %s does not exist in project "
-                       "%s.", dst->id, w->projects[pi].id);
+        return ZC_FAIL(ctx, ZC_E_NO_CLUSTER,
+                       "The specified cluster %s does not exist in project "
+                       "%s.",
+                       dst->id, w->projects[pi].id);
     if (br__rule(ctx, BR_RULE_ZC_TIER, !br__zc_dedicated(dst)))
-        return ZC_FAIL(ctx, ZC_E_TIER, "Restores are available only to Dedicated clusters; "
-                       "cluster %s is on the %s plan.", dst->id, dst->plan);
+        return ZC_FAIL(ctx, ZC_E_TIER,
+                       "Restores are available only to Dedicated clusters; "
+                       "cluster %s is on the %s plan.",
+                       dst->id, dst->plan);
     if (br__rule(ctx, BR_RULE_ZC_RESTORE_COLLECTION, strcmp(dst->status, "RUNNING") != 0))
         return ZC_FAIL(ctx, ZC_E_NOT_RUNNING,
                        "restoreCollection restores into a running cluster; %s is %s.", dst->id,
                        dst->status);
     json_t *items = json_array();
     br_content expect = {0};
-    if (!items)
-        return BR_ENOMEM;
+    if (!items) return BR_ENOMEM;
     size_t i;
     json_t *e;
     json_array_foreach(dbcs, i, e)
@@ -325,18 +308,14 @@ int br__zc_export_backup(br_ctx *ctx)
     br_world *w = ctx->w;
     long ci;
     long bi = usable_backup(ctx, &ci);
-    if (bi < 0)
-        return BR_OK;
+    if (bi < 0) return BR_OK;
     const char *integration = NULL, *dir = NULL;
-    if (!br__body_string(ctx->body, "integrationId", &integration) || !integration ||
-        !*integration)
+    if (!br__body_string(ctx->body, "integrationId", &integration) || !integration || !*integration)
         return ZC_BAD(ctx, "integrationId is required and is a string");
-    if (!br__body_string(ctx->body, "directory", &dir))
-        return ZC_BAD(ctx, "directory is a string");
+    if (!br__body_string(ctx->body, "directory", &dir)) return ZC_BAD(ctx, "directory is a string");
     long ji = br__job_new(w, BR_VENDOR_ZILLIZ, "EXPORT", w->clusters[ci].project,
                           w->dur.export_queue, w->dur.export_run);
-    if (ji < 0)
-        return BR_ENOMEM;
+    if (ji < 0) return BR_ENOMEM;
     w->jobs[ji].backup = (int)bi;
     w->jobs[ji].src_cluster = (int)ci;
     br__applied(ctx, BR_RULE_ZC_JOBS);
@@ -359,18 +338,15 @@ int br__zc_job_finished(br_world *w, br_job *j)
         }
         return BR_OK;
     }
-    if (strcmp(j->type, "RESTORE") != 0 || j->dst_cluster < 0)
-        return BR_OK;
+    if (strcmp(j->type, "RESTORE") != 0 || j->dst_cluster < 0) return BR_OK;
     br_cluster *dst = &w->clusters[j->dst_cluster];
     const br_backup *b = &w->backups[j->backup];
     if (dst->restoring_job == (int)(j - w->jobs)) { /* restoreCluster: a new cluster */
         dst->restoring_job = -1;
         snprintf(dst->status, sizeof dst->status, "%s", ok ? "RUNNING" : "DELETED");
-        if (!ok)
-            return BR_OK;
+        if (!ok) return BR_OK;
         int rc = br__content_copy(&dst->content, &b->content);
-        if (rc)
-            return rc;
+        if (rc) return rc;
         bool release = json_is_true(json_object_get(j->params, "release"));
         for (size_t i = 0; i < dst->content.n_items; i++)
             if (release && !br__mutated(w, BR_RULE_ZC_RESTORE_LOAD))
@@ -378,8 +354,7 @@ int br__zc_job_finished(br_world *w, br_job *j)
         j->result_hash = br__content_hash(&dst->content);
         return BR_OK;
     }
-    if (!ok)
-        return BR_OK;
+    if (!ok) return BR_OK;
     br_content made = {0};
     size_t k;
     json_t *it;

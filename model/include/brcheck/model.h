@@ -70,9 +70,9 @@ typedef struct {
 
 /* An HTTP-shaped request. Every pointer is borrowed for the duration of br_world_handle. */
 typedef struct {
-    const char *method;    /* "GET", "POST", ... */
-    const char *path;      /* "/v2/backups", without the query */
-    const char *query;     /* "pageSize=10&currentPage=2", or NULL */
+    const char *method; /* "GET", "POST", ... */
+    const char *path;   /* "/v2/backups", without the query */
+    const char *query;  /* "pageSize=10&currentPage=2", or NULL */
     const br_header *headers;
     size_t n_headers;
     const char *body; /* raw bytes, not necessarily NUL-terminated; NULL when none */
