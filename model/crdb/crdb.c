@@ -3,7 +3,11 @@
 
 #include <stdio.h>
 
-static bool authenticate(br_ctx *ctx) { (void)ctx; return true; }
+static bool authenticate(br_ctx *ctx)
+{
+    (void)ctx;
+    return true;
+}
 
 static void fail(br_ctx *ctx, int kind, const char *message)
 {
@@ -11,7 +15,10 @@ static void fail(br_ctx *ctx, int kind, const char *message)
     ctx->res->error = true;
 }
 
-int br__crdb_load(br_world *w, const json_t *given, char *err, size_t errlen) { return BR_OK; }
+int br__crdb_load(br_world *w, const json_t *given, char *err, size_t errlen)
+{
+    return BR_OK;
+}
 
 const br_dialect br__crdb_dialect = {
     .vendor = BR_VENDOR_CRDB,
