@@ -105,6 +105,20 @@ bool br__zc_dedicated(const br_cluster *c)
            strcmp(c->plan, "Dedicated") == 0 || strcmp(c->plan, "BusinessCritical") == 0;
 }
 
+long br__zc_managed_cluster(br_ctx *ctx, const char *what)
+{
+    long ci = br__zc_cluster(ctx, ctx->params[0], false);
+    if (ci < 0 || !br__zc_can_write(ctx, ctx->w->clusters[ci].project)) return -1;
+    const br_cluster *c = &ctx->w->clusters[ci];
+    if (br__rule(ctx, BR_RULE_ZC_TIER, !br__zc_dedicated(c))) {
+        ZC_FAIL(ctx, ZC_E_TIER,
+                "%s are available only to Dedicated clusters; cluster %s is on the %s plan.", what,
+                c->id, c->plan);
+        return -1;
+    }
+    return ci;
+}
+
 long br__zc_backup(br_ctx *ctx, long cluster, const char *backup_id)
 {
     long bi = br__world_find_backup(ctx->w, backup_id);

@@ -62,6 +62,9 @@ long br__zc_cluster(br_ctx *ctx, const char *id, bool allow_dropped);
 bool br__zc_can_write(br_ctx *ctx, int project);
 /* ZC-TIER: Dedicated (Standard, Enterprise) clusters only. */
 bool br__zc_dedicated(const br_cluster *c);
+/* The path's cluster for a backup operation: visible, the caller may write (ZC-ROLE), and
+ * Dedicated (ZC-TIER; 'what' names the feature in the message). -1 after answering. */
+long br__zc_managed_cluster(br_ctx *ctx, const char *what);
 /* Finds a live backup of the cluster; answers the error and returns -1 when absent. */
 long br__zc_backup(br_ctx *ctx, long cluster, const char *backup_id);
 /* Takes a backup (manual or automatic) of the cluster now: CREATING, with a BACKUP job.

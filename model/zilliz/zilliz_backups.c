@@ -135,14 +135,9 @@ static int collection_selection(br_ctx *ctx, const br_cluster *c, br_content *se
 int br__zc_create_backup(br_ctx *ctx)
 {
     br_world *w = ctx->w;
-    long ci = br__zc_cluster(ctx, ctx->params[0], false);
-    if (ci < 0 || !br__zc_can_write(ctx, w->clusters[ci].project)) return BR_OK;
+    long ci = br__zc_managed_cluster(ctx, "Backups");
+    if (ci < 0) return BR_OK;
     br_cluster *c = &w->clusters[ci];
-    if (br__rule(ctx, BR_RULE_ZC_TIER, !br__zc_dedicated(c)))
-        return ZC_FAIL(ctx, ZC_E_TIER,
-                       "Backups are available only to Dedicated clusters; cluster %s is on the "
-                       "%s plan.",
-                       c->id, c->plan);
     if (strcmp(c->status, "RUNNING") != 0)
         return ZC_FAIL(ctx, ZC_E_NOT_RUNNING, "Cluster %s is %s, not RUNNING.", c->id, c->status);
     const char *type = NULL;

@@ -113,14 +113,9 @@ int br__zc_get_policy(br_ctx *ctx)
 int br__zc_set_policy(br_ctx *ctx)
 {
     br_world *w = ctx->w;
-    long ci = br__zc_cluster(ctx, ctx->params[0], false);
-    if (ci < 0 || !br__zc_can_write(ctx, w->clusters[ci].project)) return BR_OK;
+    long ci = br__zc_managed_cluster(ctx, "Automatic backups");
+    if (ci < 0) return BR_OK;
     br_cluster *c = &w->clusters[ci];
-    if (br__rule(ctx, BR_RULE_ZC_TIER, !br__zc_dedicated(c)))
-        return ZC_FAIL(ctx, ZC_E_TIER,
-                       "Automatic backups are available only to Dedicated clusters; cluster %s "
-                       "is on the %s plan.",
-                       c->id, c->plan);
     bool has_enabled, enabled = false, has_days;
     long long days = c->policy.set ? c->policy.retention_days : 7;
     const char *freq = NULL, *window = NULL;
