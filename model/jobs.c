@@ -102,7 +102,9 @@ static int run_until(br_world *w, br_time until)
 {
     for (;;) {
         br_time next = 0;
-        for (size_t i = 0; i < w->n_jobs; i++) {
+        while (w->jobs_open_from < w->n_jobs && br__job_terminal(&w->jobs[w->jobs_open_from]))
+            w->jobs_open_from++;
+        for (size_t i = w->jobs_open_from; i < w->n_jobs; i++) {
             br_time t = job_due(&w->jobs[i]);
             if (t && (!next || t < next)) next = t;
         }
@@ -113,7 +115,7 @@ static int run_until(br_world *w, br_time until)
         }
         if (!next || next > until) break;
         if (next > w->now) w->now = next;
-        for (size_t i = 0; i < w->n_jobs; i++) {
+        for (size_t i = w->jobs_open_from; i < w->n_jobs; i++) {
             br_time t = job_due(&w->jobs[i]);
             if (t && t <= w->now) {
                 int rc = job_step(w, &w->jobs[i], w->now);

@@ -193,6 +193,7 @@ struct br_world {
     size_t n_backups, cap_backups;
     br_job *jobs;
     size_t n_jobs, cap_jobs;
+    size_t jobs_open_from; /* every job before this index is terminal (jobs.c) */
 };
 
 /* Adds objects; each returns the new index or -1 on allocation failure. */
