@@ -13,7 +13,7 @@ static const struct {
 } state_names[BR_VENDOR_COUNT] = {
     [BR_VENDOR_ZILLIZ] = {"PENDING", "IN_PROGRESS", "SUCCESSFUL", "FAILED"},
     [BR_VENDOR_CRDB] = {"PENDING", "PENDING", "SUCCESS", "FAILED"},
-    [BR_VENDOR_ATLAS] = {"QUEUED", "RUNNING", "COMPLETED", "FAILED"},
+    [BR_VENDOR_ATLAS] = {"PENDING", "RUNNING", "COMPLETED", "FAILED"},
 };
 
 long br__job_new(br_world *w, br_vendor v, const char *type, int project, br_time queue_s,

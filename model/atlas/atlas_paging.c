@@ -1,0 +1,86 @@
+/* Atlas lists (MA-PAGING): pageNum, itemsPerPage and includeCount, and the list body
+ * {links, results, totalCount} with self/next/previous links as the recordings show. */
+#include "atlas/atlas.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* A decimal in [lo, hi]; an absent value keeps *out. */
+static bool parse_count(const char *s, long lo, long hi, long *out)
+{
+    if (!s) return true;
+    size_t n = strlen(s);
+    if (n == 0 || n > 9) return false;
+    for (size_t i = 0; i < n; i++)
+        if (!isdigit((unsigned char)s[i])) return false;
+    long v = strtol(s, NULL, 10);
+    if (v < lo || v > hi) return false;
+    *out = v;
+    return true;
+}
+
+bool br__ma_paging(br_ctx *ctx, br_ma_page *pg)
+{
+    *pg = (br_ma_page){.num = 1, .per = 100, .count = true};
+    const char *count = br__query(ctx, "includeCount");
+    const char *bad = NULL;
+    if (!parse_count(br__query(ctx, "pageNum"), 1, 999999999L, &pg->num))
+        bad = "pageNum";
+    else if (!parse_count(br__query(ctx, "itemsPerPage"), 1, MA_MAX_PER_PAGE, &pg->per))
+        bad = "itemsPerPage";
+    else if (count && strcasecmp(count, "true") != 0 && strcasecmp(count, "false") != 0)
+        bad = "includeCount";
+    else if (count)
+        pg->count = strcasecmp(count, "true") == 0;
+    br__applied(ctx, BR_RULE_MA_PAGING);
+    if (br__rule(ctx, BR_RULE_MA_PAGING, bad != NULL)) {
+        br__ma_bad(ctx, "INVALID_QUERY_PARAMETER", bad, NULL,
+                   "Invalid query parameter %s specified.", bad);
+        return false;
+    }
+    return true;
+}
+
+static json_t *link(br_ctx *ctx, const br_ma_page *pg, long num, const char *rel)
+{
+    size_t len = strlen(MA_BASE_URL) + strlen(ctx->req->path) + 96;
+    char *href = br__malloc(len);
+    if (!href) return NULL;
+    snprintf(href, len, "%s%s?includeCount=%s&pageNum=%ld&itemsPerPage=%ld", MA_BASE_URL,
+             ctx->req->path, pg->count ? "true" : "false", num, pg->per);
+    json_t *o = json_pack("{s:s,s:s}", "href", href, "rel", rel);
+    br__free(href);
+    return o;
+}
+
+int br__ma_list(br_ctx *ctx, json_t *all, const br_ma_page *pg)
+{
+    if (!all) {
+        ctx->oom = true;
+        return BR_OK;
+    }
+    size_t total = json_array_size(all);
+    size_t first = (size_t)(pg->num - 1) * (size_t)pg->per;
+    json_t *results = json_array(), *links = json_array(), *body = json_object();
+    if (!results || !links || !body) {
+        json_decref(results);
+        json_decref(links);
+        json_decref(body);
+        json_decref(all);
+        ctx->oom = true;
+        return BR_OK;
+    }
+    for (size_t k = first; k < total && k < first + (size_t)pg->per; k++)
+        br__append(ctx, results, json_incref(json_array_get(all, k)));
+    json_decref(all);
+    br__append(ctx, links, link(ctx, pg, pg->num, "self"));
+    if (first + (size_t)pg->per < total) br__append(ctx, links, link(ctx, pg, pg->num + 1, "next"));
+    if (pg->num > 1) br__append(ctx, links, link(ctx, pg, pg->num - 1, "previous"));
+    br__set(ctx, body, "links", links);
+    br__set(ctx, body, "results", results);
+    if (pg->count) br__set(ctx, body, "totalCount", json_integer((json_int_t)total));
+    return br__ma_ok(ctx, body);
+}
