@@ -42,11 +42,13 @@ br_time br__cc_next_event(const br_world *w, br_time after)
 {
     (void)after;
     br_time next = 0;
+    bool any = false; /* no CockroachDB cluster: no CockroachDB backup to expire either */
     for (size_t i = 0; i < w->n_clusters; i++) {
         br_time t = next_run(&w->clusters[i]);
+        any = any || w->clusters[i].vendor == BR_VENDOR_CRDB;
         if (t && (!next || t < next)) next = t;
     }
-    for (size_t i = 0; i < w->n_backups; i++) {
+    for (size_t i = 0; any && i < w->n_backups; i++) {
         const br_backup *b = &w->backups[i];
         if (b->vendor == BR_VENDOR_CRDB && !b->deleted && b->expires &&
             (!next || b->expires < next))
