@@ -105,13 +105,15 @@ br_time br__ma_next_event(const br_world *w, br_time after)
 {
     (void)after;
     br_time next = 0;
+    bool any = false; /* no Atlas cluster: no Atlas snapshot to expire either */
     for (size_t i = 0; i < w->n_clusters; i++) {
+        any = any || w->clusters[i].vendor == BR_VENDOR_ATLAS;
         if (!takes_snapshots(&w->clusters[i])) continue;
         br_time t = next_snapshot(&w->clusters[i]);
         if (!next || t < next) next = t;
     }
     if (br__mutated(w, BR_RULE_MA_SNAPSHOT_LIFE)) return next; /* mutant: kept forever */
-    for (size_t i = 0; i < w->n_backups; i++) {
+    for (size_t i = 0; any && i < w->n_backups; i++) {
         const br_backup *b = &w->backups[i];
         if (b->vendor == BR_VENDOR_ATLAS && !b->deleted && b->expires &&
             (!next || b->expires < next))
