@@ -177,7 +177,14 @@ int br__ma_run_event(br_world *w, br_time at)
     return BR_OK;
 }
 
-/* ---- the world section "snapshots" ---- */
+/* ---- the world section "snapshots" ----
+ * "snapshots": [{"id" (24 hex digits), "cluster" (an Atlas cluster id), "status" (PENDING,
+ * QUEUED, RUNNING, COMPLETED (default) or FAILED), "scheduledTime" (default: the clock),
+ * "startTime" (default scheduledTime), "finishTime" (default startTime when COMPLETED),
+ * "expiration" (none by default), "mongoDBVersion" (default: the cluster's major, "7.0.0"),
+ * "databases" ([{name, collections: [{name, version}]}]; default: the cluster's content)}].
+ * Loaded snapshots have no job: their status stays as given. Atlas clusters without
+ * "mongoMajor" run MongoDB 7; the daily schedule starts after the world's clock. */
 
 #define FAIL(...)                                                                                  \
     do {                                                                                           \
