@@ -51,6 +51,112 @@ static const char *const mix[][3] = {
 };
 #define MIX (sizeof mix / sizeof *mix)
 
+/* A vendor mix taken from recorded fixtures: each fixture's world and its request steps
+ * (those without captures), replayed round-robin. Prints model and floor rates. */
+typedef struct {
+    br_world *w;
+    br_request req[32];
+    br_header hdr[32][4];
+    char *text[32][3]; /* path, body, auth (owned) */
+    char *answer[32];
+    size_t n;
+} fixture_mix;
+
+static void mix_load(fixture_mix *m, const char *file, bool atlas)
+{
+    memset(m, 0, sizeof *m);
+    json_t *fx = json_load_file(file, 0, NULL);
+    if (!fx) {
+        fprintf(stderr, "bench: cannot read %s\n", file);
+        exit(2);
+    }
+    m->w = br_world_new(json_object_get(fx, "given"), NULL, 0);
+    size_t i;
+    json_t *st;
+    json_array_foreach(json_object_get(fx, "steps"), i, st)
+    {
+        json_t *r = json_object_get(st, "request");
+        char *text = r ? json_dumps(r, JSON_COMPACT) : NULL;
+        bool usable = r && m->n < 32 && !strstr(text, "${");
+        free(text);
+        if (!usable) continue;
+        size_t k = m->n++;
+        m->text[k][0] = strdup(json_string_value(json_object_get(r, "path")));
+        char *q = strchr(m->text[k][0], '?');
+        if (q) *q++ = '\0';
+        json_t *body = json_object_get(r, "body");
+        m->text[k][1] = body ? json_dumps(body, JSON_COMPACT) : NULL;
+        const char *key = json_string_value(json_object_get(r, "key"));
+        size_t nh = 0;
+        const char *hk;
+        json_t *hv;
+        json_object_foreach(json_object_get(r, "headers"), hk, hv)
+        {
+            if (nh < 3) m->hdr[k][nh++] = (br_header){strdup(hk), strdup(json_string_value(hv))};
+        }
+        if (key && !atlas) {
+            m->text[k][2] = malloc(strlen(key) + 8);
+            sprintf(m->text[k][2], "Bearer %s", key);
+            m->hdr[k][nh++] = (br_header){"Authorization", m->text[k][2]};
+        }
+        m->req[k] = (br_request){.method = strdup(json_string_value(json_object_get(r, "method"))),
+                                 .path = m->text[k][0],
+                                 .query = q,
+                                 .headers = m->hdr[k],
+                                 .n_headers = nh,
+                                 .body = m->text[k][1],
+                                 .body_len = m->text[k][1] ? strlen(m->text[k][1]) : 0,
+                                 .caller_ip = "127.0.0.1",
+                                 .principal = atlas && key ? strdup(key) : NULL};
+        br_response res;
+        br_world_handle(m->w, &m->req[k], &res);
+        m->answer[k] = br_response_text(&res);
+        br_response_clear(&res);
+    }
+    json_decref(fx);
+}
+
+static void vendor_mix(const char *vendor, const char *const files[], size_t n_files, bool atlas,
+                       long iters)
+{
+    double model_s = 0, floor_s = 0;
+    size_t sink = 0, requests = 0;
+    for (size_t f = 0; f < n_files; f++) {
+        fixture_mix m;
+        mix_load(&m, files[f], atlas);
+        if (m.n == 0) continue;
+        double t0 = now_s();
+        for (long n = 0; n < iters; n++) {
+            const br_request *r = &m.req[n % m.n];
+            json_t *in = r->body ? json_loadb(r->body, r->body_len, 0, NULL) : NULL;
+            json_t *out = json_loads(m.answer[n % m.n], 0, NULL);
+            char *text = json_dumps(out, JSON_COMPACT | JSON_PRESERVE_ORDER);
+            sink += text ? strlen(text) : 0;
+            free(text);
+            json_decref(out);
+            json_decref(in);
+        }
+        floor_s += now_s() - t0;
+        t0 = now_s();
+        for (long n = 0; n < iters; n++) {
+            br_response res;
+            br_world_handle(m.w, &m.req[n % m.n], &res);
+            char *text = br_response_text(&res);
+            sink += strlen(text);
+            free(text);
+            br_response_clear(&res);
+        }
+        model_s += now_s() - t0;
+        requests += (size_t)iters;
+        br_world_free(m.w); /* the rest of the mix is left to the process exit */
+    }
+    printf("%-9s mix: model %9.0f req/s, floor %9.0f req/s, ratio %.2f (%zu requests, %zu "
+           "fixtures)\n",
+           vendor, (double)requests / model_s, (double)requests / floor_s, floor_s / model_s,
+           requests, n_files);
+    if (sink == 0) exit(1);
+}
+
 int main(int argc, char **argv)
 {
     long iters = argc > 1 ? atol(argv[1]) : 200000;
@@ -131,5 +237,16 @@ int main(int argc, char **argv)
     br_world_free(w);
     for (size_t i = 0; i < MIX; i++)
         free(answers[i]);
+
+    static const char *const crdb[] = {
+        BR_SOURCE_DIR "/fixtures/cockroach/cc-list-backups-paging.json",
+        BR_SOURCE_DIR "/fixtures/cockroach/cc-seed-003-restore-databases.json",
+        BR_SOURCE_DIR "/fixtures/cockroach/cc-backup-config.json"};
+    static const char *const atlas[] = {
+        BR_SOURCE_DIR "/fixtures/atlas/ma-paging-pages-and-links.json",
+        BR_SOURCE_DIR "/fixtures/atlas/ma-v2-restore-and-download.json",
+        BR_SOURCE_DIR "/fixtures/atlas/ma-seed-004-create-restore-job.json"};
+    vendor_mix("cockroach", crdb, 3, false, iters / 30);
+    vendor_mix("atlas", atlas, 3, true, iters / 30);
     return sink == 0;
 }

@@ -8,8 +8,8 @@
 
 static const char *const fixtures[] = {
     "zilliz/zc-seed-000-restore-collection.json",
-    "crdb/cc-seed-003-restore-database-new-name.json",
-    "crdb/cc-backup-config.json",
+    "cockroach/cc-seed-003-restore-database-new-name.json",
+    "cockroach/cc-backup-config.json",
     "atlas/ma-seed-004-create-restore-job.json",
     "atlas/ma-v2-restore-and-download.json",
 };
