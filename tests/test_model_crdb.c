@@ -65,7 +65,7 @@ static void new_db_name_one_database(void **s)
 
 static void database_already_exists(void **s)
 {
-    refused("admin-key", NULL, "{\"type\":\"DATABASE\",\"objects\":[{\"database\":\"tpcc\"}]}", 400,
+    refused("admin-key", NULL, "{\"type\":\"DATABASE\",\"objects\":[{\"database\":\"tpcc\"}]}", 409,
             BR_RULE_CC_DB_EXISTS, "already exists");
 }
 
