@@ -16,6 +16,7 @@ static const char usage[] =
     "      --report FILE   write a JSON report\n"
     "      --profile P     default | strict (rules with two allowed outcomes)\n"
     "      --target T      model (the default: in-process, no network)\n"
+    "      --traffic FILE  append every exchange as a JSON line (secrets redacted)\n"
     "      --mutant RULE   play against the model with exactly that rule broken (a\n"
     "                      good suite then fails: exit 1)\n"
     "      -v, --verbose   list passing fixtures too\n"
@@ -39,13 +40,15 @@ static const char *default_fixtures(void)
 
 static int cmd_run(int argc, char **argv)
 {
-    const char *report = NULL, *profile = "default", *target = "model", *mutant = NULL;
+    const char *report = NULL, *profile = "default", *target = "model", *mutant = NULL,
+               *traffic = NULL;
     bool verbose = false;
     char **paths = calloc((size_t)argc + 1, sizeof *paths);
     size_t n = 0;
     for (int i = 0; i < argc; i++) {
         if ((strcmp(argv[i], "--report") == 0 || strcmp(argv[i], "--profile") == 0 ||
-             strcmp(argv[i], "--target") == 0 || strcmp(argv[i], "--mutant") == 0) &&
+             strcmp(argv[i], "--target") == 0 || strcmp(argv[i], "--mutant") == 0 ||
+             strcmp(argv[i], "--traffic") == 0) &&
             i + 1 >= argc) {
             fprintf(stderr, "brcheck run: %s needs a value\n", argv[i]);
             free(paths);
@@ -59,6 +62,8 @@ static int cmd_run(int argc, char **argv)
             target = argv[++i];
         else if (strcmp(argv[i], "--mutant") == 0)
             mutant = argv[++i];
+        else if (strcmp(argv[i], "--traffic") == 0)
+            traffic = argv[++i];
         else if (strcmp(argv[i], "-v") == 0 || strcmp(argv[i], "--verbose") == 0)
             verbose = true;
         else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
@@ -98,9 +103,17 @@ static int cmd_run(int argc, char **argv)
         br_run_free(&run);
         return 2;
     }
+    FILE *log = traffic ? fopen(traffic, "w") : NULL;
+    if (traffic && !log) {
+        fprintf(stderr, "brcheck run: cannot write %s\n", traffic);
+        br_run_free(&run);
+        return 2;
+    }
+    br_run_set_traffic_log(log);
     br_target *t = br_model_target_new(mutant_rule);
     br_run_execute(&run, t, profile);
     t->close(t);
+    if (log) fclose(log);
     br_report_text(&run, stdout, verbose);
     if (report && br_report_json(&run, target, report) != 0)
         fprintf(stderr, "brcheck run: cannot write %s\n", report);

@@ -311,29 +311,7 @@ static const char *first_rule(const br_fixture_result *f, const json_t *step)
     return "";
 }
 
-/* SEC-SECRETS: secrets never reach a report; keys are matched case-insensitively. */
-static void redact(json_t *v)
-{
-    static const char *const secret_keys[] = {"password",      "privateKey", "secret", "apiKey",
-                                              "authorization", "token",      NULL};
-    const char *k;
-    json_t *e;
-    size_t i;
-    if (json_is_object(v)) {
-        json_object_foreach(v, k, e)
-        {
-            bool secret = false;
-            for (size_t n = 0; secret_keys[n]; n++)
-                secret = secret || strcasecmp(k, secret_keys[n]) == 0;
-            if (secret && json_is_string(e))
-                json_object_set_new(v, k, json_string("[REDACTED]"));
-            else
-                redact(e);
-        }
-    } else if (json_is_array(v)) {
-        json_array_foreach(v, i, e) redact(e);
-    }
-}
+static void redact(json_t *v);
 
 static char *response_json(const br_response *res)
 {
@@ -376,6 +354,51 @@ static bool expect_ok(runner *r, const json_t *expect, const br_response *res, c
     return ok;
 }
 
+/* SEC-SECRETS: secrets never reach a report; keys are matched case-insensitively. */
+static void redact(json_t *v)
+{
+    static const char *const secret_keys[] = {"password",      "privateKey", "secret", "apiKey",
+                                              "authorization", "token",      NULL};
+    const char *k;
+    json_t *e;
+    size_t i;
+    if (json_is_object(v)) {
+        json_object_foreach(v, k, e)
+        {
+            bool secret = false;
+            for (size_t n = 0; secret_keys[n]; n++)
+                secret = secret || strcasecmp(k, secret_keys[n]) == 0;
+            if (secret && json_is_string(e))
+                json_object_set_new(v, k, json_string("[REDACTED]"));
+            else
+                redact(e);
+        }
+    } else if (json_is_array(v)) {
+        json_array_foreach(v, i, e) redact(e);
+    }
+}
+
+static FILE *traffic_log;
+
+void br_run_set_traffic_log(FILE *log)
+{
+    traffic_log = log;
+}
+
+static void log_exchange(const br_request *req, const br_response *res)
+{
+    if (!traffic_log) return;
+    json_t *body = res->body ? json_deep_copy(res->body) : json_null();
+    redact(body);
+    json_t *line =
+        json_pack("{s:s,s:s,s:s,s:i,s:o}", "vendor", br_vendor_name(res->vendor), "method",
+                  req->method, "path", req->path, "status", res->status, "body", body);
+    char *text = json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    if (text) fprintf(traffic_log, "%s\n", text);
+    free(text);
+    json_decref(line);
+}
+
 static bool send_checked(runner *r, const json_t *request, br_response *res)
 {
     char msg[1024];
@@ -394,6 +417,7 @@ static bool send_checked(runner *r, const json_t *request, br_response *res)
     uint64_t before = 0, after = 0;
     bool has_digest = r->t->digest && r->t->digest(r->t, &before);
     int rc = r->t->send(r->t, &b.req, res);
+    if (rc == BR_OK) log_exchange(&b.req, res);
     built_free(&b);
     json_decref(req);
     if (rc != BR_OK) {

@@ -62,6 +62,9 @@ typedef struct {
 /* Loads every fixture under the paths (files or folders, recursively *.json) into run,
  * sorted by file name. Unreadable or malformed fixtures become BR_FIX_ERROR entries. */
 int br_run_load(br_run *run, char *const paths[], size_t n_paths);
+/* Every exchange of later runs is appended to 'log' as one JSON line {vendor, method, path,
+ * status, body} with secrets redacted (NULL: no log). Borrowed. */
+void br_run_set_traffic_log(FILE *log);
 /* Plays every loaded fixture against the target. */
 void br_run_execute(br_run *run, br_target *t, const char *profile);
 void br_run_free(br_run *run);

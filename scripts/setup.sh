@@ -8,7 +8,7 @@ preset=${1:-default}
 
 packages="build-essential cmake ninja-build pkg-config clang clang-format \
 libjansson-dev libcmocka-dev libcurl4-openssl-dev libmicrohttpd-dev \
-faketime libfaketime lcov afl++ wrk"
+faketime libfaketime lcov afl++ wrk python3"
 
 missing=""
 for p in $packages; do
