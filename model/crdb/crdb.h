@@ -64,6 +64,10 @@ bool br__cc_page_parse(br_ctx *ctx, br__cc_page *p);
 void br__cc_page_select(const br__cc_page *p, br__cc_row *rows, size_t *n, bool *more);
 /* The {"next_page"} object for the last row shown (NULL row: {}). New reference. */
 json_t *br__cc_page_json(const br__cc_row *last, bool more);
+/* Answers one page of a list: selects the page from 'rows' (takes them), shows each as
+ * item(w, index) under 'key', with the pagination object. BR_OK or BR_ENOMEM. */
+int br__cc_page_answer(br_ctx *ctx, const br__cc_page *p, br__cc_row *rows, size_t n,
+                       const char *key, json_t *(*item)(const br_world *w, size_t index));
 
 /* Managed backups (crdb_backups.c). Takes a scheduled backup of the cluster now: AVAILABLE,
  * content captured, expiring after the cluster's retention. Index or -1 (allocation). */

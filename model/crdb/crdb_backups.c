@@ -73,6 +73,12 @@ int br__cc_run_event(br_world *w, br_time at)
     return BR_OK;
 }
 
+static json_t *backup_item(const br_world *w, size_t index)
+{
+    const br_backup *b = &w->backups[index];
+    return json_pack("{s:s,s:o}", "id", b->id, "as_of_time", br__time_json(b->created));
+}
+
 int br__cc_list_backups(br_ctx *ctx)
 {
     br_world *w = ctx->w;
@@ -91,20 +97,5 @@ int br__cc_list_backups(br_ctx *ctx)
         if (br__rule(ctx, BR_RULE_CC_LIST_BACKUPS, outside)) continue;
         rows[n++] = (br__cc_row){b->created, b->id, i};
     }
-    bool more;
-    br__cc_page_select(&p, rows, &n, &more);
-    json_t *list = json_array();
-    for (size_t k = 0; list && k < n; k++) {
-        const br_backup *b = &w->backups[rows[k].index];
-        br__append(ctx, list,
-                   json_pack("{s:s,s:o}", "id", b->id, "as_of_time", br__time_json(b->created)));
-    }
-    json_t *page = br__cc_page_json(n ? &rows[n - 1] : NULL, more);
-    br__free(rows);
-    if (!list || !page) {
-        json_decref(list);
-        json_decref(page);
-        return BR_ENOMEM;
-    }
-    return br__cc_ok(ctx, json_pack("{s:o,s:o}", "backups", list, "pagination", page));
+    return br__cc_page_answer(ctx, &p, rows, n, "backups", backup_item);
 }

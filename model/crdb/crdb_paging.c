@@ -110,3 +110,21 @@ json_t *br__cc_page_json(const br__cc_row *last, bool more)
     }
     return o;
 }
+
+int br__cc_page_answer(br_ctx *ctx, const br__cc_page *p, br__cc_row *rows, size_t n,
+                       const char *key, json_t *(*item)(const br_world *w, size_t index))
+{
+    bool more;
+    br__cc_page_select(p, rows, &n, &more);
+    json_t *list = json_array();
+    for (size_t k = 0; list && k < n; k++)
+        br__append(ctx, list, item(ctx->w, rows[k].index));
+    json_t *page = br__cc_page_json(n ? &rows[n - 1] : NULL, more);
+    br__free(rows);
+    if (!list || !page) {
+        json_decref(list);
+        json_decref(page);
+        return BR_ENOMEM;
+    }
+    return br__cc_ok(ctx, json_pack("{s:o,s:o}", key, list, "pagination", page));
+}

@@ -196,7 +196,7 @@ static void fail_job(br_job *j, int code, const char *msg)
 {
     snprintf(j->status, sizeof j->status, "FAILED");
     j->failing = true;
-    snprintf(j->reason, sizeof j->reason, "%s", msg);
+    snprintf(j->reason, sizeof j->reason, "%.*s", (int)sizeof j->reason - 1, msg);
     snprintf(j->error_code, sizeof j->error_code, "%d", code);
 }
 

@@ -65,6 +65,11 @@ int br__cc_get_restore(br_ctx *ctx)
     return br__cc_ok(ctx, br__cc_restore_json(w, &w->jobs[ji]));
 }
 
+static json_t *restore_item(const br_world *w, size_t index)
+{
+    return br__cc_restore_json(w, &w->jobs[index]);
+}
+
 int br__cc_list_restores(br_ctx *ctx)
 {
     br_world *w = ctx->w;
@@ -83,17 +88,5 @@ int br__cc_list_restores(br_ctx *ctx)
             continue;
         rows[n++] = (br__cc_row){j->created, j->id, i};
     }
-    bool more;
-    br__cc_page_select(&p, rows, &n, &more);
-    json_t *list = json_array();
-    for (size_t k = 0; list && k < n; k++)
-        br__append(ctx, list, br__cc_restore_json(w, &w->jobs[rows[k].index]));
-    json_t *page = br__cc_page_json(n ? &rows[n - 1] : NULL, more);
-    br__free(rows);
-    if (!list || !page) {
-        json_decref(list);
-        json_decref(page);
-        return BR_ENOMEM;
-    }
-    return br__cc_ok(ctx, json_pack("{s:o,s:o}", "restores", list, "pagination", page));
+    return br__cc_page_answer(ctx, &p, rows, n, "restores", restore_item);
 }
