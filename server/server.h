@@ -1,0 +1,38 @@
+/* The mock server: the model behind libmicrohttpd, with the admin API (server/README.md). */
+#ifndef BR_SERVER_H
+#define BR_SERVER_H
+
+#include "brcheck/model.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct br_server br_server;
+
+typedef enum { BR_CLOCK_VIRTUAL, BR_CLOCK_WALL } br_clock_mode;
+
+typedef struct {
+    const char *listen;      /* "127.0.0.1:8080", "[::1]:8080", "127.0.0.1:0" (any port) */
+    const json_t *world;     /* borrowed; NULL: the built-in demo world */
+    br_clock_mode clock;     /* virtual (default) or wall */
+    const char *state_path;  /* journal file, NULL: none */
+    br_rule mutant;          /* BR_RULE_COUNT: none */
+    int64_t seed;            /* -1: the world's own */
+    const char *admin_token; /* NULL: "admin-demo-token" */
+    unsigned threads;        /* 0: chosen by the server */
+    unsigned max_connections;
+    bool quiet; /* no request log on stderr */
+} br_server_config;
+
+/* Starts serving in background threads. Returns NULL and writes err on failure (address in
+ * use, bad world, unreadable journal). */
+br_server *br_server_start(const br_server_config *cfg, char *err, size_t errlen);
+/* The port actually bound (useful with port 0). */
+unsigned br_server_port(const br_server *s);
+/* Stops accepting, finishes answers in flight, closes the journal, frees. Accepts NULL. */
+void br_server_stop(br_server *s);
+
+/* The built-in demo world (documented in README.md). New reference. */
+json_t *br_server_demo_world(void);
+
+#endif
