@@ -1,11 +1,10 @@
 /* brcheck: command-line entry. Subcommands: run (fixtures against a target), rules (the
  * catalog with fixture coverage). */
+#include "progress.h"
 #include "runner.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-#define BR_VERSION "0.1.0"
 
 static const char usage[] =
     "usage: brcheck <command> [options]\n"
@@ -13,7 +12,12 @@ static const char usage[] =
     "Commands:\n"
     "  run [PATH...]     play fixtures (files or folders; default: the fixtures/ folder)\n"
     "                    against the in-process model and print a per-rule summary.\n"
-    "      --report FILE   write a JSON report\n"
+    "      --json FILE     write the JSON report (also: --report FILE)\n"
+    "      --junit FILE    write JUnit XML (one testsuite per vendor, one testcase per\n"
+    "                      fixture)\n"
+    "      --sarif FILE    write SARIF 2.1.0 (one result per violation, at its step)\n"
+    "      --html FILE     write a self-contained HTML page (rule x vendor matrix, diffs)\n"
+    "      --markdown FILE write a Markdown summary for a pull request\n"
     "      --profile P     default | strict (rules with two allowed outcomes)\n"
     "      --target T      model (the default: in-process, no network)\n"
     "      --traffic FILE  append every exchange as a JSON line (secrets redacted)\n"
@@ -38,24 +42,57 @@ static const char *default_fixtures(void)
     return env && *env ? env : BR_SOURCE_DIR "/fixtures";
 }
 
+/* Report files of `run`, in the order they are written. */
+typedef int (*report_fn)(const br_run *, const char *, const char *);
+static const struct {
+    const char *option;
+    report_fn write;
+} report_kinds[] = {{"--json", br_report_json},
+                    {"--junit", br_report_junit},
+                    {"--sarif", br_report_sarif},
+                    {"--html", br_report_html},
+                    {"--markdown", br_report_markdown}};
+#define N_REPORT_KINDS (sizeof report_kinds / sizeof *report_kinds)
+
+/* Index in report_kinds of a report option (--report is --json), or -1. */
+static int report_kind(const char *arg)
+{
+    if (strcmp(arg, "--report") == 0) return 0;
+    for (size_t k = 0; k < N_REPORT_KINDS; k++)
+        if (strcmp(arg, report_kinds[k].option) == 0) return (int)k;
+    return -1;
+}
+
+/* Writes every requested report; returns the number that could not be written. */
+static int write_reports(const br_run *run, const char *target, const char *const files[])
+{
+    int bad = 0;
+    for (size_t k = 0; k < N_REPORT_KINDS; k++)
+        if (files[k] && report_kinds[k].write(run, target, files[k]) != 0) {
+            fprintf(stderr, "brcheck run: cannot write %s\n", files[k]);
+            bad++;
+        }
+    return bad;
+}
+
 static int cmd_run(int argc, char **argv)
 {
-    const char *report = NULL, *profile = "default", *target = "model", *mutant = NULL,
-               *traffic = NULL;
+    const char *reports[N_REPORT_KINDS] = {0};
+    const char *profile = "default", *target = "model", *mutant = NULL, *traffic = NULL;
     bool verbose = false;
     char **paths = calloc((size_t)argc + 1, sizeof *paths);
     size_t n = 0;
     for (int i = 0; i < argc; i++) {
-        if ((strcmp(argv[i], "--report") == 0 || strcmp(argv[i], "--profile") == 0 ||
-             strcmp(argv[i], "--target") == 0 || strcmp(argv[i], "--mutant") == 0 ||
-             strcmp(argv[i], "--traffic") == 0) &&
+        int kind = report_kind(argv[i]);
+        if ((kind >= 0 || strcmp(argv[i], "--profile") == 0 || strcmp(argv[i], "--target") == 0 ||
+             strcmp(argv[i], "--mutant") == 0 || strcmp(argv[i], "--traffic") == 0) &&
             i + 1 >= argc) {
             fprintf(stderr, "brcheck run: %s needs a value\n", argv[i]);
             free(paths);
             return 2;
         }
-        if (strcmp(argv[i], "--report") == 0)
-            report = argv[++i];
+        if (kind >= 0)
+            reports[kind] = argv[++i];
         else if (strcmp(argv[i], "--profile") == 0)
             profile = argv[++i];
         else if (strcmp(argv[i], "--target") == 0)
@@ -111,13 +148,16 @@ static int cmd_run(int argc, char **argv)
     }
     br_run_set_traffic_log(log);
     br_target *t = br_model_target_new(mutant_rule);
+    br_progress *progress = br_progress_new(stderr, run.n);
+    br_run_set_progress(br_progress_callback, progress);
     br_run_execute(&run, t, profile);
+    br_run_set_progress(NULL, NULL);
+    br_progress_end(progress);
     t->close(t);
     if (log) fclose(log);
     br_report_text(&run, stdout, verbose);
-    if (report && br_report_json(&run, target, report) != 0)
-        fprintf(stderr, "brcheck run: cannot write %s\n", report);
     int rc = run.errors ? 2 : run.failed ? 1 : 0;
+    if (write_reports(&run, target, reports)) rc = 2;
     br_run_free(&run);
     return rc;
 }

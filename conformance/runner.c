@@ -633,10 +633,21 @@ static void run_fixture(br_fixture_result *f, br_target *t, const char *profile)
     f->seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 }
 
+static void (*progress_cb)(void *, size_t, size_t, const char *);
+static void *progress_ctx;
+
+void br_run_set_progress(void (*cb)(void *ctx, size_t done, size_t total, const char *label),
+                         void *ctx)
+{
+    progress_cb = cb;
+    progress_ctx = ctx;
+}
+
 void br_run_execute(br_run *run, br_target *t, const char *profile)
 {
     for (size_t i = 0; i < run->n; i++) {
         br_fixture_result *f = &run->fixtures[i];
+        if (progress_cb) progress_cb(progress_ctx, i + 1, run->n, f->id);
         if (f->status == BR_FIX_ERROR) {
             run->errors++;
             continue;

@@ -73,6 +73,22 @@ void br_run_free(br_run *run);
 int br_report_json(const br_run *run, const char *target, const char *path);
 /* Prints the failures and the per-rule summary. */
 void br_report_text(const br_run *run, FILE *out, bool verbose);
+/* CI formats, each written to 'path' from the recorded (already redacted) violations;
+ * 0 on success. JUnit XML (one testsuite per vendor, one testcase per fixture), SARIF 2.1.0
+ * (the catalog as rules, one result per violation), a self-contained HTML page (rule x
+ * vendor matrix, diffs of expected and actual), a Markdown summary for pull requests. */
+int br_report_junit(const br_run *run, const char *target, const char *path);
+int br_report_sarif(const br_run *run, const char *target, const char *path);
+int br_report_html(const br_run *run, const char *target, const char *path);
+int br_report_markdown(const br_run *run, const char *target, const char *path);
+/* Called before each fixture of later runs: done is 1-based, label the fixture id (NULL
+ * callback: none). See progress.h for the terminal progress line. */
+void br_run_set_progress(void (*cb)(void *ctx, size_t done, size_t total, const char *label),
+                         void *ctx);
+
+#ifndef BR_VERSION
+#define BR_VERSION "0.1.0"
+#endif
 
 /* The catalog (spec/rules/ *.json, embedded): a JSON array of rule objects. Borrowed,
  * loaded once. */

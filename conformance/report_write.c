@@ -1,0 +1,207 @@
+/* Shared pieces of the report writers: escaping to valid UTF-8, source-relative paths, the
+ * line where a fixture step begins, violation titles. */
+#define _XOPEN_SOURCE 700 /* realpath */
+#include "report_write.h"
+
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Decodes one UTF-8 character at s (n bytes available). Returns its length (>= 1) and sets
+ * *cp; a malformed, overlong or surrogate sequence yields length 1 and cp -1. */
+static size_t utf8_next(const unsigned char *s, size_t n, long *cp)
+{
+    unsigned c = s[0];
+    size_t len;
+    long v, min;
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    }
+    if ((c & 0xE0) == 0xC0)
+        len = 2, v = c & 0x1F, min = 0x80;
+    else if ((c & 0xF0) == 0xE0)
+        len = 3, v = c & 0x0F, min = 0x800;
+    else if ((c & 0xF8) == 0xF0)
+        len = 4, v = c & 0x07, min = 0x10000;
+    else {
+        *cp = -1;
+        return 1;
+    }
+    if (len > n) {
+        *cp = -1;
+        return 1;
+    }
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80) {
+            *cp = -1;
+            return 1;
+        }
+        v = (v << 6) | (s[i] & 0x3F);
+    }
+    if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) {
+        *cp = -1;
+        return 1;
+    }
+    *cp = v;
+    return len;
+}
+
+/* XML 1.0 Char production, which is also what every report format can carry. */
+static int allowed(long cp)
+{
+    return cp == 0x9 || cp == 0xA || cp == 0xD || (cp >= 0x20 && cp <= 0xD7FF) ||
+           (cp >= 0xE000 && cp <= 0xFFFD) || (cp >= 0x10000 && cp <= 0x10FFFF);
+}
+
+static const char replacement[] = "\xEF\xBF\xBD"; /* U+FFFD */
+
+void br__put_escaped(FILE *out, const char *s, size_t max, br_esc mode)
+{
+    if (!s) return;
+    size_t n = strlen(s), i = 0;
+    while (i < n) {
+        long cp;
+        size_t len = utf8_next((const unsigned char *)s + i, n - i, &cp);
+        if (max && i + len > max) {
+            fputs("\xE2\x80\xA6", out); /* U+2026 */
+            return;
+        }
+        if (cp < 0 || !allowed(cp)) {
+            fputs(replacement, out);
+        } else if (cp == '&') {
+            fputs("&amp;", out);
+        } else if (cp == '<') {
+            fputs("&lt;", out);
+        } else if (cp == '>') {
+            fputs("&gt;", out);
+        } else if (mode == BR_ESC_XML_ATTR && cp == '"') {
+            fputs("&quot;", out);
+        } else if (mode == BR_ESC_XML_ATTR && cp == '\'') {
+            fputs("&#39;", out);
+        } else if (mode == BR_ESC_XML_ATTR && (cp == '\n' || cp == '\r' || cp == '\t')) {
+            fprintf(out, "&#%ld;", cp);
+        } else if (mode == BR_ESC_MD_CELL && (cp == '\n' || cp == '\r' || cp == '\t')) {
+            fputc(' ', out);
+        } else if (mode == BR_ESC_MD_CELL && strchr("|\\`*_[]#", (int)cp)) {
+            fputc('\\', out);
+            fputc((int)cp, out);
+        } else {
+            fwrite(s + i, 1, len, out);
+        }
+        i += len;
+    }
+}
+
+char *br__utf8_clean(const char *s)
+{
+    if (!s) s = "";
+    size_t n = strlen(s), o = 0;
+    char *out = malloc(n * 3 + 1);
+    if (!out) return NULL;
+    for (size_t i = 0; i < n;) {
+        long cp;
+        size_t len = utf8_next((const unsigned char *)s + i, n - i, &cp);
+        if (cp < 0 || !allowed(cp)) {
+            memcpy(out + o, replacement, 3);
+            o += 3;
+        } else {
+            memcpy(out + o, s + i, len);
+            o += len;
+        }
+        i += len;
+    }
+    out[o] = '\0';
+    return out;
+}
+
+const char *br__report_relpath(const char *file, char *buf, size_t len)
+{
+    char root[PATH_MAX], abs[PATH_MAX];
+    snprintf(buf, len, "%s", file);
+    if (!realpath(BR_SOURCE_DIR, root) || !realpath(file, abs)) return buf;
+    size_t rl = strlen(root);
+    if (strncmp(abs, root, rl) == 0 && abs[rl] == '/') snprintf(buf, len, "%s", abs + rl + 1);
+    return buf;
+}
+
+/* Skips a JSON string starting at the opening quote; returns the index after it. */
+static size_t skip_string(const char *s, size_t i, size_t n)
+{
+    for (i++; i < n; i++) {
+        if (s[i] == '\\')
+            i++;
+        else if (s[i] == '"')
+            return i + 1;
+    }
+    return n;
+}
+
+int br__step_line(const char *file, int step)
+{
+    if (step < 1) return 1;
+    FILE *f = fopen(file, "rb");
+    if (!f) return 1;
+    size_t cap = 1 << 20, n = 0; /* fixtures are small; 1 MiB is plenty for the lookup */
+    char *s = malloc(cap);
+    if (s) n = fread(s, 1, cap, f);
+    fclose(f);
+    if (!s) return 1;
+    int line = 1, depth = 0, steps_depth = -1, seen = 0, result = 1;
+    size_t key_start = 0, key_end = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == '\n') {
+            line++;
+        } else if (c == '"') {
+            size_t end = skip_string(s, i, n);
+            for (size_t k = i; k < end; k++)
+                line += s[k] == '\n';
+            key_start = i + 1;
+            key_end = end - 1;
+            i = end - 1;
+        } else if (c == ':') {
+            /* the key just read stays in key_start..key_end */
+        } else if (c == '{' || c == '[') {
+            if (c == '[' && depth == 1 && steps_depth < 0 && key_end - key_start == 5 &&
+                strncmp(s + key_start, "steps", 5) == 0)
+                steps_depth = depth + 1;
+            else if (c == '{' && steps_depth >= 0 && depth == steps_depth && ++seen == step) {
+                result = line;
+                break;
+            }
+            depth++;
+        } else if (c == '}' || c == ']') {
+            depth--;
+            if (steps_depth >= 0 && depth < steps_depth) break; /* end of "steps" */
+        }
+    }
+    free(s);
+    return result;
+}
+
+const char *br__status_word(br_fixture_status s)
+{
+    static const char *const names[] = {"passed", "failed", "skipped", "error"};
+    return (unsigned)s < 4 ? names[s] : "error";
+}
+
+void br__violation_title(const br_violation *v, char *buf, size_t len)
+{
+    const char *rule = v->rule[0] ? v->rule : "fixture";
+    if (v->step > 0 && v->step_name[0])
+        snprintf(buf, len, "%s at step %d '%s': %s", rule, v->step, v->step_name, v->message);
+    else if (v->step > 0)
+        snprintf(buf, len, "%s at step %d: %s", rule, v->step, v->message);
+    else
+        snprintf(buf, len, "%s: %s", rule, v->message);
+}
+
+void br__timestamp(char *buf, size_t len, int z)
+{
+    time_t now = time(NULL);
+    struct tm tm;
+    gmtime_r(&now, &tm);
+    strftime(buf, len, z ? "%Y-%m-%dT%H:%M:%SZ" : "%Y-%m-%dT%H:%M:%S", &tm);
+}
