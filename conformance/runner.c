@@ -232,7 +232,7 @@ static bool build(built *b, const json_t *r, br_vendor vendor, char *msg, size_t
             b->headers[nh++] = (br_header){k, json_string_value(v)};
     }
     const char *key = json_string_value(json_object_get(r, "key"));
-    if (key && vendor == BR_VENDOR_ATLAS) {
+    if (key && (vendor == BR_VENDOR_ATLAS || strncmp(path, "/api/atlas/", 11) == 0)) {
         b->req.principal = key;
     } else if (key) {
         char *auth = keep(b, malloc(strlen(key) + 8));
@@ -282,6 +282,37 @@ static bool build(built *b, const json_t *r, br_vendor vendor, char *msg, size_t
     }
     b->req.body = b->body;
     return true;
+}
+
+struct br_built {
+    built b;
+};
+
+br_built *br_step_build(const json_t *request, br_vendor vendor, char *msg, size_t msglen)
+{
+    br_built *x = malloc(sizeof *x);
+    if (!x) {
+        snprintf(msg, msglen, "out of memory");
+        return NULL;
+    }
+    if (!build(&x->b, request, vendor, msg, msglen)) {
+        built_free(&x->b);
+        free(x);
+        return NULL;
+    }
+    return x;
+}
+
+const br_request *br_built_request(const br_built *b)
+{
+    return &b->b.req;
+}
+
+void br_built_free(br_built *b)
+{
+    if (!b) return;
+    built_free(&b->b);
+    free(b);
 }
 
 /* ---- running ---- */

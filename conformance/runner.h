@@ -28,6 +28,14 @@ struct br_target {
 /* The in-process model target; 'mutant' is a rule to switch off (BR_RULE_COUNT: none). */
 br_target *br_model_target_new(br_rule mutant);
 
+/* A request built from a fixture step's "request" object (captures already substituted).
+ * 'vendor' says how "key" authenticates; a path under /api/atlas/ always names a Digest
+ * principal. Owned by the caller (br_built_free); NULL with msg on a bad request. */
+typedef struct br_built br_built;
+br_built *br_step_build(const json_t *request, br_vendor vendor, char *msg, size_t msglen);
+const br_request *br_built_request(const br_built *b); /* borrowed from b */
+void br_built_free(br_built *b);
+
 typedef struct {
     char rule[40];
     int step; /* 1-based; 0 for the fixture as a whole */
