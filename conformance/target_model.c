@@ -40,25 +40,7 @@ static int advance(br_target *t, br_time s)
 
 static int sim(br_target *t, const json_t *op)
 {
-    const char *name = json_string_value(json_object_get(op, "op"));
-    const char *cluster = json_string_value(json_object_get(op, "cluster"));
-    if (!name || !cluster) return BR_EINVAL;
-    if (strcmp(name, "write") == 0) {
-        const char *db = json_string_value(json_object_get(op, "db"));
-        const char *coll = json_string_value(json_object_get(op, "collection"));
-        if (!coll) coll = json_string_value(json_object_get(op, "table"));
-        const char *schema = json_string_value(json_object_get(op, "schema"));
-        return br_world_write(world(t), cluster, db ? db : "default", schema ? schema : "",
-                              coll ? coll : "data");
-    }
-    if (strcmp(name, "drop_cluster") == 0) return br_world_drop_cluster(world(t), cluster);
-    if (strcmp(name, "set_flag") == 0)
-        return br_world_set_flag(world(t), cluster,
-                                 json_string_value(json_object_get(op, "flag"))
-                                     ? json_string_value(json_object_get(op, "flag"))
-                                     : "",
-                                 json_is_true(json_object_get(op, "value")));
-    return BR_EINVAL;
+    return br_world_sim(world(t), op);
 }
 
 static json_t *dump(br_target *t)

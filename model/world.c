@@ -449,3 +449,12 @@ int br_world_check(const br_world *w, br_rule *rule, char *msg, size_t msglen)
 #undef VIOLATION
     return n;
 }
+
+const char *br_world_atlas_secret(const br_world *w, const char *public_key)
+{
+    for (size_t i = 0; public_key && i < w->n_keys; i++)
+        if (w->orgs[w->keys[i].org].vendor == BR_VENDOR_ATLAS &&
+            strcmp(w->keys[i].key, public_key) == 0)
+            return w->keys[i].secret;
+    return NULL;
+}

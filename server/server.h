@@ -12,16 +12,18 @@ typedef struct br_server br_server;
 typedef enum { BR_CLOCK_VIRTUAL, BR_CLOCK_WALL } br_clock_mode;
 
 typedef struct {
-    const char *listen;      /* "127.0.0.1:8080", "[::1]:8080", "127.0.0.1:0" (any port) */
-    const json_t *world;     /* borrowed; NULL: the built-in demo world */
-    br_clock_mode clock;     /* virtual (default) or wall */
-    const char *state_path;  /* journal file, NULL: none */
-    br_rule mutant;          /* BR_RULE_COUNT: none */
-    int64_t seed;            /* -1: the world's own */
-    const char *admin_token; /* NULL: "admin-demo-token" */
-    unsigned threads;        /* 0: chosen by the server */
-    unsigned max_connections;
-    bool quiet; /* no request log on stderr */
+    const char *listen;       /* "127.0.0.1:8080", "[::1]:8080", "127.0.0.1:0" (any port) */
+    const json_t *world;      /* borrowed; NULL: the built-in demo world */
+    br_clock_mode clock;      /* virtual (default) or wall */
+    const char *state_path;   /* journal file, NULL: none */
+    br_rule mutant;           /* BR_RULE_COUNT: none */
+    int64_t seed;             /* -1: the world's own */
+    const char *admin_token;  /* NULL: "admin-demo-token" */
+    unsigned threads;         /* 0: chosen by the server */
+    unsigned max_connections; /* 0: 4096 */
+    unsigned idle_timeout;    /* seconds a connection may sit idle (slowloris); 0: 30 */
+    unsigned nonce_timeout;   /* seconds an Atlas Digest nonce lives; 0: 300 */
+    bool quiet;               /* no request log on stderr */
 } br_server_config;
 
 /* Starts serving in background threads. Returns NULL and writes err on failure (address in

@@ -135,6 +135,11 @@ int br_world_drop_cluster(br_world *w, const char *cluster_id);
 /* Pauses or resumes a cluster (Atlas) and similar flags: "paused", "encrypted", "sharded". */
 int br_world_set_flag(br_world *w, const char *cluster_id, const char *flag, bool value);
 
+/* A simulator operation as data: {"op": "write", "cluster", "db", "schema", "collection"},
+ * {"op": "drop_cluster", "cluster"}, {"op": "set_flag", "cluster", "flag", "value"} (borrowed).
+ * BR_OK, BR_ENOENT (no such cluster) or BR_EINVAL (malformed or refused). */
+int br_world_sim(br_world *w, const json_t *op);
+
 /* A JSON picture of the whole world (clusters with content versions, backups, jobs),
  * for inspection and digests. Returns a new reference, or NULL on allocation failure. */
 json_t *br_world_dump(const br_world *w);
@@ -144,6 +149,10 @@ uint64_t br_world_digest(const br_world *w);
 /* Checks the invariants (INV-*) over the world. Returns the number of violations and
  * writes the first one's rule and message. */
 int br_world_check(const br_world *w, br_rule *rule, char *msg, size_t msglen);
+
+/* The private key of the Atlas API key with that public key (borrowed; "" when the world
+ * gave none), or NULL when there is no such Atlas key. For a transport's Digest check. */
+const char *br_world_atlas_secret(const br_world *w, const char *public_key);
 
 /* Mutants: the world with exactly one rule broken. BR_RULE_COUNT switches it off. */
 void br_world_set_mutant(br_world *w, br_rule rule);

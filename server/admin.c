@@ -1,0 +1,274 @@
+/* The admin API under /_brcheck/v1/ (server/README.md): load and read the world, move the
+ * clock, simulator ops, faults, mutants, and a static ping. Loopback callers with the admin
+ * token only. */
+#include "server_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+br_time br__parse_duration(const json_t *v)
+{
+    if (json_is_integer(v)) return json_integer_value(v) >= 0 ? json_integer_value(v) : -1;
+    const char *s = json_string_value(v);
+    if (!s || !*s) return -1;
+    char *end;
+    long long n = strtoll(s, &end, 10);
+    if (end == s || n < 0 || n > 100LL * 365 * 86400) return -1;
+    long long unit = !*end               ? 1
+                     : !strcmp(end, "s") ? 1
+                     : !strcmp(end, "m") ? 60
+                     : !strcmp(end, "h") ? 3600
+                     : !strcmp(end, "d") ? 86400
+                                         : -1;
+    return unit < 0 ? -1 : (br_time)(n * unit);
+}
+
+static json_t *error(const char *msg)
+{
+    return json_pack("{s:s}", "error", msg);
+}
+
+static json_t *clock_answer(br__host *h)
+{
+    pthread_mutex_lock(&h->lock);
+    br__host_sync_locked(h);
+    br_time now = br_world_now(h->world);
+    pthread_mutex_unlock(&h->lock);
+    char text[32];
+    time_t t = (time_t)now;
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return json_pack("{s:s,s:I}", "now", text, "epoch", (json_int_t)now);
+}
+
+/* Reads a JSON body; NULL with *out set to a 400 answer when it is not JSON. */
+static json_t *parse(const char *body, size_t len, json_t **out)
+{
+    json_error_t e;
+    json_t *v = json_loadb(body ? body : "", len, JSON_DECODE_ANY, &e);
+    if (!v) {
+        char msg[256];
+        snprintf(msg, sizeof msg, "malformed JSON body: %s", e.text);
+        *out = error(msg);
+    }
+    return v;
+}
+
+static const char *query_value(const char *query, const char *name, char *buf, size_t len)
+{
+    size_t n = strlen(name);
+    for (const char *p = query; p && *p;) {
+        size_t seg = strcspn(p, "&");
+        if (strncmp(p, name, n) == 0 && p[n] == '=') {
+            size_t vl = seg - n - 1 < len - 1 ? seg - n - 1 : len - 1;
+            memcpy(buf, p + n + 1, vl);
+            buf[vl] = '\0';
+            return buf;
+        }
+        p += seg + (p[seg] == '&');
+    }
+    return NULL;
+}
+
+static int world_call(br_server *s, const char *method, const char *query, const char *body,
+                      size_t len, json_t **out)
+{
+    br__host *h = &s->host;
+    if (strcmp(method, "GET") == 0) {
+        pthread_mutex_lock(&h->lock);
+        br__host_sync_locked(h);
+        *out = br_world_dump(h->world);
+        pthread_mutex_unlock(&h->lock);
+        return *out ? 200 : 500;
+    }
+    if (strcmp(method, "PUT") != 0 && strcmp(method, "POST") != 0) return 405;
+    json_t *given = parse(body, len, out);
+    if (!given) return 400;
+    if (!json_is_object(given)) {
+        json_decref(given);
+        *out = error("a world is a JSON object (the fixture \"given\" format)");
+        return 400;
+    }
+    char pbuf[16], err[512];
+    const char *profile = query_value(query, "profile", pbuf, sizeof pbuf);
+    if (!profile) profile = json_string_value(json_object_get(given, "profile"));
+    int rc = br__host_load(h, given, profile ? profile : "default", err, sizeof err);
+    json_decref(given);
+    if (rc != BR_OK) {
+        *out = error(err);
+        return 400;
+    }
+    *out = clock_answer(h);
+    json_object_set_new(*out, "loaded", json_true());
+    return 200;
+}
+
+static int clock_call(br_server *s, const char *method, const char *body, size_t len, json_t **out)
+{
+    if (strcmp(method, "GET") == 0) {
+        *out = clock_answer(&s->host);
+        return 200;
+    }
+    if (strcmp(method, "POST") != 0) return 405;
+    json_t *req = parse(body, len, out);
+    if (!req) return 400;
+    br_time secs = br__parse_duration(json_object_get(req, "advance"));
+    json_decref(req);
+    if (secs < 0) {
+        *out = error("\"advance\" is a number of seconds or a duration like \"10m\", \"2h\", "
+                     "\"1d\"");
+        return 400;
+    }
+    if (br__host_advance(&s->host, secs) != BR_OK) {
+        *out = error("the clock could not move (out of memory or journal failure)");
+        return 500;
+    }
+    *out = clock_answer(&s->host);
+    return 200;
+}
+
+static int sim_call(br_server *s, const char *method, const char *body, size_t len, json_t **out)
+{
+    if (strcmp(method, "POST") != 0) return 405;
+    json_t *op = parse(body, len, out);
+    if (!op) return 400;
+    int rc = json_is_object(op) ? br__host_sim(&s->host, op) : BR_EINVAL;
+    json_decref(op);
+    if (rc == BR_OK) {
+        *out = json_pack("{s:b}", "ok", 1);
+        return 200;
+    }
+    *out = error(rc == BR_ENOENT ? "no such cluster"
+                                 : "the world refuses this operation, or it is malformed");
+    return rc == BR_ENOENT ? 404 : 409;
+}
+
+static int faults_call(br_server *s, const char *method, const char *body, size_t len, json_t **out)
+{
+    if (strcmp(method, "GET") == 0) {
+        *out = br__faults_list(&s->faults);
+        return 200;
+    }
+    if (strcmp(method, "DELETE") == 0) {
+        br__faults_clear(&s->faults);
+        *out = json_pack("{s:b}", "cleared", 1);
+        return 200;
+    }
+    if (strcmp(method, "POST") != 0) return 405;
+    json_t *spec = parse(body, len, out);
+    if (!spec) return 400;
+    char err[256];
+    int id = br__faults_add(&s->faults, spec, err, sizeof err);
+    json_decref(spec);
+    if (id < 0) {
+        *out = error(err);
+        return 400;
+    }
+    *out = json_pack("{s:i}", "id", id);
+    return 201;
+}
+
+static json_t *mutant_answer(br__host *h)
+{
+    br_rule r = h->mutant;
+    return json_pack("{s:s?}", "rule", r == BR_RULE_COUNT ? NULL : br_rule_id(r));
+}
+
+static int mutant_call(br_server *s, const char *method, const char *body, size_t len, json_t **out)
+{
+    if (strcmp(method, "GET") == 0) {
+        pthread_mutex_lock(&s->host.lock);
+        *out = mutant_answer(&s->host);
+        pthread_mutex_unlock(&s->host.lock);
+        return 200;
+    }
+    if (strcmp(method, "PUT") != 0 && strcmp(method, "POST") != 0) return 405;
+    json_t *req = parse(body, len, out);
+    if (!req) return 400;
+    json_t *id = json_object_get(req, "rule");
+    br_rule rule = BR_RULE_COUNT;
+    if (json_is_string(id)) rule = br_rule_from_id(json_string_value(id));
+    bool ok = json_is_null(id) || (rule != BR_RULE_COUNT && br_rule_has_mutant(rule));
+    json_decref(req);
+    if (!ok) {
+        *out = error("\"rule\" is null or a catalog rule that has a mutant (brcheck serve "
+                     "--list-mutants)");
+        return 400;
+    }
+    if (br__host_set_mutant(&s->host, rule) != 0) {
+        *out = error("journal failure");
+        return 500;
+    }
+    pthread_mutex_lock(&s->host.lock);
+    *out = mutant_answer(&s->host);
+    pthread_mutex_unlock(&s->host.lock);
+    return 200;
+}
+
+static bool token_ok(const br_server *s, const char *auth)
+{
+    if (!auth || strncmp(auth, "Bearer ", 7) != 0) return false;
+    const char *t = auth + 7, *want = s->admin_token;
+    size_t a = strlen(t), b = strlen(want);
+    unsigned char diff = (unsigned char)(a != b);
+    for (size_t i = 0; i < a && i < b; i++)
+        diff |= (unsigned char)(t[i] ^ want[i]);
+    return diff == 0;
+}
+
+int br__admin_handle(br_server *s, const char *method, const char *path, const char *query,
+                     const char *auth, bool loopback, const char *body, size_t body_len,
+                     json_t **out)
+{
+    const char *call = path + strlen("/_brcheck/v1/");
+    *out = NULL;
+    if (!loopback) {
+        *out = error("the admin API answers loopback callers only");
+        return 403;
+    }
+    if (strcmp(call, "ping") == 0) {
+        *out = json_pack("{s:b}", "pong", 1);
+        return 200;
+    }
+    if (!token_ok(s, auth)) {
+        *out = error("the admin API needs Authorization: Bearer <admin token>");
+        return 401;
+    }
+    int status = 404;
+    if (strcmp(call, "world") == 0) {
+        status = world_call(s, method, query, body, body_len, out);
+    } else if (strcmp(call, "digest") == 0 && strcmp(method, "GET") == 0) {
+        pthread_mutex_lock(&s->host.lock);
+        br__host_sync_locked(&s->host);
+        char hex[24];
+        snprintf(hex, sizeof hex, "%016llx", (unsigned long long)br_world_digest(s->host.world));
+        pthread_mutex_unlock(&s->host.lock);
+        *out = json_pack("{s:s}", "digest", hex);
+        status = 200;
+    } else if (strcmp(call, "check") == 0 && strcmp(method, "GET") == 0) {
+        br_rule rule;
+        char msg[512] = "";
+        pthread_mutex_lock(&s->host.lock);
+        int bad = br_world_check(s->host.world, &rule, msg, sizeof msg);
+        pthread_mutex_unlock(&s->host.lock);
+        *out = bad ? json_pack("{s:b,s:s,s:s,s:i}", "ok", 0, "rule", br_rule_id(rule), "message",
+                               msg, "violations", bad)
+                   : json_pack("{s:b}", "ok", 1);
+        status = 200;
+    } else if (strcmp(call, "clock") == 0) {
+        status = clock_call(s, method, body, body_len, out);
+    } else if (strcmp(call, "sim") == 0) {
+        status = sim_call(s, method, body, body_len, out);
+    } else if (strcmp(call, "faults") == 0) {
+        status = faults_call(s, method, body, body_len, out);
+    } else if (strcmp(call, "mutant") == 0) {
+        status = mutant_call(s, method, body, body_len, out);
+    }
+    if (!*out)
+        *out = error(status == 405   ? "method not allowed on this admin call"
+                     : status == 404 ? "no such admin call (see server/README.md)"
+                                     : "out of memory");
+    return status;
+}

@@ -1,0 +1,545 @@
+/* The mock server's wire layer on libmicrohttpd: reads requests within limits, applies armed
+ * faults, authenticates Atlas Digest (RFC 7616, MD5, qop=auth) with libmicrohttpd's own
+ * implementation, hands the request to the hosted model and writes its answer. No rule
+ * logic lives here. */
+#include "server_internal.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define REALM "MMS Public API"
+#define ADMIN_PREFIX "/_brcheck/v1/"
+#define MAX_BODY (1024 * 1024)
+#define MAX_URI 8192
+#define MAX_HEADERS 48
+
+/* One request in flight: the raw URI (with its query) and the body read so far. */
+typedef struct {
+    char *uri;
+    char *body;
+    size_t len, cap;
+    size_t declared; /* Content-Length when it exceeds the limit */
+    bool started, too_large;
+    struct timespec t0;
+} conn_req;
+
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
+{
+    conn_req *r = calloc(1, sizeof *r);
+    if (!r) return NULL;
+    r->uri = strdup(uri ? uri : "/");
+    clock_gettime(CLOCK_MONOTONIC, &r->t0);
+    return r;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    conn_req *r = *con_cls;
+    if (!r) return;
+    free(r->uri);
+    free(r->body);
+    free(r);
+    *con_cls = NULL;
+}
+
+/* ---- answers the server writes itself (faults, limits, failures) in the vendor's shape */
+
+static br_vendor vendor_of(const char *path)
+{
+    if (strncmp(path, "/v2/", 4) == 0) return BR_VENDOR_ZILLIZ;
+    if (strncmp(path, "/api/v1/", 8) == 0) return BR_VENDOR_CRDB;
+    if (strncmp(path, "/api/atlas/", 11) == 0) return BR_VENDOR_ATLAS;
+    return BR_VENDOR_COUNT;
+}
+
+static const char *reason(int status)
+{
+    switch (status) {
+    case 413:
+        return "Payload Too Large";
+    case 414:
+        return "URI Too Long";
+    case 429:
+        return "Too Many Requests";
+    case 500:
+        return "Internal Server Error";
+    case 503:
+        return "Service Unavailable";
+    default:
+        return "Error";
+    }
+}
+
+static json_t *vendor_error(br_vendor v, int status, const char *msg)
+{
+    switch (v) {
+    case BR_VENDOR_ZILLIZ:
+        return json_pack("{s:i,s:s}", "code", status, "message", msg);
+    case BR_VENDOR_CRDB: {
+        int grpc = status == 429 ? 8 : status == 503 ? 14 : status == 500 ? 13 : 3;
+        return json_pack("{s:i,s:s,s:[]}", "code", grpc, "message", msg, "details");
+    }
+    case BR_VENDOR_ATLAS: {
+        const char *code = status == 429   ? "RATE_LIMITED"
+                           : status == 503 ? "SERVICE_UNAVAILABLE"
+                           : status == 500 ? "UNEXPECTED_ERROR"
+                                           : "INVALID_REQUEST";
+        return json_pack("{s:s,s:i,s:s,s:[],s:s}", "detail", msg, "error", status, "errorCode",
+                         code, "parameters", "reason", reason(status));
+    }
+    default:
+        return json_pack("{s:s}", "error", msg);
+    }
+}
+
+static enum MHD_Result send_json(struct MHD_Connection *c, int status, json_t *body,
+                                 const char *content_type, int retry_after)
+{
+    char *text = body ? json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY) : strdup("");
+    json_decref(body);
+    if (!text) return MHD_NO;
+    struct MHD_Response *res =
+        MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
+    if (!res) {
+        free(text);
+        return MHD_NO;
+    }
+    MHD_add_response_header(res, "Content-Type", content_type ? content_type : "application/json");
+    if (retry_after > 0) {
+        char ra[16];
+        snprintf(ra, sizeof ra, "%d", retry_after);
+        MHD_add_response_header(res, "Retry-After", ra);
+    }
+    enum MHD_Result rc = MHD_queue_response(c, (unsigned)status, res);
+    MHD_destroy_response(res);
+    return rc;
+}
+
+/* ---- request pieces ---- */
+
+typedef struct {
+    br_header items[MAX_HEADERS];
+    size_t n;
+} header_list;
+
+static enum MHD_Result collect_header(void *cls, enum MHD_ValueKind kind, const char *key,
+                                      const char *value)
+{
+    header_list *h = cls;
+    if (h->n < MAX_HEADERS) h->items[h->n++] = (br_header){key, value ? value : ""};
+    return MHD_YES;
+}
+
+static const char *header(const header_list *h, const char *name)
+{
+    for (size_t i = 0; i < h->n; i++)
+        if (strcasecmp(h->items[i].name, name) == 0) return h->items[i].value;
+    return NULL;
+}
+
+static void drop_header(header_list *h, const char *name)
+{
+    for (size_t i = 0; i < h->n;)
+        if (strcasecmp(h->items[i].name, name) == 0)
+            h->items[i] = h->items[--h->n];
+        else
+            i++;
+}
+
+/* The caller's address as text; IPv4-mapped IPv6 addresses as plain IPv4. */
+static bool caller_address(struct MHD_Connection *c, char *out, size_t len, bool *loopback)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    *loopback = false;
+    if (!ci || !ci->client_addr) return false;
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET) {
+        const struct sockaddr_in *in = (const void *)sa;
+        inet_ntop(AF_INET, &in->sin_addr, out, (socklen_t)len);
+        *loopback = (ntohl(in->sin_addr.s_addr) >> 24) == 127;
+        return true;
+    }
+    if (sa->sa_family == AF_INET6) {
+        const struct sockaddr_in6 *in6 = (const void *)sa;
+        if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr)) {
+            inet_ntop(AF_INET, &in6->sin6_addr.s6_addr[12], out, (socklen_t)len);
+            *loopback = in6->sin6_addr.s6_addr[12] == 127;
+        } else {
+            inet_ntop(AF_INET6, &in6->sin6_addr, out, (socklen_t)len);
+            *loopback = IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr);
+        }
+        return true;
+    }
+    return false;
+}
+
+static void log_line(const br_server *s, const char *method, const char *uri, int status,
+                     const conn_req *r)
+{
+    if (s->quiet) return;
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double ms =
+        (double)(t1.tv_sec - r->t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - r->t0.tv_nsec) / 1e6;
+    /* The query may carry nothing secret by the vendors' designs; headers are never logged. */
+    fprintf(stderr, "%s %.200s %d %.2fms\n", method, uri, status, ms);
+}
+
+/* Atlas Digest: the principal when the credentials verify; *stale when the nonce expired. */
+static char *atlas_principal(br_server *s, struct MHD_Connection *c, const header_list *h,
+                             bool *stale)
+{
+    *stale = false;
+    const char *auth = header(h, "Authorization");
+    if (!auth || strncasecmp(auth, "Digest ", 7) != 0) return NULL;
+    char *user = MHD_digest_auth_get_username(c);
+    if (!user) return NULL;
+    pthread_mutex_lock(&s->host.lock);
+    const char *secret = br_world_atlas_secret(s->host.world, user);
+    char pass[128];
+    if (secret) snprintf(pass, sizeof pass, "%s", *secret ? secret : user);
+    pthread_mutex_unlock(&s->host.lock);
+    if (!secret) {
+        MHD_free(user);
+        return NULL;
+    }
+    int rc = MHD_digest_auth_check2(c, REALM, user, pass, s->nonce_timeout, MHD_DIGEST_ALG_MD5);
+    if (rc == MHD_YES) {
+        char *who = strdup(user);
+        MHD_free(user);
+        return who;
+    }
+    *stale = rc == MHD_INVALID_NONCE;
+    MHD_free(user);
+    return NULL;
+}
+
+static enum MHD_Result send_model_answer(br_server *s, struct MHD_Connection *c,
+                                         const br_response *res, bool stale)
+{
+    char *text = br_response_text(res);
+    if (!text) return MHD_NO;
+    struct MHD_Response *mr =
+        MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
+    if (!mr) {
+        free(text);
+        return MHD_NO;
+    }
+    bool typed = false, challenge = false;
+    for (size_t i = 0; i < res->n_headers; i++) {
+        if (strcasecmp(res->headers[i].name, "WWW-Authenticate") == 0) {
+            challenge = true; /* libmicrohttpd writes the real challenge with its nonce */
+            continue;
+        }
+        typed |= strcasecmp(res->headers[i].name, "Content-Type") == 0;
+        MHD_add_response_header(mr, res->headers[i].name, res->headers[i].value);
+    }
+    if (!typed && text[0]) MHD_add_response_header(mr, "Content-Type", "application/json");
+    enum MHD_Result rc;
+    if (res->status == 401 && challenge && res->vendor == BR_VENDOR_ATLAS)
+        rc = MHD_queue_auth_fail_response2(c, REALM, "brcheck", mr, stale ? MHD_YES : MHD_NO,
+                                           MHD_DIGEST_ALG_MD5);
+    else
+        rc = MHD_queue_response(c, (unsigned)res->status, mr);
+    MHD_destroy_response(mr);
+    return rc;
+}
+
+static bool admin_token_ok(const br_server *s, const char *t)
+{
+    return t && strlen(t) == strlen(s->admin_token) && strcmp(t, s->admin_token) == 0;
+}
+
+/* The whole request is in: admin call, fault, or the model. */
+static enum MHD_Result process(br_server *s, struct MHD_Connection *c, const char *method,
+                               conn_req *r)
+{
+    char *path = r->uri, *query = strchr(path, '?');
+    if (query) *query++ = '\0';
+    char ip[INET6_ADDRSTRLEN] = "";
+    bool loopback;
+    caller_address(c, ip, sizeof ip, &loopback);
+    header_list h = {.n = 0};
+    MHD_get_connection_values(c, MHD_HEADER_KIND, collect_header, &h);
+
+    if (strncmp(path, ADMIN_PREFIX, strlen(ADMIN_PREFIX)) == 0) {
+        json_t *out;
+        int status = br__admin_handle(s, method, path, query, header(&h, "Authorization"), loopback,
+                                      r->body, r->len, &out);
+        log_line(s, method, path, status, r);
+        return send_json(c, status, out, NULL, 0);
+    }
+
+    br_vendor v = vendor_of(path);
+    br__fault fault;
+    if (br__faults_take(&s->faults, method, path, &fault)) {
+        if (fault.delay_ms > 0) {
+            struct timespec d = {fault.delay_ms / 1000, (long)(fault.delay_ms % 1000) * 1000000L};
+            nanosleep(&d, NULL);
+        }
+        if (fault.drop) {
+            log_line(s, method, path, 0, r);
+            return MHD_NO; /* closes the connection without an answer */
+        }
+        if (fault.status) {
+            log_line(s, method, path, fault.status, r);
+            return send_json(c, fault.status,
+                             vendor_error(v, fault.status, "fault injected by brcheck serve"), NULL,
+                             fault.status == 429 ? fault.retry_after : 0);
+        }
+    }
+
+    /* A fixture's stated caller, honoured only with the admin token. */
+    const char *stated = header(&h, "X-Brcheck-Caller-Ip");
+    if (stated && loopback && admin_token_ok(s, header(&h, "X-Brcheck-Admin-Token")))
+        snprintf(ip, sizeof ip, "%s", stated);
+    drop_header(&h, "X-Brcheck-Admin-Token");
+    drop_header(&h, "X-Brcheck-Caller-Ip");
+
+    bool stale = false;
+    char *principal = NULL;
+    if (v == BR_VENDOR_ATLAS) {
+        principal = atlas_principal(s, c, &h, &stale);
+        /* Unverified credentials never reach the model (it would trust the user name). */
+        if (!principal) drop_header(&h, "Authorization");
+    }
+    br_request req = {
+        .method = method,
+        .path = path,
+        .query = query,
+        .headers = h.items,
+        .n_headers = h.n,
+        .body = r->body,
+        .body_len = r->too_large ? (r->declared > MAX_BODY ? r->declared : MAX_BODY + 1) : r->len,
+        .caller_ip = ip[0] ? ip : NULL,
+        .principal = principal};
+    if (r->too_large && !req.body) req.body = ""; /* never read: the length refuses it */
+    br_response res;
+    int rc = br__host_handle(&s->host, &req, &res);
+    free(principal);
+    if (rc != BR_OK) {
+        log_line(s, method, path, 500, r);
+        return send_json(c, 500, vendor_error(v, 500, br_strerror(rc)), NULL, 0);
+    }
+    log_line(s, method, path, res.status, r);
+    enum MHD_Result out = send_model_answer(s, c, &res, stale);
+    br_response_clear(&res);
+    return out;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
+{
+    br_server *s = cls;
+    conn_req *r = *con_cls;
+    if (!r || !r->uri) return MHD_NO;
+    if (!r->started) {
+        r->started = true;
+        if (strlen(r->uri) > MAX_URI) {
+            log_line(s, method, "(long URI)", 414, r);
+            return send_json(c, 414, vendor_error(vendor_of(r->uri), 414, "URI is too long"), NULL,
+                             0);
+        }
+        const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+        if (cl) {
+            char *end;
+            unsigned long long n = strtoull(cl, &end, 10);
+            if (end != cl && n > MAX_BODY) {
+                /* Answer before reading: the model refuses on the length alone. */
+                r->too_large = true;
+                r->declared = n > (unsigned long long)SIZE_MAX / 2 ? SIZE_MAX / 2 : (size_t)n;
+                return process(s, c, method, r);
+            }
+        }
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        size_t n = *upload_data_size;
+        *upload_data_size = 0;
+        if (r->too_large) return MHD_YES;
+        if (r->len + n > MAX_BODY) {
+            r->too_large = true; /* keep reading, keep nothing more */
+            return MHD_YES;
+        }
+        if (r->len + n + 1 > r->cap) {
+            size_t cap = r->cap ? r->cap : 4096;
+            while (cap < r->len + n + 1)
+                cap *= 2;
+            char *b = realloc(r->body, cap);
+            if (!b) return MHD_NO;
+            r->body = b;
+            r->cap = cap;
+        }
+        memcpy(r->body + r->len, upload_data, n);
+        r->len += n;
+        r->body[r->len] = '\0';
+        return MHD_YES;
+    }
+    return process(s, c, method, r);
+}
+
+/* ---- start and stop ---- */
+
+static bool parse_listen(const char *listen, struct sockaddr_storage *ss, bool *v6, char *err,
+                         size_t errlen)
+{
+    char host[256];
+    const char *colon = strrchr(listen, ':');
+    if (!colon || colon == listen) {
+        snprintf(err, errlen, "--listen is HOST:PORT (127.0.0.1:8080, [::1]:8080)");
+        return false;
+    }
+    size_t hl = (size_t)(colon - listen);
+    if (hl >= sizeof host) hl = sizeof host - 1;
+    memcpy(host, listen, hl);
+    host[hl] = '\0';
+    char *end;
+    long port = strtol(colon + 1, &end, 10);
+    if (*end || port < 0 || port > 65535 || end == colon + 1) {
+        snprintf(err, errlen, "bad port in --listen %s", listen);
+        return false;
+    }
+    memset(ss, 0, sizeof *ss);
+    if (host[0] == '[' && host[hl - 1] == ']') {
+        host[hl - 1] = '\0';
+        struct sockaddr_in6 *in6 = (void *)ss;
+        in6->sin6_family = AF_INET6;
+        in6->sin6_port = htons((uint16_t)port);
+        *v6 = true;
+        if (inet_pton(AF_INET6, host + 1, &in6->sin6_addr) == 1) return true;
+    } else {
+        struct sockaddr_in *in = (void *)ss;
+        in->sin_family = AF_INET;
+        in->sin_port = htons((uint16_t)port);
+        *v6 = false;
+        if (strcmp(host, "localhost") == 0) snprintf(host, sizeof host, "127.0.0.1");
+        if (inet_pton(AF_INET, host, &in->sin_addr) == 1) return true;
+    }
+    snprintf(err, errlen, "--listen needs a numeric address, not %s", host);
+    return false;
+}
+
+static void raise_fd_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+    }
+}
+
+static unsigned char digest_random[32];
+
+br_server *br_server_start(const br_server_config *cfg, char *err, size_t errlen)
+{
+    br_server *s = calloc(1, sizeof *s);
+    if (!s) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    pthread_mutex_init(&s->host.lock, NULL);
+    pthread_mutex_init(&s->faults.lock, NULL);
+    s->host.clock = cfg->clock;
+    s->host.mutant = cfg->mutant;
+    s->quiet = cfg->quiet;
+    s->nonce_timeout = cfg->nonce_timeout ? cfg->nonce_timeout : 300;
+    snprintf(s->admin_token, sizeof s->admin_token, "%s",
+             cfg->admin_token ? cfg->admin_token : "admin-demo-token");
+
+    size_t replayed = 0;
+    if (cfg->state_path) {
+        s->host.replaying = true;
+        s->host.journal =
+            br__journal_open(cfg->state_path, br__host_apply, &s->host, &replayed, err, errlen);
+        s->host.replaying = false;
+        if (!s->host.journal) goto fail;
+    }
+    if (!s->host.world) { /* no journal, or an empty one: the configured world */
+        json_t *given = cfg->world ? json_deep_copy(cfg->world) : br_server_demo_world();
+        if (!given) {
+            snprintf(err, errlen, "cannot build the world");
+            goto fail;
+        }
+        if (cfg->seed >= 0) json_object_set_new(given, "seed", json_integer(cfg->seed));
+        const char *profile = json_string_value(json_object_get(given, "profile"));
+        int rc = br__host_load(&s->host, given, profile ? profile : "default", err, errlen);
+        json_decref(given);
+        if (rc != BR_OK) goto fail;
+    } else {
+        if (cfg->mutant != BR_RULE_COUNT) br__host_set_mutant(&s->host, cfg->mutant);
+        pthread_mutex_lock(&s->host.lock);
+        br__host_sync_locked(&s->host);
+        pthread_mutex_unlock(&s->host.lock);
+        if (!cfg->quiet)
+            fprintf(stderr, "brcheck serve: replayed %zu journal records from %s\n", replayed,
+                    cfg->state_path);
+    }
+
+    struct sockaddr_storage ss;
+    bool v6 = false;
+    if (!parse_listen(cfg->listen ? cfg->listen : "127.0.0.1:8080", &ss, &v6, err, errlen))
+        goto fail;
+    raise_fd_limit();
+    int rnd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+    if (rnd < 0 ||
+        read(rnd, digest_random, sizeof digest_random) != (ssize_t)sizeof digest_random) {
+        snprintf(err, errlen, "cannot read /dev/urandom for Digest nonces");
+        if (rnd >= 0) close(rnd);
+        goto fail;
+    }
+    close(rnd);
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned threads = cfg->threads ? cfg->threads : (cpus > 0 ? (unsigned)cpus : 2);
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+    if (v6) flags |= MHD_USE_IPv6;
+    s->daemon = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+        MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT,
+        cfg->max_connections ? cfg->max_connections : 4096u, MHD_OPTION_CONNECTION_TIMEOUT,
+        cfg->idle_timeout ? cfg->idle_timeout : 30u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)64 * 1024, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_DIGEST_AUTH_RANDOM,
+        sizeof digest_random, digest_random, MHD_OPTION_NONCE_NC_SIZE, 4096u, MHD_OPTION_END);
+    if (!s->daemon) {
+        snprintf(err, errlen, "cannot listen on %s: %s",
+                 cfg->listen ? cfg->listen : "127.0.0.1:8080",
+                 errno ? strerror(errno) : "libmicrohttpd refused the options");
+        goto fail;
+    }
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    s->port = di ? di->port : 0;
+    return s;
+fail:
+    br_server_stop(s);
+    return NULL;
+}
+
+unsigned br_server_port(const br_server *s)
+{
+    return s ? s->port : 0;
+}
+
+void br_server_stop(br_server *s)
+{
+    if (!s) return;
+    if (s->daemon) MHD_stop_daemon(s->daemon);
+    br__journal_close(s->host.journal);
+    br_world_free(s->host.world);
+    free(s->faults.items);
+    pthread_mutex_destroy(&s->host.lock);
+    pthread_mutex_destroy(&s->faults.lock);
+    free(s);
+}

@@ -1,0 +1,100 @@
+/* Internals of the mock server shared by its files (br__ prefix): the hosted world with its
+ * lock and journal, faults, and the admin API. */
+#ifndef BR_SERVER_INTERNAL_H
+#define BR_SERVER_INTERNAL_H
+
+#include "server.h"
+
+#include <pthread.h>
+#include <stdio.h>
+
+/* ---- journal (journal.c): one record per line, "crc32hex length json\n" ---- */
+typedef struct br__journal br__journal;
+
+/* Opens (creating) the journal and hands every intact record to 'apply' in order. A torn
+ * last record is reported on stderr and cut off; damage before the end is an error.
+ * Returns NULL and writes err on failure. */
+typedef int (*br__journal_apply)(void *ctx, const json_t *record, char *err, size_t errlen);
+br__journal *br__journal_open(const char *path, br__journal_apply apply, void *ctx,
+                              size_t *replayed, char *err, size_t errlen);
+/* Appends one record and flushes it to disk (fdatasync). Returns 0 or -1 (errno set). */
+int br__journal_append(br__journal *j, const json_t *record);
+/* Truncates the journal (a new world makes earlier records moot). */
+int br__journal_restart(br__journal *j);
+void br__journal_close(br__journal *j);
+/* CRC-32 (IEEE) of a buffer, exposed for tests. */
+uint32_t br__crc32(const void *data, size_t len);
+
+/* ---- the hosted world (host.c): every state change goes through here, under the lock,
+ * journaled before it takes effect ---- */
+typedef struct {
+    pthread_mutex_t lock;
+    br_world *world;
+    char profile[16];
+    br_rule mutant;
+    br_clock_mode clock;
+    br__journal *journal; /* NULL without --state */
+    bool replaying;
+} br__host;
+
+/* Loads a world description (borrowed); 'seed' >= 0 overrides its seed. Journals it. */
+int br__host_load(br__host *h, const json_t *given, const char *profile, char *err, size_t errlen);
+/* Moves the clock; in wall mode, to the real time first. */
+int br__host_advance(br__host *h, br_time seconds);
+/* Brings a wall-clock world up to the real time (no-op in virtual mode). Caller holds lock. */
+void br__host_sync_locked(br__host *h);
+/* A simulator op ({"op": ...}); BR_OK, BR_ENOENT or BR_EINVAL. */
+int br__host_sim(br__host *h, const json_t *op);
+int br__host_set_mutant(br__host *h, br_rule rule);
+/* Hands a vendor request to the model; state-changing methods are journaled first. */
+int br__host_handle(br__host *h, const br_request *req, br_response *res);
+/* Replays one journal record (journal.c's apply callback). */
+int br__host_apply(void *host, const json_t *record, char *err, size_t errlen);
+
+/* ---- faults (faults.c) ---- */
+typedef struct {
+    int id;
+    char path[512];  /* fnmatch pattern */
+    char method[16]; /* "" = any */
+    int status;      /* 0 = none */
+    int retry_after;
+    int delay_ms;
+    bool drop;
+    int times; /* remaining; 0 = every time */
+} br__fault;
+
+typedef struct {
+    pthread_mutex_t lock;
+    br__fault *items;
+    size_t n, cap;
+    int next_id;
+} br__faults;
+
+/* Parses and arms a fault; returns its id, or -1 with err. */
+int br__faults_add(br__faults *f, const json_t *spec, char *err, size_t errlen);
+/* Takes the first fault matching the request (consuming one use); true when one hit. */
+bool br__faults_take(br__faults *f, const char *method, const char *path, br__fault *out);
+json_t *br__faults_list(br__faults *f);
+void br__faults_clear(br__faults *f);
+
+/* ---- the server ---- */
+struct br_server {
+    struct MHD_Daemon *daemon;
+    br__host host;
+    br__faults faults;
+    char admin_token[128];
+    unsigned nonce_timeout;
+    bool quiet;
+    unsigned port;
+};
+
+/* Admin API (admin.c): answers a request under /_brcheck/v1/. 'loopback' is the caller's
+ * address class; 'token' the Authorization header. Fills status and a JSON body (owned). */
+int br__admin_handle(br_server *s, const char *method, const char *path, const char *query,
+                     const char *auth, bool loopback, const char *body, size_t body_len,
+                     json_t **out);
+
+/* Parses "90", "10m", "2h", "1d" or a JSON integer into seconds; -1 when malformed. */
+br_time br__parse_duration(const json_t *v);
+
+#endif
