@@ -18,8 +18,10 @@ static void usage(FILE *out, const char *argv0)
             "Prints the input as a fixture: for `request` one request step against the world\n"
             "of fuzz/worlds/all.json; for `sequence` the decoded steps with their world.\n"
             "ID names the fixture (default fuzz-HARNESS-<hash of the input>).\n"
+            "       %s --sequence-seed SEED STEPS\n"
+            "Writes a `sequence` input whose bytes decode to a PRNG run of STEPS steps.\n"
             "Exit 0 on success, 2 on a usage error or an unreadable input.\n",
-            argv0);
+            argv0, argv0);
 }
 
 static uint8_t *read_all(const char *path, size_t *len)
@@ -73,6 +75,24 @@ int main(int argc, char **argv)
         return 2;
     }
     br_fuzz_init();
+#ifdef BR_FUZZ_HAVE_GEN
+    if (strcmp(argv[1], "--sequence-seed") == 0) {
+        /* fuzz_decode --sequence-seed SEED STEPS: a seed input on stdout (make-corpus.py). */
+        char *end;
+        unsigned long long seed = strtoull(argv[2], &end, 10);
+        int steps = argc == 4 ? atoi(argv[3]) : 0;
+        if (*end || argc != 4 || steps < 1) {
+            fprintf(stderr, "fuzz_decode --sequence-seed SEED STEPS (STEPS 1..64)\n");
+            return 2;
+        }
+        uint8_t *buf;
+        size_t len;
+        if (br_fuzz_sequence_seed(seed, steps, &buf, &len) != BR_OK) return 2;
+        fwrite(buf, 1, len, stdout);
+        free(buf);
+        return 0;
+    }
+#endif
     size_t size = 0;
     uint8_t *data = read_all(argv[2], &size);
     if (!data) {

@@ -7,7 +7,10 @@
   fuzz/make-corpus.py request   writes fuzz/corpus/request/: each fixture request encoded as
                                 route row + key + slot bytes + flags + query + body
   fuzz/make-corpus.py sequence  writes fuzz/corpus/sequence/: choice byte strings (the
-                                generator in conformance/gen.c decodes them into steps)
+                                generator in conformance/gen.c decodes them into steps);
+                                with --decoder BUILD/fuzz/fuzz_decode also the choices of
+                                PRNG runs (seeds 1..40, 8 to 64 steps), which decode to
+                                mostly valid sequences on live ids
   fuzz/make-corpus.py all       all three
 
 The encodings mirror fuzz/request_input.c (layout in fuzz/fuzz.h); the route rows are read
@@ -19,6 +22,7 @@ import hashlib
 import json
 import os
 import re
+import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -217,7 +221,7 @@ def request_corpus(fixtures):
     return blobs
 
 
-def sequence_corpus():
+def sequence_corpus(decoder):
     """Byte strings for the choice source: the generator reads one byte per choice (modulo
     the number of options), so short runs of small values walk the common paths and each
     constant byte string walks one operation again and again."""
@@ -227,10 +231,20 @@ def sequence_corpus():
     for b in range(0, 16):
         blobs.append(bytes([(b + i) % 256 for i in range(128)]))
         blobs.append(bytes([(b * 7 + i * 13) % 256 for i in range(256)]))
+    if decoder:
+        for seed in range(1, 41):
+            steps = (8, 16, 32, 64)[seed % 4]
+            out = subprocess.run([decoder, "--sequence-seed", str(seed), str(steps)],
+                                 check=True, stdout=subprocess.PIPE).stdout
+            blobs.append(out)
     return blobs
 
 
 def main(argv):
+    decoder = None
+    if len(argv) > 2 and argv[1] == "--decoder":
+        decoder = os.path.abspath(argv[2])
+        argv = argv[:1] + argv[3:]
     what = argv[1] if len(argv) > 1 else "all"
     if what in ("-h", "--help") or what not in ("world", "request", "sequence", "all"):
         print(__doc__.strip())
@@ -247,7 +261,7 @@ def main(argv):
         n = write_corpus(os.path.join(HERE, "corpus", "request"), request_corpus(fixtures))
         print("request: %d new seeds" % n)
     if what in ("sequence", "all"):
-        n = write_corpus(os.path.join(HERE, "corpus", "sequence"), sequence_corpus())
+        n = write_corpus(os.path.join(HERE, "corpus", "sequence"), sequence_corpus(decoder))
         print("sequence: %d new seeds" % n)
     return 0
 

@@ -1,0 +1,186 @@
+/* The `sequence` harness's core (sequence.h): the generator turns the input's bytes into
+ * fixture-format steps across the three vendors; each is played on a fresh world with the
+ * same checks `brcheck run` makes, except that no expectation is known in advance. */
+#include "sequence.h"
+
+#include "gen.h"
+#include "runner.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const json_t *br_fuzz_sequence_world(void)
+{
+    static json_t *world;
+    if (!world) {
+        br_fuzz_init();
+        world = br_gen_default_world();
+        if (!world) br_fuzz_fail("br_gen_default_world gave no world");
+    }
+    return world;
+}
+
+static void play_request(br_world *w, br_gen *g, br_observer *obs, const json_t *step, int n)
+{
+    const json_t *request = json_object_get(step, "request");
+    const char *path = json_string_value(json_object_get(request, "path"));
+    br_fuzz_built b;
+    int rc = br_fuzz_build(&b, request, path ? br_fuzz_vendor_of_path(path) : BR_VENDOR_COUNT);
+    if (rc == BR_EINVAL) br_fuzz_fail("step %d: the generator wrote a request without a path", n);
+    if (rc != BR_OK) br_fuzz_fail("step %d: out of memory", n);
+    br_response res;
+    br_fuzz_send_checked(w, &b.req, &res);
+    char rule[40], msg[512];
+    if (!br__observe(obs, res.body, rule, msg, sizeof msg))
+        br_fuzz_fail("%s at step %d (%s %s): %s", rule, n, b.req.method, b.req.path, msg);
+    br_gen_observe(g, step, res.status, res.body);
+    br_response_clear(&res);
+    br_fuzz_built_free(&b);
+}
+
+/* Simulator operations through the public world API (the runner's model target does the
+ * same); a refused one must leave the world as it was. */
+static void play_sim(br_world *w, const json_t *op, int n)
+{
+    const char *name = json_string_value(json_object_get(op, "op"));
+    const char *cluster = json_string_value(json_object_get(op, "cluster"));
+    if (!name || !cluster) br_fuzz_fail("step %d: a sim step without op or cluster", n);
+    uint64_t before = br_world_digest(w);
+    int rc;
+    if (strcmp(name, "write") == 0) {
+        const char *db = json_string_value(json_object_get(op, "db"));
+        const char *coll = json_string_value(json_object_get(op, "collection"));
+        const char *schema = json_string_value(json_object_get(op, "schema"));
+        rc = br_world_write(w, cluster, db ? db : "default", schema ? schema : "",
+                            coll ? coll : "data");
+    } else if (strcmp(name, "drop_cluster") == 0) {
+        rc = br_world_drop_cluster(w, cluster);
+    } else if (strcmp(name, "set_flag") == 0) {
+        const char *flag = json_string_value(json_object_get(op, "flag"));
+        rc = br_world_set_flag(w, cluster, flag ? flag : "",
+                               json_is_true(json_object_get(op, "value")));
+    } else {
+        br_fuzz_fail("step %d: unknown sim op %s", n, name);
+    }
+    if (rc == BR_ENOMEM) br_fuzz_fail("step %d: sim %s: out of memory", n, name);
+    if (rc != BR_OK && br_world_digest(w) != before)
+        br_fuzz_fail("INV-ATOMIC at step %d: a refused sim %s changed the world", n, name);
+}
+
+/* Plays up to max_steps steps chosen by c; with bytes (the input) it stops when they run
+ * out. */
+static int play(br_choice *c, const br_choice_bytes_state *bytes, int max_steps, json_t *steps)
+{
+    const json_t *given = br_fuzz_sequence_world();
+    char err[512];
+    br_world *w = br_world_new(given, err, sizeof err);
+    if (!w) br_fuzz_fail("the generator's world does not load: %s", err);
+    br_gen *g = br_gen_new(given);
+    br_observer *obs = br_observer_new();
+    if (!g || !obs) br_fuzz_fail("out of memory");
+    int n = 0;
+    while (n < max_steps && !c->exhausted && (!bytes || bytes->pos < bytes->len)) {
+        json_t *step = br_gen_next(g, c);
+        if (!step) br_fuzz_fail("step %d: the generator gave nothing", n + 1);
+        n++;
+        char what[64];
+        snprintf(what, sizeof what, "step %d", n);
+        if (json_object_get(step, "request")) {
+            play_request(w, g, obs, step, n);
+        } else if (json_object_get(step, "advance")) {
+            json_int_t s = json_integer_value(json_object_get(step, "advance"));
+            if (br_world_advance(w, (br_time)s) != BR_OK)
+                br_fuzz_fail("step %d: advance %lld failed", n, (long long)s);
+        } else if (json_object_get(step, "sim")) {
+            play_sim(w, json_object_get(step, "sim"), n);
+        } else {
+            br_fuzz_fail("step %d: the generator wrote an unknown step", n);
+        }
+        br_fuzz_check_world(w, what);
+        if (steps)
+            json_array_append_new(steps, step);
+        else
+            json_decref(step);
+    }
+    br_observer_free(obs);
+    br_gen_free(g);
+    br_world_free(w);
+    return n;
+}
+
+int br_fuzz_sequence_run(const uint8_t *data, size_t size, json_t *steps)
+{
+    br_choice_bytes_state bs = {.data = data, .len = size, .pos = 0};
+    br_choice c;
+    br_choice_bytes(&c, &bs);
+    return play(&c, &bs, BR_FUZZ_MAX_STEPS, steps);
+}
+
+/* A PRNG choice source that writes each choice as the bytes the byte source reads back as the
+ * same choice (one byte below 257 options, two below 65537, else four; big-endian). */
+typedef struct {
+    uint64_t state;
+    uint8_t *buf;
+    size_t len, cap;
+    bool failed;
+} recorder;
+
+static uint32_t record_pick(br_choice *c, uint32_t n)
+{
+    recorder *r = c->self;
+    if (n <= 1) return 0;
+    br_choice inner;
+    br_choice_prng(&inner, &r->state);
+    uint32_t v = inner.pick(&inner, n);
+    size_t need = n <= 256 ? 1 : n <= 65536 ? 2 : 4;
+    if (r->len + need > r->cap) {
+        size_t cap = r->cap ? r->cap * 2 : 256;
+        uint8_t *nb = realloc(r->buf, cap);
+        if (!nb) {
+            r->failed = true;
+            return v;
+        }
+        r->buf = nb;
+        r->cap = cap;
+    }
+    for (size_t i = need; i-- > 0;)
+        r->buf[r->len++] = (uint8_t)(v >> (8 * i));
+    return v;
+}
+
+int br_fuzz_sequence_seed(uint64_t seed, int steps, uint8_t **out, size_t *len)
+{
+    recorder r = {.state = seed};
+    br_choice c = {.pick = record_pick, .exhausted = false, .self = &r};
+    play(&c, NULL, steps < BR_FUZZ_MAX_STEPS ? steps : BR_FUZZ_MAX_STEPS, NULL);
+    if (r.failed) {
+        free(r.buf);
+        return BR_ENOMEM;
+    }
+    *out = r.buf;
+    *len = r.len;
+    return BR_OK;
+}
+
+json_t *br_fuzz_sequence_fixture(const uint8_t *data, size_t size)
+{
+    json_t *steps = json_array();
+    if (!steps) return NULL;
+    br_fuzz_sequence_run(data, size, steps);
+    /* The fixture names one vendor (the first request's); requests carry their own paths. */
+    const char *vendor = "zilliz";
+    size_t i;
+    json_t *s;
+    json_array_foreach(steps, i, s)
+    {
+        const char *path =
+            json_string_value(json_object_get(json_object_get(s, "request"), "path"));
+        if (path && br_fuzz_vendor_of_path(path) != BR_VENDOR_COUNT) {
+            vendor = br_vendor_name(br_fuzz_vendor_of_path(path));
+            break;
+        }
+    }
+    return json_pack("{s:s,s:{s:s,s:s},s:O,s:o}", "vendor", vendor, "rules", "INV-ATOMIC", "holds",
+                     "INV-TERMINAL", "holds", "given", br_fuzz_sequence_world(), "steps", steps);
+}
