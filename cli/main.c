@@ -1,5 +1,7 @@
 /* brcheck: command-line entry. Subcommands: run (fixtures against a target), rules (the
  * catalog with fixture coverage). */
+#include "commands.h"
+#include "parallel.h"
 #include "progress.h"
 #include "runner.h"
 
@@ -79,13 +81,16 @@ static int cmd_run(int argc, char **argv)
 {
     const char *reports[N_REPORT_KINDS] = {0};
     const char *profile = "default", *target = "model", *mutant = NULL, *traffic = NULL;
+    const char *jobs_arg = NULL, *shard = NULL;
+    unsigned shard_k = 1, shard_n = 1;
     bool verbose = false;
     char **paths = calloc((size_t)argc + 1, sizeof *paths);
     size_t n = 0;
     for (int i = 0; i < argc; i++) {
         int kind = report_kind(argv[i]);
         if ((kind >= 0 || strcmp(argv[i], "--profile") == 0 || strcmp(argv[i], "--target") == 0 ||
-             strcmp(argv[i], "--mutant") == 0 || strcmp(argv[i], "--traffic") == 0) &&
+             strcmp(argv[i], "--mutant") == 0 || strcmp(argv[i], "--traffic") == 0 ||
+             strcmp(argv[i], "-j") == 0 || strcmp(argv[i], "--shard") == 0) &&
             i + 1 >= argc) {
             fprintf(stderr, "brcheck run: %s needs a value\n", argv[i]);
             free(paths);
@@ -101,6 +106,10 @@ static int cmd_run(int argc, char **argv)
             mutant = argv[++i];
         else if (strcmp(argv[i], "--traffic") == 0)
             traffic = argv[++i];
+        else if (strcmp(argv[i], "-j") == 0)
+            jobs_arg = argv[++i];
+        else if (strcmp(argv[i], "--shard") == 0)
+            shard = argv[++i];
         else if (strcmp(argv[i], "-v") == 0 || strcmp(argv[i], "--verbose") == 0)
             verbose = true;
         else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
@@ -114,30 +123,30 @@ static int cmd_run(int argc, char **argv)
         } else
             paths[n++] = argv[i];
     }
-    if (strcmp(profile, "default") != 0 && strcmp(profile, "strict") != 0) {
-        fprintf(stderr, "brcheck run: --profile is default or strict\n");
+    br_run_plan plan = {.target = target, .mutant = BR_RULE_COUNT, .lockstep = -1};
+    json_t *tprofile = NULL;
+    if (!br_run_plan_options(&plan, &tprofile, profile, jobs_arg, shard, &shard_k, &shard_n)) {
         free(paths);
         return 2;
     }
-    if (strcmp(target, "model") != 0) {
-        fprintf(stderr, "brcheck run: target %s is not supported yet; use --target model\n",
-                target);
-        free(paths);
-        return 2;
-    }
+    profile = plan.behaviour;
     br_rule mutant_rule = mutant ? br_rule_from_id(mutant) : BR_RULE_COUNT;
     if (mutant && (mutant_rule == BR_RULE_COUNT || !br_rule_has_mutant(mutant_rule))) {
         fprintf(stderr, "brcheck run: no mutant for rule %s\n", mutant);
         free(paths);
+        json_decref(tprofile);
         return 2;
     }
+    plan.mutant = mutant_rule;
     if (n == 0) paths[n++] = (char *)default_fixtures();
     br_run run = {0};
     int load = br_run_load(&run, paths, n);
     free(paths);
+    br_run_shard(&run, shard_k, shard_n);
     if (load != 0 || run.n == 0) {
         fprintf(stderr, "brcheck run: no fixtures found\n");
         br_run_free(&run);
+        json_decref(tprofile);
         return 2;
     }
     FILE *log = traffic ? fopen(traffic, "w") : NULL;
@@ -147,14 +156,19 @@ static int cmd_run(int argc, char **argv)
         return 2;
     }
     br_run_set_traffic_log(log);
-    br_target *t = br_model_target_new(mutant_rule);
-    br_progress *progress = br_progress_new(stderr, run.n);
-    br_run_set_progress(br_progress_callback, progress);
-    br_run_execute(&run, t, profile);
+    br_progress *progress = plan.jobs > 1 ? NULL : br_progress_new(stderr, run.n);
+    if (progress) br_run_set_progress(br_progress_callback, progress);
+    char err[512];
+    int prc = br_run_plan_execute(&run, &plan, err, sizeof err);
     br_run_set_progress(NULL, NULL);
     br_progress_end(progress);
-    t->close(t);
+    json_decref(tprofile);
     if (log) fclose(log);
+    if (prc != 0) {
+        fprintf(stderr, "brcheck run: %s\n", err);
+        br_run_free(&run);
+        return prc;
+    }
     br_report_text(&run, stdout, verbose);
     int rc = run.errors ? 2 : run.failed ? 1 : 0;
     if (write_reports(&run, target, reports)) rc = 2;

@@ -452,10 +452,13 @@ static bool send_checked(runner *r, const json_t *request, br_response *res)
     built_free(&b);
     json_decref(req);
     if (rc != BR_OK) {
+        const char *why = r->t->error ? r->t->error(r->t) : NULL;
         violation(r->f, r->rule, r->step, r->step_name, NULL, NULL, "target failed: %s",
-                  br_strerror(rc));
+                  why ? why : br_strerror(rc));
         return false;
     }
+    if (r->t->diverged && r->t->diverged(r->t, msg, sizeof msg))
+        violation(r->f, r->rule, r->step, r->step_name, NULL, NULL, "%s", msg);
     if (res->error && has_digest && r->t->digest(r->t, &after) && before != after) {
         char *a = response_json(res);
         violation(r->f, "INV-ATOMIC", r->step, r->step_name, NULL, a,
@@ -534,14 +537,15 @@ static void step_await(runner *r, const json_t *aw)
         last = response_json(&res);
         br_response_clear(&res);
         if (ok) break;
-        if (waited + every > timeout) {
+        if (r->t->poll_wait ? !r->t->poll_wait(r->t, (unsigned)(waited / every) + 1)
+                            : waited + every > timeout) {
             char *e = json_dumps(json_object_get(aw, "until"), JSON_COMPACT);
             violation(r->f, r->rule, r->step, r->step_name, e, last,
                       "await: not reached within %llds: %s", (long long)timeout, msg);
             free(e);
             break;
         }
-        if (r->t->advance(r->t, every) != BR_OK) {
+        if (!r->t->poll_wait && r->t->advance(r->t, every) != BR_OK) {
             violation(r->f, r->rule, r->step, r->step_name, NULL, NULL, "advance failed");
             break;
         }
@@ -617,6 +621,10 @@ static void run_fixture(br_fixture_result *f, br_target *t, const char *profile)
     char err[512];
     const char *fprofile = json_string_value(json_object_get(f->fixture, "profile"));
     json_t *given = json_object_get(f->fixture, "given");
+    if (t->skips && t->skips(t, f->fixture, f->skip_reason, sizeof f->skip_reason)) {
+        f->status = BR_FIX_SKIP;
+        return;
+    }
     if (t->reset(t, given, fprofile ? fprofile : profile, err, sizeof err) != BR_OK) {
         violation(f, "", 0, "given", NULL, NULL, "cannot load the world: %s", err);
         f->status = BR_FIX_ERROR;

@@ -23,6 +23,18 @@ struct br_target {
     int (*check)(br_target *t, br_rule *rule, char *msg, size_t msglen);
     void (*close)(br_target *t);
     void *self;
+    /* Optional hooks of remote targets (NULL on the model). The reason of the last failed
+     * send (borrowed, valid until the next call). */
+    const char *(*error)(br_target *t);
+    /* After a send: true and msg when the answer's status class differs from the in-process
+     * model's run in lockstep. */
+    bool (*diverged)(br_target *t, char *msg, size_t msglen);
+    /* Real-time await: waits before poll 'attempt' (1-based); false once the await's
+     * wall-clock budget is spent. When set, await steps do not advance virtual time. */
+    bool (*poll_wait)(br_target *t, unsigned attempt);
+    /* Before reset: true and why when the fixture (borrowed) cannot be set up on this target
+     * (its "needs", the profile's skip list); it is then skipped and counted. */
+    bool (*skips)(br_target *t, const json_t *fixture, char *why, size_t len);
 };
 
 /* The in-process model target; 'mutant' is a rule to switch off (BR_RULE_COUNT: none). */
