@@ -114,6 +114,8 @@ static void fail(br_ctx *ctx, int kind, const char *message)
         br__cc_error(ctx, CC_UNIMPLEMENTED, "Method Not Allowed");
     else
         CC_BAD(ctx, "%s", message);
+    /* Over the body limit: INVALID_ARGUMENT's shape with the transport's 413. */
+    if (kind == BR_FAIL_TOO_LARGE && ctx->res->status == 400) ctx->res->status = 413;
 }
 
 bool br__cc_plan_is(const br_cluster *c, const char *plan)

@@ -1,0 +1,552 @@
+/* The mock server over real loopback HTTP (libcurl against libmicrohttpd): the demo world of
+ * all three vendors, Bearer and Digest auth, the admin API, faults, limits and bad input.
+ * Every refusal is checked to leave the world's digest unchanged. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <curl/curl.h>
+
+#include "server.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define ADMIN "Authorization: Bearer admin-demo-token"
+#define ZKEY "Authorization: Bearer zilliz-demo-key"
+#define CKEY "Authorization: Bearer crdb-demo-key"
+#define SNAPS                                                                                      \
+    "/api/atlas/v1.0/groups/5f0000000000000000000002/clusters/M2Shop/backup/tenant/snapshots"
+
+typedef struct {
+    char *data;
+    size_t len;
+} buf;
+
+typedef struct {
+    long status;
+    CURLcode rc;
+    buf body, head;
+    json_t *json;
+    double seconds;
+} answer;
+
+static size_t collect(char *p, size_t size, size_t n, void *ud)
+{
+    buf *b = ud;
+    size_t add = size * n;
+    char *d = realloc(b->data, b->len + add + 1);
+    if (!d) return 0;
+    memcpy(d + b->len, p, add);
+    b->data = d;
+    b->len += add;
+    d[b->len] = '\0';
+    return add;
+}
+
+static void answer_free(answer *a)
+{
+    free(a->body.data);
+    free(a->head.data);
+    json_decref(a->json);
+    memset(a, 0, sizeof *a);
+}
+
+static unsigned port;
+
+/* One exchange. 'easy' may be reused (Digest state lives in it); NULL: a fresh handle. */
+static answer http(CURL *easy, const char *method, const char *path, const char *body,
+                   size_t body_len, const char *userpwd, const char *h1, const char *h2)
+{
+    answer a = {0};
+    CURL *c = easy ? easy : curl_easy_init();
+    char url[16384];
+    snprintf(url, sizeof url, "http://127.0.0.1:%u%s", port, path);
+    struct curl_slist *hs = NULL;
+    if (h1) hs = curl_slist_append(hs, h1);
+    if (h2) hs = curl_slist_append(hs, h2);
+    hs = curl_slist_append(hs, "Expect:");
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hs);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &a.body);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &a.head);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
+    if (body) {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
+    } else {
+        curl_easy_setopt(c, CURLOPT_POSTFIELDS, NULL);
+        curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
+        curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    }
+    if (userpwd) {
+        curl_easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_DIGEST);
+        curl_easy_setopt(c, CURLOPT_USERPWD, userpwd);
+    }
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    a.rc = curl_easy_perform(c);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    a.seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &a.status);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
+    curl_slist_free_all(hs);
+    if (!easy) curl_easy_cleanup(c);
+    if (a.body.data) {
+        json_error_t e;
+        a.json = json_loads(a.body.data, 0, &e);
+    }
+    return a;
+}
+
+static answer get(const char *path, const char *h1)
+{
+    return http(NULL, "GET", path, NULL, 0, NULL, h1, NULL);
+}
+
+static answer send_json(const char *method, const char *path, const char *body, const char *h1)
+{
+    return http(NULL, method, path, body, strlen(body), NULL, h1, "Content-Type: application/json");
+}
+
+static char *digest_of_world(void)
+{
+    answer a = get("/_brcheck/v1/digest", ADMIN);
+    assert_int_equal(a.status, 200);
+    char *d = strdup(json_string_value(json_object_get(a.json, "digest")));
+    answer_free(&a);
+    return d;
+}
+
+static void assert_world_unchanged(const char *before)
+{
+    char *after = digest_of_world();
+    assert_string_equal(before, after);
+    free(after);
+}
+
+static br_server *start(unsigned nonce_timeout)
+{
+    char err[256];
+    br_server_config cfg = {.listen = "127.0.0.1:0",
+                            .mutant = BR_RULE_COUNT,
+                            .seed = -1,
+                            .quiet = true,
+                            .threads = 2,
+                            .nonce_timeout = nonce_timeout};
+    br_server *s = br_server_start(&cfg, err, sizeof err);
+    if (!s) fail_msg("server did not start: %s", err);
+    port = br_server_port(s);
+    assert_true(port > 0);
+    return s;
+}
+
+static int setup(void **state)
+{
+    *state = start(0);
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    br_server_stop(*state);
+    return 0;
+}
+
+static void test_demo_world_answers_all_three_vendors(void **state)
+{
+    answer z = get("/v2/backups?clusterId=in01-demo0dedicated01", ZKEY);
+    assert_int_equal(z.status, 200);
+    assert_int_equal(json_integer_value(json_object_get(z.json, "code")), 0);
+    json_t *backups = json_object_get(json_object_get(z.json, "data"), "backups");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(backups, 0), "status")),
+                        "AVAILABLE");
+    answer_free(&z);
+
+    answer c = get("/api/v1/clusters/10000000-0000-4000-8000-000000000003/backups", CKEY);
+    assert_int_equal(c.status, 200);
+    assert_int_equal(json_array_size(json_object_get(c.json, "backups")), 2);
+    answer_free(&c);
+
+    answer a =
+        http(NULL, "GET", SNAPS, NULL, 0, "atlas-demo-public:atlas-demo-private", NULL, NULL);
+    assert_int_equal(a.status, 200);
+    assert_int_equal(json_integer_value(json_object_get(a.json, "totalCount")), 1);
+    assert_non_null(strstr(a.head.data, "Content-Type: application/json"));
+    answer_free(&a);
+}
+
+static void test_bearer_refused_in_vendor_shape(void **state)
+{
+    char *before = digest_of_world();
+    answer z = send_json("POST", "/v2/clusters/in01-demo0dedicated01/backups/create",
+                         "{\"backupType\":\"CLUSTER\"}", "Authorization: Bearer wrong");
+    assert_int_not_equal(json_integer_value(json_object_get(z.json, "code")), 0);
+    assert_non_null(json_object_get(z.json, "message"));
+    answer_free(&z);
+    answer c = get("/api/v1/clusters/10000000-0000-4000-8000-000000000003/backups", NULL);
+    assert_int_equal(c.status, 401);
+    assert_non_null(json_object_get(c.json, "message"));
+    answer_free(&c);
+    assert_world_unchanged(before);
+    free(before);
+}
+
+static void test_digest_challenge_before_body(void **state)
+{
+    char *before = digest_of_world();
+    answer a = send_json("POST",
+                         "/api/atlas/v1.0/groups/5f0000000000000000000002/clusters/M2Shop/backup/"
+                         "tenant/restore",
+                         "{not json", NULL);
+    assert_int_equal(a.status, 401);
+    assert_int_equal(json_integer_value(json_object_get(a.json, "error")), 401);
+    assert_non_null(strstr(a.head.data, "WWW-Authenticate: Digest realm=\"MMS Public API\""));
+    assert_non_null(strstr(a.head.data, "qop=\"auth\""));
+    assert_non_null(strstr(a.head.data, "nonce=\""));
+    answer_free(&a);
+
+    /* The right user name with a wrong password is not enough. */
+    answer w = http(NULL, "GET", SNAPS, NULL, 0, "atlas-demo-public:wrong", NULL, NULL);
+    assert_int_equal(w.status, 401);
+    answer_free(&w);
+    /* Neither is a Digest header naming a real key with a made-up response. */
+    answer f = get(SNAPS, "Authorization: Digest username=\"atlas-demo-public\", realm=\"MMS "
+                          "Public API\", nonce=\"00\", uri=\"/\", response=\"00\"");
+    assert_int_equal(f.status, 401);
+    answer_free(&f);
+    assert_world_unchanged(before);
+    free(before);
+}
+
+static int count(const char *hay, const char *needle)
+{
+    int n = 0;
+    for (const char *p = hay; p && (p = strstr(p, needle)); p += strlen(needle))
+        n++;
+    return n;
+}
+
+static void test_digest_nonce_reuse_with_rising_nc(void **state)
+{
+    CURL *c = curl_easy_init();
+    const char *creds = "atlas-demo-public:atlas-demo-private";
+    answer first = http(c, "GET", SNAPS, NULL, 0, creds, NULL, NULL);
+    assert_int_equal(first.status, 200);
+    assert_int_equal(count(first.head.data, " 401 "), 1); /* the challenge, then the answer */
+    answer_free(&first);
+    for (int i = 0; i < 3; i++) {
+        answer again = http(c, "GET", SNAPS, NULL, 0, creds, NULL, NULL);
+        assert_int_equal(again.status, 200);
+        assert_int_equal(count(again.head.data, " 401 "), 0); /* same nonce, nc 2, 3, 4 */
+        answer_free(&again);
+    }
+    curl_easy_cleanup(c);
+}
+
+static void test_digest_stale_nonce(void **state)
+{
+    br_server *s = start(1);
+    CURL *c = curl_easy_init();
+    const char *creds = "atlas-reader-public:atlas-reader-private";
+    answer first = http(c, "GET", SNAPS, NULL, 0, creds, NULL, NULL);
+    assert_int_equal(first.status, 200);
+    answer_free(&first);
+    sleep(3);
+    answer later = http(c, "GET", SNAPS, NULL, 0, creds, NULL, NULL);
+    assert_non_null(strstr(later.head.data, "stale=\"true\""));
+    assert_int_equal(later.status, 200); /* the client took the fresh nonce */
+    answer_free(&later);
+    curl_easy_cleanup(c);
+    br_server_stop(s);
+}
+
+static void test_access_list_sees_the_socket_address(void **state)
+{
+    answer load = send_json(
+        "PUT", "/_brcheck/v1/world",
+        "{\"orgs\":[{\"id\":\"a0123456789abcdef012345a\",\"vendor\":\"atlas\",\"accessList\":[\"10."
+        "0.0.0/8\"],\"projects\":[{\"id\":\"b0123456789abcdef012345b\"}]}],\"keys\":[{\"key\":"
+        "\"k\",\"secret\":\"s\",\"org\":\"a0123456789abcdef012345a\",\"roles\":[\"ORG_OWNER\"]}],"
+        "\"clusters\":[{\"id\":\"c0123456789abcdef012345c\",\"name\":\"M2\",\"project\":"
+        "\"b0123456789abcdef012345b\",\"plan\":\"M2\",\"mongoMajor\":7}]}",
+        ADMIN);
+    assert_int_equal(load.status, 200);
+    answer_free(&load);
+    const char *p =
+        "/api/atlas/v1.0/groups/b0123456789abcdef012345b/clusters/M2/backup/tenant/snapshots";
+    answer from_loopback = http(NULL, "GET", p, NULL, 0, "k:s", NULL, NULL);
+    assert_int_equal(from_loopback.status, 403);
+    answer_free(&from_loopback);
+    answer stated = http(NULL, "GET", p, NULL, 0, "k:s", "X-Brcheck-Caller-Ip: 10.1.2.3",
+                         "X-Brcheck-Admin-Token: admin-demo-token");
+    assert_int_equal(stated.status, 200);
+    answer_free(&stated);
+    answer forged = http(NULL, "GET", p, NULL, 0, "k:s", "X-Brcheck-Caller-Ip: 10.1.2.3",
+                         "X-Brcheck-Admin-Token: guess");
+    assert_int_equal(forged.status, 403);
+    answer_free(&forged);
+}
+
+static void test_admin_api(void **state)
+{
+    answer ping = get("/_brcheck/v1/ping", NULL);
+    assert_int_equal(ping.status, 200);
+    assert_true(json_is_true(json_object_get(ping.json, "pong")));
+    answer_free(&ping);
+    answer no_token = get("/_brcheck/v1/world", NULL);
+    assert_int_equal(no_token.status, 401);
+    answer_free(&no_token);
+    answer bad_token = get("/_brcheck/v1/world", "Authorization: Bearer guess");
+    assert_int_equal(bad_token.status, 401);
+    answer_free(&bad_token);
+
+    char *before = digest_of_world();
+    answer bad_world = send_json("PUT", "/_brcheck/v1/world", "{\"clusters\":[{\"id\":7}]}", ADMIN);
+    assert_int_equal(bad_world.status, 400);
+    assert_non_null(json_object_get(bad_world.json, "error"));
+    answer_free(&bad_world);
+    answer not_json = send_json("PUT", "/_brcheck/v1/world", "{", ADMIN);
+    assert_int_equal(not_json.status, 400);
+    answer_free(&not_json);
+    answer bad_mutant = send_json("PUT", "/_brcheck/v1/mutant", "{\"rule\":\"NOPE\"}", ADMIN);
+    assert_int_equal(bad_mutant.status, 400);
+    answer_free(&bad_mutant);
+    answer bad_clock = send_json("POST", "/_brcheck/v1/clock", "{\"advance\":\"soon\"}", ADMIN);
+    assert_int_equal(bad_clock.status, 400);
+    answer_free(&bad_clock);
+    answer bad_sim =
+        send_json("POST", "/_brcheck/v1/sim",
+                  "{\"op\":\"write\",\"cluster\":\"nope\",\"collection\":\"x\"}", ADMIN);
+    assert_int_equal(bad_sim.status, 404);
+    answer_free(&bad_sim);
+    assert_world_unchanged(before);
+    free(before);
+
+    answer clock = send_json("POST", "/_brcheck/v1/clock", "{\"advance\":\"1d\"}", ADMIN);
+    assert_int_equal(clock.status, 200);
+    assert_string_equal(json_string_value(json_object_get(clock.json, "now")),
+                        "2025-06-03T00:00:00Z");
+    answer_free(&clock);
+    answer sim = send_json("POST", "/_brcheck/v1/sim",
+                           "{\"op\":\"write\",\"cluster\":\"in01-demo0dedicated01\",\"db\":"
+                           "\"default\",\"collection\":\"medium_articles\"}",
+                           ADMIN);
+    assert_int_equal(sim.status, 200);
+    answer_free(&sim);
+    answer world = get("/_brcheck/v1/world", ADMIN);
+    json_t *v = json_object_get(
+        json_object_get(
+            json_object_get(json_object_get(json_object_get(json_object_get(world.json, "clusters"),
+                                                            "in01-demo0dedicated01"),
+                                            "databases"),
+                            "default"),
+            "medium_articles"),
+        "version");
+    assert_true(json_integer_value(v) > 3); /* a new content version */
+    answer_free(&world);
+
+    answer m =
+        send_json("PUT", "/_brcheck/v1/mutant", "{\"rule\":\"ZC-RESTORE-AVAILABLE\"}", ADMIN);
+    assert_int_equal(m.status, 200);
+    assert_string_equal(json_string_value(json_object_get(m.json, "rule")), "ZC-RESTORE-AVAILABLE");
+    answer_free(&m);
+    answer off = send_json("PUT", "/_brcheck/v1/mutant", "{\"rule\":null}", ADMIN);
+    assert_true(json_is_null(json_object_get(off.json, "rule")));
+    answer_free(&off);
+    answer check = get("/_brcheck/v1/check", ADMIN);
+    assert_true(json_is_true(json_object_get(check.json, "ok")));
+    answer_free(&check);
+}
+
+static void arm(const char *spec)
+{
+    answer a = send_json("POST", "/_brcheck/v1/faults", spec, ADMIN);
+    assert_int_equal(a.status, 201);
+    answer_free(&a);
+}
+
+static void test_faults(void **state)
+{
+    const char *zpath = "/v2/backups?clusterId=in01-demo0dedicated01";
+    arm("{\"path\":\"/v2/backups*\",\"status\":429,\"retryAfter\":2}");
+    answer limited = get(zpath, ZKEY);
+    assert_int_equal(limited.status, 429);
+    assert_non_null(strstr(limited.head.data, "Retry-After: 2"));
+    assert_int_not_equal(json_integer_value(json_object_get(limited.json, "code")), 0);
+    answer_free(&limited);
+    answer next = get(zpath, ZKEY); /* once: gone */
+    assert_int_equal(next.status, 200);
+    answer_free(&next);
+
+    arm("{\"path\":\"/api/v1/*\",\"status\":503,\"times\":2}");
+    for (int i = 0; i < 2; i++) {
+        answer u = get("/api/v1/clusters/10000000-0000-4000-8000-000000000003/backups", CKEY);
+        assert_int_equal(u.status, 503);
+        assert_int_equal(json_integer_value(json_object_get(u.json, "code")), 14);
+        answer_free(&u);
+    }
+    answer back = get("/api/v1/clusters/10000000-0000-4000-8000-000000000003/backups", CKEY);
+    assert_int_equal(back.status, 200);
+    answer_free(&back);
+
+    arm("{\"path\":\"/api/atlas/*\",\"method\":\"GET\",\"status\":500}");
+    answer broken = get(SNAPS, NULL);
+    assert_int_equal(broken.status, 500);
+    assert_string_equal(json_string_value(json_object_get(broken.json, "errorCode")),
+                        "UNEXPECTED_ERROR");
+    answer_free(&broken);
+
+    arm("{\"path\":\"/v2/*\",\"delayMs\":300}");
+    answer slow = get(zpath, ZKEY);
+    assert_int_equal(slow.status, 200);
+    assert_true(slow.seconds >= 0.29);
+    answer_free(&slow);
+
+    arm("{\"path\":\"/v2/*\",\"drop\":true}");
+    answer dropped = get(zpath, ZKEY);
+    assert_int_equal(dropped.rc, CURLE_GOT_NOTHING);
+    answer_free(&dropped);
+
+    arm("{\"path\":\"/v2/*\",\"status\":500,\"times\":0}");
+    for (int i = 0; i < 3; i++) {
+        answer e = get(zpath, ZKEY);
+        assert_int_equal(e.status, 500);
+        answer_free(&e);
+    }
+    answer list = get("/_brcheck/v1/faults", ADMIN);
+    assert_int_equal(json_array_size(list.json), 1);
+    answer_free(&list);
+    answer cleared = http(NULL, "DELETE", "/_brcheck/v1/faults", NULL, 0, NULL, ADMIN, NULL);
+    assert_int_equal(cleared.status, 200);
+    answer_free(&cleared);
+    answer ok = get(zpath, ZKEY);
+    assert_int_equal(ok.status, 200);
+    answer_free(&ok);
+
+    answer bad =
+        send_json("POST", "/_brcheck/v1/faults", "{\"path\":\"/v2/*\",\"status\":418}", ADMIN);
+    assert_int_equal(bad.status, 400);
+    answer_free(&bad);
+}
+
+static void test_limits_and_bad_input(void **state)
+{
+    char *before = digest_of_world();
+    size_t big = 1024 * 1024 + 10;
+    char *body = malloc(big + 1);
+    memset(body, ' ', big);
+    body[0] = '{';
+    body[big - 1] = '}';
+    body[big] = '\0';
+    answer z = http(NULL, "POST", "/v2/clusters/in01-demo0dedicated01/backups/create", body, big,
+                    NULL, ZKEY, "Content-Type: application/json");
+    assert_int_equal(z.status, 413);
+    assert_int_not_equal(json_integer_value(json_object_get(z.json, "code")), 0);
+    answer_free(&z);
+    answer c = http(NULL, "POST", "/api/v1/clusters/10000000-0000-4000-8000-000000000003/restores",
+                    body, big, NULL, CKEY, "Content-Type: application/json");
+    assert_int_equal(c.status, 413);
+    assert_non_null(json_object_get(c.json, "message"));
+    answer_free(&c);
+    answer a = http(NULL, "POST",
+                    "/api/atlas/v1.0/groups/5f0000000000000000000002/clusters/M2Shop/backup/"
+                    "tenant/restore",
+                    body, big, "atlas-demo-public:atlas-demo-private", NULL,
+                    "Content-Type: application/json");
+    assert_int_equal(a.status, 413);
+    assert_int_equal(json_integer_value(json_object_get(a.json, "error")), 413);
+    answer_free(&a);
+    free(body);
+
+    answer bad = send_json("POST", "/v2/clusters/in01-demo0dedicated01/backups/create",
+                           "{\"backupType\": ", ZKEY);
+    assert_int_equal(bad.status, 400);
+    assert_int_not_equal(json_integer_value(json_object_get(bad.json, "code")), 0);
+    answer_free(&bad);
+    answer utf8 = http(NULL, "POST", "/v2/clusters/in01-demo0dedicated01/backups/create",
+                       "{\"backupType\":\"\xff\xfe\"}", 18, NULL, ZKEY, NULL);
+    assert_true(utf8.status >= 400 && utf8.status < 500);
+    answer_free(&utf8);
+
+    char *path = malloc(10000);
+    memset(path, 'a', 9999);
+    path[0] = '/';
+    path[9999] = '\0';
+    answer long_uri = get(path, ZKEY);
+    assert_true(long_uri.status == 414 || long_uri.status == 431);
+    answer_free(&long_uri);
+    free(path);
+    char *hdr = malloc(70000);
+    memcpy(hdr, "X-Big: ", 7);
+    memset(hdr + 7, 'b', 69990);
+    hdr[69997] = '\0';
+    answer big_header = get("/v2/backups", hdr);
+    assert_true(big_header.status >= 400 || big_header.rc != CURLE_OK);
+    answer_free(&big_header);
+    free(hdr);
+
+    answer unknown = get("/nowhere", NULL);
+    assert_int_equal(unknown.status, 404);
+    answer_free(&unknown);
+    assert_world_unchanged(before);
+    free(before);
+    answer ping = get("/_brcheck/v1/ping", NULL); /* still serving */
+    assert_int_equal(ping.status, 200);
+    answer_free(&ping);
+}
+
+static void test_mutant_served(void **state)
+{
+    /* With ZC-RESTORE-AVAILABLE broken a CREATING backup restores; without, it is refused. */
+    answer load = send_json(
+        "PUT", "/_brcheck/v1/world",
+        "{\"orgs\":[{\"id\":\"o\",\"vendor\":\"zilliz\",\"projects\":[{\"id\":\"p\"}]}],\"keys\":[{"
+        "\"key\":\"k\",\"org\":\"o\",\"roles\":[\"ORG_OWNER\"]}],\"clusters\":[{\"id\":\"in01-a\","
+        "\"name\":\"A\",\"project\":\"p\",\"plan\":\"Standard\",\"region\":\"aws-us-west-2\","
+        "\"cuSize\":1}],\"backups\":[{\"id\":\"backup1_x\",\"cluster\":\"in01-a\",\"status\":"
+        "\"CREATING\"}]}",
+        ADMIN);
+    assert_int_equal(load.status, 200);
+    answer_free(&load);
+    const char *restore = "/v2/clusters/in01-a/backups/backup1_x/restoreCluster";
+    const char *body = "{\"projectId\":\"p\",\"clusterName\":\"R\",\"cuSize\":1}";
+    answer refused = send_json("POST", restore, body, "Authorization: Bearer k");
+    assert_int_not_equal(json_integer_value(json_object_get(refused.json, "code")), 0);
+    answer_free(&refused);
+    answer m =
+        send_json("PUT", "/_brcheck/v1/mutant", "{\"rule\":\"ZC-RESTORE-AVAILABLE\"}", ADMIN);
+    answer_free(&m);
+    answer allowed = send_json("POST", restore, body, "Authorization: Bearer k");
+    assert_int_equal(json_integer_value(json_object_get(allowed.json, "code")), 0);
+    answer_free(&allowed);
+    m = send_json("PUT", "/_brcheck/v1/mutant", "{\"rule\":null}", ADMIN);
+    answer_free(&m);
+}
+
+int main(void)
+{
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_demo_world_answers_all_three_vendors, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bearer_refused_in_vendor_shape, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_digest_challenge_before_body, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_digest_nonce_reuse_with_rising_nc, setup, teardown),
+        cmocka_unit_test(test_digest_stale_nonce),
+        cmocka_unit_test_setup_teardown(test_access_list_sees_the_socket_address, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_admin_api, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_faults, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_limits_and_bad_input, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_mutant_served, setup, teardown),
+    };
+    int rc = cmocka_run_group_tests(tests, NULL, NULL);
+    curl_global_cleanup();
+    return rc;
+}
