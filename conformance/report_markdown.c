@@ -2,6 +2,7 @@
  * and step, one reproduction command per failing fixture). */
 #include "report_write.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #define MAX_ROWS 50 /* a pull-request comment stays short */
@@ -26,10 +27,7 @@ int br_report_markdown(const br_run *run, const char *target, const char *path)
             "\n\n| fixtures | passed | failed | skipped | errors | violations |\n"
             "|---:|---:|---:|---:|---:|---:|\n| %zu | %zu | %zu | %zu | %zu | %zu |\n",
             run->n, run->passed, run->failed, run->skipped, run->errors, violations);
-    if (ok) {
-        fclose(out);
-        return 0;
-    }
+    if (ok) return fclose(out) != 0 ? -1 : 0;
     fputs("\n### Failing rules\n\n| rule | fixture | step | message |\n|---|---|---|---|\n", out);
     size_t rows = 0, more = 0;
     for (size_t i = 0; i < run->n; i++) {
@@ -70,12 +68,12 @@ int br_report_markdown(const br_run *run, const char *target, const char *path)
         if (f->status != BR_FIX_FAIL && f->status != BR_FIX_ERROR) continue;
         char rel[1024];
         br__report_relpath(f->file, rel, sizeof rel);
-        fputs("brcheck run ", out);
-        /* inside a fence only the fence itself would need care: paths have no backticks
-         * worth keeping */
-        for (const char *p = rel; *p; p++)
-            fputc(*p == '`' || *p == '\n' || *p == '\r' ? '?' : *p, out);
-        fputc('\n', out);
+        /* Inside the fence only a backtick or a line break could escape; none is kept. */
+        char *clean = br__utf8_clean(rel);
+        for (char *p = clean; p && *p; p++)
+            if (*p == '`' || *p == '\n' || *p == '\r' || *p == '\t') *p = '?';
+        fprintf(out, "brcheck run %s\n", clean ? clean : "");
+        free(clean);
     }
     fputs("```\n", out);
     int bad = ferror(out);
