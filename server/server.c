@@ -17,7 +17,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define REALM "MMS Public API"
 #define ADMIN_PREFIX "/_brcheck/v1/"
 #define MAX_BODY (1024 * 1024)
 #define MAX_URI 8192
@@ -25,7 +24,8 @@
 
 /* One request in flight: the raw URI (with its query) and the body read so far. */
 typedef struct {
-    char *uri;
+    char *uri; /* split into path and query in place */
+    char *raw; /* as sent: what a Digest response signs */
     char *body;
     size_t len, cap;
     size_t declared; /* Content-Length when it exceeds the limit */
@@ -38,6 +38,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
     conn_req *r = calloc(1, sizeof *r);
     if (!r) return NULL;
     r->uri = strdup(uri ? uri : "/");
+    r->raw = strdup(uri ? uri : "/");
     clock_gettime(CLOCK_MONOTONIC, &r->t0);
     return r;
 }
@@ -48,6 +49,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     conn_req *r = *con_cls;
     if (!r) return;
     free(r->uri);
+    free(r->raw);
     free(r->body);
     free(r);
     *con_cls = NULL;
@@ -197,33 +199,25 @@ static void log_line(const br_server *s, const char *method, const char *uri, in
     fprintf(stderr, "%s %.200s %d %.2fms\n", method, uri, status, ms);
 }
 
-/* Atlas Digest: the principal when the credentials verify; *stale when the nonce expired. */
-static char *atlas_principal(br_server *s, struct MHD_Connection *c, const header_list *h,
-                             bool *stale)
+static bool secret_of(void *ctx, const char *user, char *pass, size_t len)
 {
-    *stale = false;
-    const char *auth = header(h, "Authorization");
-    if (!auth || strncasecmp(auth, "Digest ", 7) != 0) return NULL;
-    char *user = MHD_digest_auth_get_username(c);
-    if (!user) return NULL;
+    br_server *s = ctx;
     pthread_mutex_lock(&s->host.lock);
     const char *secret = br_world_atlas_secret(s->host.world, user);
-    char pass[128];
-    if (secret) snprintf(pass, sizeof pass, "%s", *secret ? secret : user);
+    if (secret) snprintf(pass, len, "%s", *secret ? secret : user);
     pthread_mutex_unlock(&s->host.lock);
-    if (!secret) {
-        MHD_free(user);
-        return NULL;
-    }
-    int rc = MHD_digest_auth_check2(c, REALM, user, pass, s->nonce_timeout, MHD_DIGEST_ALG_MD5);
-    if (rc == MHD_YES) {
-        char *who = strdup(user);
-        MHD_free(user);
-        return who;
-    }
-    *stale = rc == MHD_INVALID_NONCE;
-    MHD_free(user);
-    return NULL;
+    return secret != NULL;
+}
+
+/* Atlas Digest: the principal when the credentials verify; *stale when the nonce expired. */
+static char *atlas_principal(br_server *s, const header_list *h, const char *method,
+                             const char *uri, bool *stale)
+{
+    char user[96];
+    br__digest_result rc =
+        br__digest_verify(&s->digest, header(h, "Authorization"), method, uri, secret_of, s, user);
+    *stale = rc == BR_DIGEST_STALE;
+    return rc == BR_DIGEST_OK ? strdup(user) : NULL;
 }
 
 static enum MHD_Result send_model_answer(br_server *s, struct MHD_Connection *c,
@@ -240,19 +234,19 @@ static enum MHD_Result send_model_answer(br_server *s, struct MHD_Connection *c,
     bool typed = false, challenge = false;
     for (size_t i = 0; i < res->n_headers; i++) {
         if (strcasecmp(res->headers[i].name, "WWW-Authenticate") == 0) {
-            challenge = true; /* libmicrohttpd writes the real challenge with its nonce */
+            challenge = true; /* replaced by a challenge with a real nonce */
             continue;
         }
         typed |= strcasecmp(res->headers[i].name, "Content-Type") == 0;
         MHD_add_response_header(mr, res->headers[i].name, res->headers[i].value);
     }
     if (!typed && text[0]) MHD_add_response_header(mr, "Content-Type", "application/json");
-    enum MHD_Result rc;
-    if (res->status == 401 && challenge && res->vendor == BR_VENDOR_ATLAS)
-        rc = MHD_queue_auth_fail_response2(c, REALM, "brcheck", mr, stale ? MHD_YES : MHD_NO,
-                                           MHD_DIGEST_ALG_MD5);
-    else
-        rc = MHD_queue_response(c, (unsigned)res->status, mr);
+    if (challenge && res->vendor == BR_VENDOR_ATLAS) {
+        char *value = br__digest_challenge(&s->digest, stale);
+        if (value) MHD_add_response_header(mr, "WWW-Authenticate", value);
+        free(value);
+    }
+    enum MHD_Result rc = MHD_queue_response(c, (unsigned)res->status, mr);
     MHD_destroy_response(mr);
     return rc;
 }
@@ -311,7 +305,7 @@ static enum MHD_Result process(br_server *s, struct MHD_Connection *c, const cha
     bool stale = false;
     char *principal = NULL;
     if (v == BR_VENDOR_ATLAS) {
-        principal = atlas_principal(s, c, &h, &stale);
+        principal = atlas_principal(s, &h, method, r->raw, &stale);
         /* Unverified credentials never reach the model (it would trust the user name). */
         if (!principal) drop_header(&h, "Authorization");
     }
@@ -345,7 +339,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 {
     br_server *s = cls;
     conn_req *r = *con_cls;
-    if (!r || !r->uri) return MHD_NO;
+    if (!r || !r->uri || !r->raw) return MHD_NO;
     if (!r->started) {
         r->started = true;
         if (strlen(r->uri) > MAX_URI) {
@@ -441,8 +435,6 @@ static void raise_fd_limit(void)
     }
 }
 
-static unsigned char digest_random[32];
-
 br_server *br_server_start(const br_server_config *cfg, char *err, size_t errlen)
 {
     br_server *s = calloc(1, sizeof *s);
@@ -455,7 +447,6 @@ br_server *br_server_start(const br_server_config *cfg, char *err, size_t errlen
     s->host.clock = cfg->clock;
     s->host.mutant = cfg->mutant;
     s->quiet = cfg->quiet;
-    s->nonce_timeout = cfg->nonce_timeout ? cfg->nonce_timeout : 300;
     snprintf(s->admin_token, sizeof s->admin_token, "%s",
              cfg->admin_token ? cfg->admin_token : "admin-demo-token");
 
@@ -493,14 +484,11 @@ br_server *br_server_start(const br_server_config *cfg, char *err, size_t errlen
     if (!parse_listen(cfg->listen ? cfg->listen : "127.0.0.1:8080", &ss, &v6, err, errlen))
         goto fail;
     raise_fd_limit();
-    int rnd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
-    if (rnd < 0 ||
-        read(rnd, digest_random, sizeof digest_random) != (ssize_t)sizeof digest_random) {
+    if (br__digest_init(&s->digest, cfg->nonce_timeout) != 0) {
         snprintf(err, errlen, "cannot read /dev/urandom for Digest nonces");
-        if (rnd >= 0) close(rnd);
         goto fail;
     }
-    close(rnd);
+    s->digest_ready = true;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     unsigned threads = cfg->threads ? cfg->threads : (cpus > 0 ? (unsigned)cpus : 2);
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL;
@@ -512,8 +500,7 @@ br_server *br_server_start(const br_server_config *cfg, char *err, size_t errlen
         MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_CONNECTION_LIMIT,
         cfg->max_connections ? cfg->max_connections : 4096u, MHD_OPTION_CONNECTION_TIMEOUT,
         cfg->idle_timeout ? cfg->idle_timeout : 30u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)64 * 1024, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_DIGEST_AUTH_RANDOM,
-        sizeof digest_random, digest_random, MHD_OPTION_NONCE_NC_SIZE, 4096u, MHD_OPTION_END);
+        (size_t)64 * 1024, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_END);
     if (!s->daemon) {
         snprintf(err, errlen, "cannot listen on %s: %s",
                  cfg->listen ? cfg->listen : "127.0.0.1:8080",
@@ -540,6 +527,7 @@ void br_server_stop(br_server *s)
     br__journal_close(s->host.journal);
     br_world_free(s->host.world);
     free(s->faults.items);
+    if (s->digest_ready) br__digest_free(&s->digest);
     pthread_mutex_destroy(&s->host.lock);
     pthread_mutex_destroy(&s->faults.lock);
     free(s);

@@ -77,13 +77,43 @@ bool br__faults_take(br__faults *f, const char *method, const char *path, br__fa
 json_t *br__faults_list(br__faults *f);
 void br__faults_clear(br__faults *f);
 
+/* ---- Atlas Digest authentication (digest.c) ---- */
+#define BR_DIGEST_REALM "MMS Public API"
+#define BR_DIGEST_SLOTS 4096
+
+typedef struct {
+    pthread_mutex_t lock;
+    unsigned char key[32]; /* MAC key of nonces, random per process */
+    unsigned timeout;      /* seconds a nonce lives */
+    uint32_t seq;          /* makes every nonce unique */
+    struct {
+        char nonce[64];
+        unsigned long nc;
+    } slots[BR_DIGEST_SLOTS]; /* the highest nonce count seen, per recent nonce */
+} br__digest;
+
+typedef enum { BR_DIGEST_NONE, BR_DIGEST_OK, BR_DIGEST_BAD, BR_DIGEST_STALE } br__digest_result;
+/* Writes the private key of 'user' into pass; false when there is no such user. */
+typedef bool (*br__digest_secret)(void *ctx, const char *user, char *pass, size_t len);
+
+/* Returns 0, or -1 when no randomness could be read. */
+int br__digest_init(br__digest *d, unsigned timeout);
+void br__digest_free(br__digest *d);
+/* A WWW-Authenticate value with a fresh nonce (owned by the caller). */
+char *br__digest_challenge(br__digest *d, bool stale);
+/* Checks an Authorization header for 'method' on the raw request 'uri'; writes the user. */
+br__digest_result br__digest_verify(br__digest *d, const char *header, const char *method,
+                                    const char *uri, br__digest_secret secret_of, void *ctx,
+                                    char user[96]);
+
 /* ---- the server ---- */
 struct br_server {
     struct MHD_Daemon *daemon;
     br__host host;
     br__faults faults;
+    br__digest digest;
+    bool digest_ready;
     char admin_token[128];
-    unsigned nonce_timeout;
     bool quiet;
     unsigned port;
 };

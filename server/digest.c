@@ -1,0 +1,179 @@
+/* HTTP Digest authentication (RFC 7616: MD5, qop=auth) as the Atlas API does it: the 401
+ * challenge in Atlas's shape, nonces that carry their issue time and a MAC (so no state is
+ * needed to check them), a rising nonce count per nonce (a replayed nc is refused), and an
+ * expired nonce answered with stale=true. */
+#include "server_internal.h"
+#include "md5.h"
+
+#include <ctype.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+static uint64_t now_seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (uint64_t)t.tv_sec;
+}
+
+int br__digest_init(br__digest *d, unsigned timeout)
+{
+    pthread_mutex_init(&d->lock, NULL);
+    d->timeout = timeout ? timeout : 300;
+    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+    ssize_t got = fd >= 0 ? read(fd, d->key, sizeof d->key) : -1;
+    if (fd >= 0) close(fd);
+    return got == (ssize_t)sizeof d->key ? 0 : -1;
+}
+
+void br__digest_free(br__digest *d)
+{
+    pthread_mutex_destroy(&d->lock);
+}
+
+/* The MAC part of the nonce issued at 'ts' with sequence number 'seq'. */
+static void nonce_mac(const br__digest *d, uint64_t ts, uint32_t seq, char out[33])
+{
+    br_md5 m;
+    char t[32];
+    snprintf(t, sizeof t, ":%016llx:%08x", (unsigned long long)ts, (unsigned)seq);
+    br_md5_init(&m);
+    br_md5_update(&m, d->key, sizeof d->key);
+    br_md5_update(&m, t, strlen(t));
+    br_md5_hex(&m, out);
+}
+
+char *br__digest_challenge(br__digest *d, bool stale)
+{
+    uint64_t ts = now_seconds();
+    uint32_t seq = __atomic_add_fetch(&d->seq, 1, __ATOMIC_RELAXED);
+    char mac[33];
+    nonce_mac(d, ts, seq, mac);
+    char *v = malloc(256);
+    if (!v) return NULL;
+    snprintf(v, 256,
+             "Digest realm=\"%s\", domain=\"\", nonce=\"%016llx%08x%s\", algorithm=MD5, "
+             "qop=\"auth\", stale=%s",
+             BR_DIGEST_REALM, (unsigned long long)ts, (unsigned)seq, mac, stale ? "true" : "false");
+    return v;
+}
+
+/* Finds parameter 'name' in a Digest header's list; copies its (unquoted) value. */
+static bool param(const char *h, const char *name, char *out, size_t len)
+{
+    size_t n = strlen(name);
+    const char *p = h;
+    while (*p) {
+        while (*p == ' ' || *p == ',' || *p == '\t')
+            p++;
+        const char *key = p;
+        while (*p && *p != '=' && *p != ',')
+            p++;
+        size_t kl = (size_t)(p - key);
+        while (kl && key[kl - 1] == ' ')
+            kl--;
+        if (*p != '=') continue;
+        p++;
+        while (*p == ' ')
+            p++;
+        char val[512];
+        size_t vl = 0;
+        if (*p == '"') {
+            for (p++; *p && *p != '"'; p++) {
+                if (*p == '\\' && p[1]) p++;
+                if (vl < sizeof val - 1) val[vl++] = *p;
+            }
+            if (*p == '"') p++;
+        } else {
+            while (*p && *p != ',' && *p != ' ')
+                if (vl < sizeof val - 1)
+                    val[vl++] = *p++;
+                else
+                    p++;
+        }
+        val[vl] = '\0';
+        if (kl == n && strncasecmp(key, name, n) == 0) {
+            if (vl >= len) return false;
+            memcpy(out, val, vl + 1);
+            return true;
+        }
+    }
+    return false;
+}
+
+static void md5_join(char out[33], const char *const parts[], size_t n)
+{
+    br_md5 m;
+    br_md5_init(&m);
+    for (size_t i = 0; i < n; i++) {
+        if (i) br_md5_update(&m, ":", 1);
+        br_md5_update(&m, parts[i], strlen(parts[i]));
+    }
+    br_md5_hex(&m, out);
+}
+
+/* True when the nonce count rises for this nonce (and records it). */
+static bool count_rises(br__digest *d, const char *nonce, unsigned long nc)
+{
+    uint32_t h = 2166136261u;
+    for (const char *p = nonce; *p; p++)
+        h = (h ^ (unsigned char)*p) * 16777619u;
+    size_t i = h % BR_DIGEST_SLOTS;
+    bool ok = true;
+    pthread_mutex_lock(&d->lock);
+    if (strcmp(d->slots[i].nonce, nonce) == 0) ok = nc > d->slots[i].nc;
+    if (ok) {
+        snprintf(d->slots[i].nonce, sizeof d->slots[i].nonce, "%s", nonce);
+        d->slots[i].nc = nc;
+    }
+    pthread_mutex_unlock(&d->lock);
+    return ok;
+}
+
+br__digest_result br__digest_verify(br__digest *d, const char *header, const char *method,
+                                    const char *uri, br__digest_secret secret_of, void *ctx,
+                                    char user[96])
+{
+    if (!header || strncasecmp(header, "Digest ", 7) != 0) return BR_DIGEST_NONE;
+    const char *h = header + 7;
+    char realm[128], nonce[64], duri[8192], response[64], qop[16], nc[16], cnonce[256], alg[16];
+    if (!param(h, "username", user, 96) || !param(h, "realm", realm, sizeof realm) ||
+        !param(h, "nonce", nonce, sizeof nonce) || !param(h, "uri", duri, sizeof duri) ||
+        !param(h, "response", response, sizeof response) || !param(h, "qop", qop, sizeof qop) ||
+        !param(h, "nc", nc, sizeof nc) || !param(h, "cnonce", cnonce, sizeof cnonce))
+        return BR_DIGEST_BAD;
+    if (param(h, "algorithm", alg, sizeof alg) && strcasecmp(alg, "MD5") != 0) return BR_DIGEST_BAD;
+    if (strcmp(realm, BR_DIGEST_REALM) != 0 || strcmp(qop, "auth") != 0 || strcmp(duri, uri) != 0)
+        return BR_DIGEST_BAD;
+    /* The nonce: 16 hex digits of issue time, 8 of sequence, then its MAC. */
+    if (strlen(nonce) != 56) return BR_DIGEST_BAD;
+    char ts_hex[17], seq_hex[9], mac[33], *end, *end2;
+    memcpy(ts_hex, nonce, 16);
+    ts_hex[16] = '\0';
+    memcpy(seq_hex, nonce + 16, 8);
+    seq_hex[8] = '\0';
+    uint64_t ts = strtoull(ts_hex, &end, 16);
+    uint32_t seq = (uint32_t)strtoul(seq_hex, &end2, 16);
+    if (*end || *end2) return BR_DIGEST_BAD;
+    nonce_mac(d, ts, seq, mac);
+    if (strcmp(mac, nonce + 24) != 0) return BR_DIGEST_BAD;
+    char pass[128];
+    if (!secret_of(ctx, user, pass, sizeof pass)) return BR_DIGEST_BAD;
+    char ha1[33], ha2[33], want[33];
+    md5_join(ha1, (const char *const[]){user, realm, pass}, 3);
+    md5_join(ha2, (const char *const[]){method, duri}, 2);
+    md5_join(want, (const char *const[]){ha1, nonce, nc, cnonce, qop, ha2}, 6);
+    for (char *p = response; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    if (strcmp(want, response) != 0) return BR_DIGEST_BAD;
+    /* Right credentials: now whether the nonce is still fresh and the count rises. */
+    uint64_t now = now_seconds();
+    if (ts > now || now - ts > d->timeout) return BR_DIGEST_STALE;
+    unsigned long count = strtoul(nc, &end, 16);
+    if (*end || !count_rises(d, nonce, count)) return BR_DIGEST_BAD;
+    return BR_DIGEST_OK;
+}
