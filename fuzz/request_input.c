@@ -270,15 +270,19 @@ json_t *br_fuzz_request_json(const br_fuzz_request *r)
     if (!o) return NULL;
     json_object_set_new(o, "method", json_string(r->method));
     size_t plen = strlen(r->path), qlen = r->query ? strlen(r->query) : 0;
-    char *full = malloc(plen + qlen + 2);
+    char *full = malloc(plen + 3 * qlen + 2);
     if (full) {
         memcpy(full, r->path, plen + 1);
         if (r->query) {
-            full[plen] = '?';
-            memcpy(full + plen + 1, r->query, qlen + 1);
+            /* Control and non-ASCII bytes as %XX: the model decodes the query, so the
+             * fixture's request reaches it with the same bytes, and the path stays UTF-8. */
+            char *q = full + plen;
+            *q++ = '?';
+            for (const unsigned char *c = (const unsigned char *)r->query; *c; c++)
+                q += *c < 0x20 || *c >= 0x7f ? sprintf(q, "%%%02X", *c) : sprintf(q, "%c", *c);
+            *q = '\0';
         }
         json_t *p = json_string(full);
-        /* A query that is not UTF-8 cannot be written in a fixture: keep the path only. */
         json_object_set_new(o, "path", p ? p : json_string(r->path));
         free(full);
     }
