@@ -49,7 +49,7 @@ static void put_line(FILE *out, const char *cls, char mark, const char *text)
 {
     fprintf(out, "<span class=\"%s\">%c ", cls, mark);
     br__put_escaped(out, text, 4000, BR_ESC_XML_TEXT);
-    fputs("</span>\n", out);
+    fputs("</span>", out);
 }
 
 /* A unified view of every line: '-' only expected, '+' only actual, ' ' both (LCS). */
@@ -81,7 +81,7 @@ static void put_diff(FILE *out, const char *expected, const char *actual)
                 put_line(out, "del", '-', a.lines[i++]);
             }
         }
-        if (a.n > n || b.n > m) fputs("<span class=\"same\">  (longer text cut)</span>\n", out);
+        if (a.n > n || b.n > m) fputs("<span class=\"same\">  (longer text cut)</span>", out);
     }
     fputs("</pre>\n", out);
     free(t);
@@ -174,6 +174,7 @@ static const char css[] =
     "pre.diff span{display:block}pre.diff .add{background:#dafbe1}pre.diff .del{background:"
     "#ffebe9}"
     ".legend span{display:inline-block;padding:2px 8px;margin-right:6px;border-radius:3px}"
+    ".legend .del{background:#ffebe9}.legend .add{background:#dafbe1}"
     "dl.rules dt{font-weight:700;margin-top:10px}dl.rules dd{margin:2px 0 0 16px}"
     ".src{color:#59636e;font-size:13px}";
 
