@@ -68,8 +68,12 @@ def main():
         srv.request("POST", "/v2/clusters/%s/backups/policy" % CLUSTER, {"enabled": False}, ZKEY)
 
         # An Atlas download link: there once COMPLETED, gone four hours later.
-        st, d = srv.request("POST", GROUP + "/download", {"snapshotId": "6f00000000000000000000a1"},
-                            auth=ATLAS)
+        def snapshot():
+            st, d = srv.request("GET", GROUP + "/snapshots", auth=ATLAS)
+            done = [x["id"] for x in d["results"] if x["status"] == "COMPLETED"]
+            return done and done[0]
+        snap, _ = wait_for("a daily snapshot", snapshot)
+        st, d = srv.request("POST", GROUP + "/download", {"snapshotId": snap}, auth=ATLAS)
         check(st == 200, "download: %s %s" % (st, d))
         rid = d["id"]
 
