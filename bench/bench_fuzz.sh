@@ -1,0 +1,34 @@
+#!/bin/sh
+# Execs per second of each fuzzing harness: the replay driver over its seed corpus, repeated
+# (no fuzzer, no instrumentation: the ceiling of one core), and, when the AFL++ build exists,
+# a short afl-fuzz run per harness (fuzzer_stats' execs_per_sec).
+# usage: bench/bench_fuzz.sh [BUILD] [AFL_BUILD] [SECONDS]  (defaults: build build-fuzz 20)
+set -u
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+build=${1:-$ROOT/build}
+afl_build=${2:-$ROOT/build-fuzz}
+secs=${3:-20}
+case "${1:-}" in -h | --help) sed -n '2,5p' "$0" | cut -c3-; exit 0 ;; esac
+for h in request sequence; do
+  replay="$build/fuzz/fuzz_${h}_replay"
+  [ -x "$replay" ] || continue
+  n=$(ls "$ROOT/fuzz/corpus/$h" | wc -l)
+  rounds=20
+  start=$(date +%s.%N)
+  i=0
+  while [ $i -lt $rounds ]; do "$replay" "$ROOT/fuzz/corpus/$h" >/dev/null || exit 1; i=$((i + 1)); done
+  end=$(date +%s.%N)
+  echo "$h $n $rounds $start $end" | awk '{printf "%-9s replay: %d inputs x %d in %.2fs = %.0f execs/s\n", $1, $2, $3, $5-$4, $2*$3/($5-$4)}'
+done
+command -v afl-fuzz >/dev/null || exit 0
+for h in request sequence; do
+  bin="$afl_build/fuzz/fuzz_$h"
+  [ -x "$bin" ] || continue
+  out=$(mktemp -d "$ROOT/fuzz/out-bench.XXXXXX") || exit 1
+  AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 AFL_NO_AFFINITY=1 \
+    afl-fuzz -i "$ROOT/fuzz/corpus/$h" -o "$out" -V "$secs" -m none -- "$bin" >/dev/null 2>&1
+  s="$out/default/fuzzer_stats"
+  [ -f "$s" ] && printf '%-9s afl-fuzz %ss: %s execs/s, stability %s\n' "$h" "$secs" \
+    "$(sed -n 's/^execs_per_sec *: *//p' "$s")" "$(sed -n 's/^stability *: *//p' "$s")"
+  rm -rf "$out"
+done
