@@ -142,7 +142,7 @@ bool br_rule_has_mutant(br_rule rule)
     /* Invariants are checked, not enforced by one guard; SEC-SECRETS lives in reports;
      * the others below describe shapes and fields, with no refusal to switch off. */
     static const br_rule observational[] = {
-        BR_RULE_SEC_SECRETS, BR_RULE_SEC_BAD_INPUT, BR_RULE_ZC_BACKUP_LIFE, BR_RULE_ZC_DESCRIBE,
+        BR_RULE_SEC_SECRETS, BR_RULE_ZC_BACKUP_LIFE, BR_RULE_ZC_DESCRIBE,
         BR_RULE_ZC_JOBS,     BR_RULE_ZC_ENVELOPE,   BR_RULE_ZC_OBS_CLUSTER,
     };
     for (size_t i = 0; i < sizeof observational / sizeof *observational; i++)
@@ -276,7 +276,9 @@ static int dispatch(br_ctx *ctx)
         url_decode((char *)ctx->params[i]);
     }
     if (route->needs_body) {
-        if (req->body_len > BR_MAX_BODY)
+        /* SEC-BAD-INPUT's mutant lets oversized bodies and malformed JSON through. */
+        bool lax = br__mutated(ctx->w, BR_RULE_SEC_BAD_INPUT);
+        if (req->body_len > BR_MAX_BODY && !lax)
             return answer_fail(ctx, d, BR_FAIL_TOO_LARGE, "request body is larger than 1 MiB");
         if (!req->body || req->body_len == 0) {
             ctx->body = json_object();
@@ -284,6 +286,8 @@ static int dispatch(br_ctx *ctx)
         } else {
             json_error_t jerr;
             ctx->body = json_loadb(req->body, req->body_len, 0, &jerr);
+            if (!ctx->body && lax && jerr.text[0] && !strstr(jerr.text, "memory"))
+                ctx->body = json_object();
             if (!ctx->body) {
                 if (jerr.text[0] == '\0' || strstr(jerr.text, "memory")) return BR_ENOMEM;
                 char msg[400];
