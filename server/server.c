@@ -435,7 +435,7 @@ static void raise_fd_limit(void)
     }
 }
 
-br_server *br_server_start(const br_server_config *cfg, char *err, size_t errlen)
+static br_server *start(const br_server_config *cfg, bool detached, char *err, size_t errlen)
 {
     br_server *s = calloc(1, sizeof *s);
     if (!s) {
@@ -481,7 +481,8 @@ br_server *br_server_start(const br_server_config *cfg, char *err, size_t errlen
 
     struct sockaddr_storage ss;
     bool v6 = false;
-    if (!parse_listen(cfg->listen ? cfg->listen : "127.0.0.1:8080", &ss, &v6, err, errlen))
+    if (!detached &&
+        !parse_listen(cfg->listen ? cfg->listen : "127.0.0.1:8080", &ss, &v6, err, errlen))
         goto fail;
     raise_fd_limit();
     if (br__digest_init(&s->digest, cfg->nonce_timeout) != 0) {
@@ -494,6 +495,18 @@ br_server *br_server_start(const br_server_config *cfg, char *err, size_t errlen
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL;
     if (!cfg->quiet) flags |= MHD_USE_ERROR_LOG;
     if (v6) flags |= MHD_USE_IPv6;
+    if (detached) {
+        s->daemon = MHD_start_daemon(
+            MHD_USE_NO_LISTEN_SOCKET | (cfg->quiet ? 0 : MHD_USE_ERROR_LOG), 0, NULL, NULL,
+            on_request, s, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_NOTIFY_COMPLETED,
+            on_completed, s, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)64 * 1024,
+            MHD_OPTION_CONNECTION_TIMEOUT, 5u, MHD_OPTION_END);
+        if (!s->daemon) {
+            snprintf(err, errlen, "libmicrohttpd refused a detached daemon");
+            goto fail;
+        }
+        return s;
+    }
     s->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
         MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
@@ -513,6 +526,76 @@ br_server *br_server_start(const br_server_config *cfg, char *err, size_t errlen
 fail:
     br_server_stop(s);
     return NULL;
+}
+
+br_server *br_server_start(const br_server_config *cfg, char *err, size_t errlen)
+{
+    return start(cfg, false, err, errlen);
+}
+
+br_server *br_server_start_detached(const br_server_config *cfg, char *err, size_t errlen)
+{
+    return start(cfg, true, err, errlen);
+}
+
+/* Appends what the server wrote so far; false on EOF or a hard error. */
+static bool drain(int fd, char **out, size_t *len, size_t *cap)
+{
+    for (;;) {
+        if (*len + 4096 > *cap) {
+            size_t ncap = *cap ? *cap * 2 : 8192;
+            char *b = realloc(*out, ncap);
+            if (!b) return false;
+            *out = b;
+            *cap = ncap;
+        }
+        ssize_t n = read(fd, *out + *len, *cap - *len - 1);
+        if (n > 0) {
+            *len += (size_t)n;
+            continue;
+        }
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return true;
+        return false;
+    }
+}
+
+char *br_server_feed(br_server *s, const void *data, size_t len, size_t *out_len)
+{
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, sv) != 0) return NULL;
+    struct sockaddr_in peer = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(0x7f000001)};
+    if (MHD_add_connection(s->daemon, sv[1], (struct sockaddr *)&peer, sizeof peer) != MHD_YES) {
+        close(sv[0]);
+        close(sv[1]);
+        return NULL;
+    }
+    char *out = NULL;
+    size_t n = 0, cap = 0, sent = 0;
+    const char *p = data;
+    bool open = true;
+    /* Bounded: the server either answers and closes, or stalls on a partial request. */
+    for (int round = 0; round < 100000 && open; round++) {
+        if (sent < len) {
+            ssize_t w = write(sv[0], p + sent, len - sent);
+            if (w > 0) sent += (size_t)w;
+            if (sent == len) shutdown(sv[0], SHUT_WR);
+        } else if (round == 0) {
+            shutdown(sv[0], SHUT_WR);
+        }
+        MHD_run(s->daemon);
+        open = drain(sv[0], &out, &n, &cap);
+        if (open && sent == len) {
+            MHD_UNSIGNED_LONG_LONG timeout;
+            if (MHD_get_timeout(s->daemon, &timeout) == MHD_YES && timeout > 0 && round > 64)
+                break; /* waiting for more input that will never come */
+        }
+    }
+    close(sv[0]);
+    MHD_run(s->daemon); /* let the server notice and free the connection */
+    if (!out && !(out = malloc(1))) return NULL;
+    out[n] = '\0';
+    *out_len = n;
+    return out;
 }
 
 unsigned br_server_port(const br_server *s)

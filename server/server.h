@@ -34,6 +34,15 @@ unsigned br_server_port(const br_server *s);
 /* Stops accepting, finishes answers in flight, closes the journal, frees. Accepts NULL. */
 void br_server_stop(br_server *s);
 
+/* For fuzzing and tests without a network: a server with no listening socket, driven by the
+ * caller's thread (no background threads). Same configuration as br_server_start; 'listen'
+ * is ignored. */
+br_server *br_server_start_detached(const br_server_config *cfg, char *err, size_t errlen);
+/* Hands raw bytes to a detached server as one client connection (over a socketpair) and
+ * returns everything the server wrote back before closing it (owned; *out_len set), or NULL
+ * on a system failure. The connection is closed for writing after the bytes. */
+char *br_server_feed(br_server *s, const void *data, size_t len, size_t *out_len);
+
 /* The built-in demo world (documented in README.md). New reference. */
 json_t *br_server_demo_world(void);
 
