@@ -286,10 +286,11 @@ static int dispatch(br_ctx *ctx)
         } else {
             json_error_t jerr;
             ctx->body = json_loadb(req->body, req->body_len, 0, &jerr);
-            if (!ctx->body && lax && jerr.text[0] && !strstr(jerr.text, "memory"))
+            if (!ctx->body && lax && json_error_code(&jerr) != json_error_out_of_memory)
                 ctx->body = json_object();
             if (!ctx->body) {
-                if (jerr.text[0] == '\0' || strstr(jerr.text, "memory")) return BR_ENOMEM;
+                /* By code: the text may quote the body ("near 'memory'"). */
+                if (json_error_code(&jerr) == json_error_out_of_memory) return BR_ENOMEM;
                 char msg[400];
                 bool utf8 = strstr(jerr.text, "decode byte") || strstr(jerr.text, "UTF-8");
                 snprintf(msg, sizeof msg, "%s: %s (at byte %d)",
