@@ -6,6 +6,7 @@
 
 #include "brcheck/model.h"
 
+#include <setjmp.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -15,7 +16,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Fixes jansson's hash seed (before any object exists) so runs are reproducible. */
 void br_fuzz_init(void);
-/* Prints "brcheck-fuzz: <message>" to stderr and aborts (the fuzzer's crash signal). */
+/* Prints "brcheck-fuzz: <message>" to stderr and aborts (the fuzzer's crash signal), or,
+ * when br_fuzz_fail_jump is set (fuzz_decode), jumps there instead. */
+extern jmp_buf *br_fuzz_fail_jump;
 void br_fuzz_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
 /* The world of the `request` harness (fuzz/worlds/all.json, embedded at build time):

@@ -17,6 +17,8 @@ void br_fuzz_init(void)
     json_object_seed(1);
 }
 
+jmp_buf *br_fuzz_fail_jump;
+
 void br_fuzz_fail(const char *fmt, ...)
 {
     va_list ap;
@@ -25,6 +27,7 @@ void br_fuzz_fail(const char *fmt, ...)
     vfprintf(stderr, fmt, ap);
     fputc('\n', stderr);
     va_end(ap);
+    if (br_fuzz_fail_jump) longjmp(*br_fuzz_fail_jump, 1);
     abort();
 }
 

@@ -84,6 +84,7 @@ static int play(br_choice *c, const br_choice_bytes_state *bytes, int max_steps,
         json_t *step = br_gen_next(g, c);
         if (!step) br_fuzz_fail("step %d: the generator gave nothing", n + 1);
         n++;
+        if (steps) json_array_append(steps, step); /* before playing: a failing step is kept */
         char what[64];
         snprintf(what, sizeof what, "step %d", n);
         if (json_object_get(step, "request")) {
@@ -98,10 +99,7 @@ static int play(br_choice *c, const br_choice_bytes_state *bytes, int max_steps,
             br_fuzz_fail("step %d: the generator wrote an unknown step", n);
         }
         br_fuzz_check_world(w, what);
-        if (steps)
-            json_array_append_new(steps, step);
-        else
-            json_decref(step);
+        json_decref(step);
     }
     br_observer_free(obs);
     br_gen_free(g);
@@ -167,7 +165,14 @@ json_t *br_fuzz_sequence_fixture(const uint8_t *data, size_t size)
 {
     json_t *steps = json_array();
     if (!steps) return NULL;
-    br_fuzz_sequence_run(data, size, steps);
+    /* A violation ends the run with the failing step last (what was allocated on the way is
+     * left behind: the decoder exits right after). */
+    jmp_buf jump;
+    if (setjmp(jump) == 0) {
+        br_fuzz_fail_jump = &jump;
+        br_fuzz_sequence_run(data, size, steps);
+    }
+    br_fuzz_fail_jump = NULL;
     /* The fixture names one vendor (the first request's); requests carry their own paths. */
     const char *vendor = "zilliz";
     size_t i;
