@@ -585,6 +585,40 @@ static void test_mutant_served(void **state)
     answer_free(&m);
 }
 
+/* Raw bytes straight into the request handling (no socket): answers or a closed connection,
+ * never a crash, and the server goes on. */
+static void test_detached_server_takes_raw_bytes(void **state)
+{
+    char err[256];
+    br_server_config cfg = {.mutant = BR_RULE_COUNT, .seed = -1, .quiet = true};
+    br_server *s = br_server_start_detached(&cfg, err, sizeof err);
+    assert_non_null(s);
+    static const char *const inputs[] = {
+        "GARBAGE\r\n\r\n",
+        "GET /v2/backups HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n",
+        "POST /v2/clusters/in01-demo0dedicated01/backups/create HTTP/1.1\r\nHost: x\r\n"
+        "Transfer-Encoding: chunked\r\n\r\nzz\r\n",
+        "GET /api/atlas/v1.0/groups HTTP/1.1\r\nHost: x\r\nAuthorization: Digest "
+        "username=\"atlas-demo-public\", nonce=\"\", response\r\n\r\n",
+        "POST /v2/x HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nabc",
+    };
+    for (size_t i = 0; i < sizeof inputs / sizeof *inputs; i++) {
+        size_t n;
+        char *out = br_server_feed(s, inputs[i], strlen(inputs[i]), &n);
+        assert_non_null(out);
+        assert_true(n == 0 || strncmp(out, "HTTP/1.", 7) == 0);
+        free(out);
+    }
+    const char *ok = "GET /v2/backups?clusterId=in01-demo0dedicated01 HTTP/1.1\r\nHost: x\r\n"
+                     "Authorization: Bearer zilliz-demo-key\r\n\r\n";
+    size_t n;
+    char *out = br_server_feed(s, ok, strlen(ok), &n);
+    assert_non_null(strstr(out, "HTTP/1.1 200"));
+    assert_non_null(strstr(out, "backup1_demo0000000aaaa"));
+    free(out);
+    br_server_stop(s);
+}
+
 int main(void)
 {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -600,6 +634,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_faults, setup, teardown),
         cmocka_unit_test_setup_teardown(test_limits_and_bad_input, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mutant_served, setup, teardown),
+        cmocka_unit_test(test_detached_server_takes_raw_bytes),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     curl_global_cleanup();
