@@ -319,6 +319,10 @@ int br_world_handle(br_world *w, const br_request *req, br_response *res)
     json_decref(ctx.body);
     br__free(ctx.buf);
     if (rc == BR_OK && ctx.oom) rc = BR_ENOMEM;
+    /* Work this request made due at this very instant (a schedule whose window opens now)
+     * settles before the answer, so the next request starts from a settled world and an
+     * error answer to it changes nothing (INV-ATOMIC). */
+    if (rc == BR_OK) rc = br_world_advance(w, 0);
     if (rc != BR_OK) br_response_clear(res);
     return rc;
 }
