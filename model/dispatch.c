@@ -147,7 +147,7 @@ bool br_rule_has_mutant(br_rule rule)
     };
     for (size_t i = 0; i < sizeof observational / sizeof *observational; i++)
         if (rule == observational[i]) return false;
-    return strncmp(id, "INV-", 4) != 0;
+    return strncmp(id, "INV-", 4) != 0 || rule == BR_RULE_INV_ATOMIC;
 }
 
 /* Splits the query string into ctx->query (decoding %XX and '+'). */
@@ -323,6 +323,15 @@ int br_world_handle(br_world *w, const br_request *req, br_response *res)
      * settles before the answer, so the next request starts from a settled world and an
      * error answer to it changes nothing (INV-ATOMIC). */
     if (rc == BR_OK) rc = br_world_advance(w, 0);
+    /* INV-ATOMIC's mutant: a refused request leaves a trace (a write into the first live
+     * cluster), which the digest comparison on error answers must catch. */
+    if (rc == BR_OK && res->error && br__mutated(w, BR_RULE_INV_ATOMIC))
+        for (size_t i = 0; i < w->n_clusters; i++)
+            if (!w->clusters[i].dropped) {
+                rc = br_world_write(w, w->clusters[i].id, "default", "", "refused_request_trace");
+                if (rc == BR_EINVAL) rc = BR_OK; /* a target under restore takes no write */
+                break;
+            }
     if (rc != BR_OK) br_response_clear(res);
     return rc;
 }
