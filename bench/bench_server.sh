@@ -18,19 +18,19 @@ model="$base/v2/backups?clusterId=in01-demo0dedicated01"
 
 # Requests/s and the 99th percentile (ms) of one wrk run.
 measure() { # url conns secs [header]
-    if [ -n "${4:-}" ]; then out=$(wrk -t2 -c"$2" -d"$3"s --latency -H "$4" "$1"); else out=$(wrk -t2 -c"$2" -d"$3"s --latency "$1"); fi
+    if [ -n "${4:-}" ]; then out=$(wrk -t1 -c"$2" -d"$3"s --latency -H "$4" "$1"); else out=$(wrk -t1 -c"$2" -d"$3"s --latency "$1"); fi
     rps=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
     p99=$(echo "$out" | awk '$1 == "99%" {v=$2; if (v ~ /us$/) {sub(/us/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v)} else if (v ~ /s$/) {sub(/s/,"",v); v=v*1000}; print v}')
     errs=$(echo "$out" | awk '/Non-2xx|Socket errors/ {print}' | tr '\n' ' ')
     echo "$rps $p99 $errs"
 }
-wrk -t2 -c64 -d2s -H 'Authorization: Bearer zilliz-demo-key' "$model" >/dev/null # warm-up
+wrk -t1 -c64 -d2s -H 'Authorization: Bearer zilliz-demo-key' "$model" >/dev/null # warm-up
 set -- $(measure "$base/_brcheck/v1/ping" 64 "$SECS")
 ping_rps=$1 ping_p99=$2
 set -- $(measure "$model" 64 "$SECS" 'Authorization: Bearer zilliz-demo-key')
 model_rps=$1 model_p99=$2
 shift 2; model_errs="$*"
-echo "mock server, 64 connections, ${SECS}s each (wrk -t2), same run:"
+echo "mock server, 64 connections, ${SECS}s each (one wrk thread, one server event thread), same run:"
 printf '  %-44s %10.0f req/s  p99 %6.2f ms\n' "ping (static, no model work)" "$ping_rps" "$ping_p99"
 printf '  %-44s %10.0f req/s  p99 %6.2f ms %s\n' "GET /v2/backups (Zilliz list, via the model)" "$model_rps" "$model_p99" "$model_errs"
 awk -v m="$model_rps" -v p="$ping_rps" -v l="$model_p99" 'BEGIN {
@@ -39,7 +39,7 @@ awk -v m="$model_rps" -v p="$ping_rps" -v l="$model_p99" 'BEGIN {
 
 if [ "$SOAK" -gt 0 ]; then
     rss() { awk '/VmRSS/ {print $2}' "/proc/$pid/status"; }
-    wrk -t2 -c500 -d5s -H 'Authorization: Bearer zilliz-demo-key' "$model" >/dev/null
+    wrk -t1 -c500 -d5s -H 'Authorization: Bearer zilliz-demo-key' "$model" >/dev/null
     before=$(rss)
     set -- $(measure "$model" 500 "$SOAK" 'Authorization: Bearer zilliz-demo-key')
     after=$(rss)

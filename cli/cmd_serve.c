@@ -24,7 +24,7 @@ static const char serve_usage[] =
     "  --seed N             ids and passwords from seed N instead of the world's own\n"
     "  --admin-token T      the admin API's Bearer token (default admin-demo-token)\n"
     "  --port-file FILE     write the bound port to FILE once listening\n"
-    "  --threads N          worker threads (default: one per CPU)\n"
+    "  --threads N          event threads (default 1: the best latency on loopback)\n"
     "  --max-connections N  concurrent connections (default 4096)\n"
     "  --idle-timeout S     close connections idle for S seconds (default 30)\n"
     "  --nonce-timeout S    lifetime of an Atlas Digest nonce (default 300)\n"

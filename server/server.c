@@ -30,6 +30,10 @@ typedef struct {
     size_t len, cap;
     size_t declared; /* Content-Length when it exceeds the limit */
     bool started, too_large;
+    bool split;  /* uri split into path and query */
+    char *query; /* into uri, after the split */
+    bool fault_checked, has_fault;
+    br__fault fault; /* the fault this request drew, kept across a delay */
     struct timespec t0;
 } conn_req;
 
@@ -256,12 +260,58 @@ static bool admin_token_ok(const br_server *s, const char *t)
     return t && strlen(t) == strlen(s->admin_token) && strcmp(t, s->admin_token) == 0;
 }
 
+typedef struct {
+    br_server *s;
+    struct MHD_Connection *c;
+    int ms;
+} delayed;
+
+static void *resume_later(void *arg)
+{
+    delayed *d = arg;
+    struct timespec t = {d->ms / 1000, (long)(d->ms % 1000) * 1000000L};
+    nanosleep(&t, NULL);
+    MHD_resume_connection(d->c);
+    __atomic_sub_fetch(&d->s->delays_pending, 1, __ATOMIC_SEQ_CST);
+    free(d);
+    return NULL;
+}
+
+/* Suspends the connection for 'ms' without holding a worker; false when it cannot (then the
+ * answer goes out at once). */
+static bool delay(br_server *s, struct MHD_Connection *c, int ms)
+{
+    if (s->detached) return false; /* driven by one caller: no timers */
+    delayed *d = malloc(sizeof *d);
+    if (!d) return false;
+    *d = (delayed){s, c, ms};
+    __atomic_add_fetch(&s->delays_pending, 1, __ATOMIC_SEQ_CST);
+    MHD_suspend_connection(c);
+    pthread_t t;
+    pthread_attr_t attr;
+    pthread_attr_init(&attr);
+    pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    int rc = pthread_create(&t, &attr, resume_later, d);
+    pthread_attr_destroy(&attr);
+    if (rc != 0) {
+        MHD_resume_connection(c);
+        __atomic_sub_fetch(&s->delays_pending, 1, __ATOMIC_SEQ_CST);
+        free(d);
+        return false;
+    }
+    return true;
+}
+
 /* The whole request is in: admin call, fault, or the model. */
 static enum MHD_Result process(br_server *s, struct MHD_Connection *c, const char *method,
                                conn_req *r)
 {
-    char *path = r->uri, *query = strchr(path, '?');
-    if (query) *query++ = '\0';
+    if (!r->split) {
+        r->split = true;
+        r->query = strchr(r->uri, '?');
+        if (r->query) *r->query++ = '\0';
+    }
+    char *path = r->uri, *query = r->query;
     char ip[INET6_ADDRSTRLEN] = "";
     bool loopback;
     caller_address(c, ip, sizeof ip, &loopback);
@@ -277,12 +327,14 @@ static enum MHD_Result process(br_server *s, struct MHD_Connection *c, const cha
     }
 
     br_vendor v = vendor_of(path);
-    br__fault fault;
-    if (br__faults_take(&s->faults, method, path, &fault)) {
-        if (fault.delay_ms > 0) {
-            struct timespec d = {fault.delay_ms / 1000, (long)(fault.delay_ms % 1000) * 1000000L};
-            nanosleep(&d, NULL);
-        }
+    if (!r->fault_checked) {
+        r->fault_checked = true;
+        r->has_fault = br__faults_take(&s->faults, method, path, &r->fault);
+        /* A delay suspends the connection; a timer resumes it and we come back here. */
+        if (r->has_fault && r->fault.delay_ms > 0 && delay(s, c, r->fault.delay_ms)) return MHD_YES;
+    }
+    const br__fault fault = r->fault;
+    if (r->has_fault) {
         if (fault.drop) {
             log_line(s, method, path, 0, r);
             return MHD_NO; /* closes the connection without an answer */
@@ -490,12 +542,14 @@ static br_server *start(const br_server_config *cfg, bool detached, char *err, s
         goto fail;
     }
     s->digest_ready = true;
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    unsigned threads = cfg->threads ? cfg->threads : (cpus > 0 ? (unsigned)cpus : 2);
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL;
+    /* One event thread by default: on loopback it gave the best latency (README); the model
+     * is behind one lock anyway. */
+    unsigned threads = cfg->threads ? cfg->threads : 1;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME;
     if (!cfg->quiet) flags |= MHD_USE_ERROR_LOG;
     if (v6) flags |= MHD_USE_IPv6;
     if (detached) {
+        s->detached = true;
         s->daemon = MHD_start_daemon(
             MHD_USE_NO_LISTEN_SOCKET | (cfg->quiet ? 0 : MHD_USE_ERROR_LOG), 0, NULL, NULL,
             on_request, s, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s, MHD_OPTION_NOTIFY_COMPLETED,
@@ -606,6 +660,9 @@ unsigned br_server_port(const br_server *s)
 void br_server_stop(br_server *s)
 {
     if (!s) return;
+    /* Delayed answers resume on their own timers; let them finish first. */
+    for (int i = 0; i < 6100 && __atomic_load_n(&s->delays_pending, __ATOMIC_SEQ_CST) > 0; i++)
+        nanosleep(&(struct timespec){0, 10000000L}, NULL);
     if (s->daemon) MHD_stop_daemon(s->daemon);
     br__journal_close(s->host.journal);
     br_world_free(s->host.world);

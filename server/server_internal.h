@@ -113,6 +113,8 @@ struct br_server {
     br__faults faults;
     br__digest digest;
     bool digest_ready;
+    int delays_pending; /* delayed answers not yet resumed */
+    bool detached;      /* no listening socket, no threads (br_server_feed) */
     char admin_token[128];
     bool quiet;
     unsigned port;
