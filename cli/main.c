@@ -20,8 +20,14 @@ static const char usage[] =
     "      --sarif FILE    write SARIF 2.1.0 (one result per violation, at its step)\n"
     "      --html FILE     write a self-contained HTML page (rule x vendor matrix, diffs)\n"
     "      --markdown FILE write a Markdown summary for a pull request\n"
-    "      --profile P     default | strict (rules with two allowed outcomes)\n"
-    "      --target T      model (the default: in-process, no network)\n"
+    "      --profile P     default | strict (rules with two allowed outcomes), or a\n"
+    "                      target profile file (docs/profiles.md)\n"
+    "      --target T      model (the default: in-process, no network) or a URL:\n"
+    "                      brcheck serve (driven through its admin API) or a real\n"
+    "                      endpoint described by --profile FILE; unreachable: exit 2\n"
+    "      -j N            N fixtures at once (model: one world per thread; HTTP: one\n"
+    "                      per base URL the profile lists)\n"
+    "      --shard K/N     only the fixtures whose sorted index is K-1 modulo N\n"
     "      --traffic FILE  append every exchange as a JSON line (secrets redacted)\n"
     "      --mutant RULE   play against the model with exactly that rule broken (a\n"
     "                      good suite then fails: exit 1)\n"
@@ -32,6 +38,10 @@ static const char usage[] =
     "      --check         exit 1 unless every rule has its fixtures, every fixture names\n"
     "                      known rules, and the catalog and the model agree on rule ids\n"
     "      --only A,B      only the rule families with these prefixes (INV,SEC,ZC,CC,MA)\n"
+    "  mutate            the mutation score over HTTP: the suite against the server with\n"
+    "                    each mutant (brcheck mutate --help)\n"
+    "  record            a recording proxy that writes a fixture skeleton (brcheck record\n"
+    "                    --help)\n"
     "  help, --help      this text\n"
     "  version           the version\n"
     "\n"
@@ -301,6 +311,8 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (strcmp(cmd, "run") == 0) return cmd_run(argc - 2, argv + 2);
     if (strcmp(cmd, "rules") == 0) return cmd_rules(argc - 2, argv + 2);
+    if (strcmp(cmd, "mutate") == 0) return br_cmd_mutate(argc - 2, argv + 2);
+    if (strcmp(cmd, "record") == 0) return br_cmd_record(argc - 2, argv + 2);
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
         fputs(usage, stdout);
         return 0;

@@ -152,6 +152,7 @@ typedef struct {
     const char *body;
     size_t body_len;
     const char *user, *pass; /* Digest credentials, or NULL */
+    bool fresh;              /* on a new connection */
 } exchange;
 
 /* Performs one exchange as is (no retries). Returns the curl code; *status the HTTP status. */
@@ -181,6 +182,9 @@ static CURLcode perform(http_target *h, const exchange *x, long *status)
         if (strcmp(x->method, "GET") != 0) curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, x->method);
     }
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, x->headers);
+    /* a server may answer a large body before reading it (413, a Digest challenge): never
+     * reuse such a connection, whatever is left of the body would read as the next request */
+    curl_easy_setopt(c, CURLOPT_FORBID_REUSE, x->body_len > 64 * 1024 ? 1L : 0L);
     if (x->user) {
         curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_DIGEST);
         curl_easy_setopt(c, CURLOPT_USERNAME, x->user);
@@ -190,6 +194,7 @@ static CURLcode perform(http_target *h, const exchange *x, long *status)
         curl_easy_setopt(c, CURLOPT_USERNAME, NULL);
         curl_easy_setopt(c, CURLOPT_PASSWORD, NULL);
     }
+    curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, x->fresh ? 1L : 0L);
     CURLcode rc = curl_easy_perform(c);
     *status = 0;
     if (rc == CURLE_OK) curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
@@ -258,7 +263,9 @@ int br_http_target_admin(br_target *t, const char *method, const char *path, con
                   .url = url,
                   .headers = hl,
                   .body = text,
-                  .body_len = text ? strlen(text) : 0};
+                  .body_len = text ? strlen(text) : 0,
+                  /* switching mutants starts on a clean connection (see brcheck mutate) */
+                  .fresh = strcmp(path, "mutant") == 0};
     long status = 0;
     bool ok = perform_careful(h, &x, &status);
     free(text);
