@@ -38,11 +38,16 @@ awk -v m="$model_rps" -v p="$ping_rps" -v l="$model_p99" 'BEGIN {
         (m >= 50000 && l <= 2) ? "met" : "NOT met" }'
 
 if [ "$SOAK" -gt 0 ]; then
+    # Resident memory sampled while the 500 connections are open: 10 s in, and 2 s before
+    # the end (after wrk closes them the server gives memory back, which would hide growth).
     rss() { awk '/VmRSS/ {print $2}' "/proc/$pid/status"; }
-    wrk -t1 -c500 -d5s -H 'Authorization: Bearer zilliz-demo-key' "$model" >/dev/null
+    measure "$model" 500 "$SOAK" 'Authorization: Bearer zilliz-demo-key' > "$dir/soak" &
+    sleep 10
     before=$(rss)
-    set -- $(measure "$model" 500 "$SOAK" 'Authorization: Bearer zilliz-demo-key')
+    sleep $((SOAK - 12))
     after=$(rss)
+    wait $!
+    set -- $(cat "$dir/soak")
     awk -v b="$before" -v a="$after" -v r="$1" -v p="$2" -v s="$SOAK" 'BEGIN {
         g = (a - b) * 100.0 / b
         printf "soak: %ds at 500 connections, %.0f req/s, p99 %.2f ms; RSS %d -> %d KiB (%+.1f%%): %s\n",
