@@ -63,7 +63,10 @@ static json_t *load_world(const char *path)
     json_error_t e;
     json_t *doc = json_load_file(path, 0, &e);
     if (!doc) {
-        fprintf(stderr, "brcheck serve: %s: %s (line %d)\n", path, e.text, e.line);
+        if (e.line > 0)
+            fprintf(stderr, "brcheck serve: %s: %s (line %d)\n", path, e.text, e.line);
+        else
+            fprintf(stderr, "brcheck serve: %s: %s\n", path, e.text);
         return NULL;
     }
     json_t *given = json_object_get(doc, "given");
