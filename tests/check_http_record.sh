@@ -1,0 +1,45 @@
+#!/bin/sh
+# brcheck record: a session through the recording proxy (curl against brcheck serve) is
+# written as a fixture skeleton without credentials; replayed over HTTP against a fresh
+# server with the same world it passes, and against a different world it fails.
+brcheck=$1
+source_fixture=$2 # a Zilliz fixture: its world is served
+. "$(dirname "$0")/http_lib.sh"
+python3 -c "import json,sys; json.dump(json.load(open(sys.argv[1]))['given'], open(sys.argv[2], 'w'))" \
+  "$source_fixture" "$work/world.json"
+start_serve --world "$work/world.json"
+out="$work/recorded-session.json"
+"$brcheck" record --upstream "$url" --listen 127.0.0.1:0 --port-file "$work/rport" --out "$out" \
+  --world "$work/world.json" >"$work/record.log" 2>&1 &
+rec_pid=$!
+extra_pids=$rec_pid
+wait_file "$work/rport" || { cat "$work/record.log"; fail "brcheck record did not start"; }
+proxy="http://127.0.0.1:$(cat "$work/rport")"
+cluster=$(python3 -c "import json,sys; w=json.load(open(sys.argv[1])); print([c['id'] for c in w['clusters'] if c.get('plan','').lower().startswith('ded') or c.get('plan')=='Enterprise'][0])" "$work/world.json")
+key="Authorization: Bearer owner-key"
+curl -sf -H "$key" -H 'Content-Type: application/json' -d '{"backupType": "CLUSTER"}' \
+  "$proxy/v2/clusters/$cluster/backups/create" >"$work/created" || fail "create through the proxy"
+backup=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['data']['backupId'])" "$work/created")
+curl -sf -H "$key" "$proxy/v2/clusters/$cluster/backups/$backup" >/dev/null || fail "describe"
+curl -s -H "$key" "$proxy/v2/clusters/$cluster/backups/no-such-backup" >/dev/null
+curl -s "$proxy/v2/backups?clusterId=$cluster" >/dev/null # no credentials: 401
+kill -INT "$rec_pid"; wait "$rec_pid"; extra_pids=""
+[ -s "$out" ] || fail "no fixture written"
+grep -q "owner-key\"" "$out" || fail "the key name is not in the fixture"
+grep -qi '"authorization"' "$out" && fail "an Authorization header was written"
+grep -q '\$capture:backupId' "$out" || fail "the new backup id is not captured"
+grep -q '${backupId}' "$out" || fail "the captured id is not reused"
+steps=$(python3 -c "import json,sys; print(len(json.load(open(sys.argv[1]))['steps']))" "$out")
+[ "$steps" -eq 4 ] || fail "$steps steps recorded, want 4"
+# replay against a fresh server with the same world
+kill "$serve_pid"; wait "$serve_pid" 2>/dev/null; serve_pid=""
+start_serve --world "$work/world.json"
+"$brcheck" run --target "$url" "$out" >"$work/replay" 2>&1 || { cat "$work/replay"; cat "$out"; fail "the recorded fixture does not replay"; }
+# and in-process too
+"$brcheck" run "$out" >"$work/replay2" 2>&1 || { cat "$work/replay2"; fail "the recorded fixture fails in-process"; }
+# a recording is a real check: with the first answer changed it fails
+python3 -c "
+import json,sys; d=json.load(open(sys.argv[1])); d['steps'][0]['expect']['status']=201
+json.dump(d, open(sys.argv[1],'w'))" "$out"
+"$brcheck" run --target "$url" "$out" >/dev/null 2>&1 && fail "a changed expectation still passes"
+echo "ok"

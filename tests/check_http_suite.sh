@@ -1,0 +1,27 @@
+#!/bin/sh
+# The whole fixture suite passes over HTTP against `brcheck serve` (with the in-process
+# model in lockstep), and prints its wall time; -j/--shard split it exactly.
+brcheck=$1
+fixtures=$2
+. "$(dirname "$0")/http_lib.sh"
+start_serve
+t0=$(date +%s.%N)
+"$brcheck" run --target "$url" "$fixtures" >"$work/out" 2>&1
+rc=$?
+t1=$(date +%s.%N)
+tail -1 "$work/out"
+[ "$rc" -eq 0 ] || { grep -A4 '^FAIL' "$work/out" | head -40; fail "suite over HTTP exit $rc"; }
+grep -q ' 0 failed, 0 skipped, 0 errors' "$work/out" || fail "not every fixture passed"
+echo "suite over HTTP: $(awk "BEGIN{print $t1 - $t0}") s wall"
+# shards cover the suite exactly once
+total=$(sed -n 's/^\([0-9]*\) fixtures:.*/\1/p' "$work/out")
+sum=0
+for k in 1 2 3; do
+  "$brcheck" run -j 2 --shard "$k/3" "$fixtures" >"$work/shard$k" 2>&1 || fail "shard $k/3 failed"
+  n=$(sed -n 's/^\([0-9]*\) fixtures:.*/\1/p' "$work/shard$k")
+  sum=$((sum + n))
+done
+[ "$sum" -eq "$total" ] || fail "shards hold $sum fixtures, the suite $total"
+"$brcheck" run --shard 4/3 "$fixtures" >/dev/null 2>&1 && fail "--shard 4/3 accepted"
+"$brcheck" run -j 0 "$fixtures" >/dev/null 2>&1 && fail "-j 0 accepted"
+echo "ok"
