@@ -4,6 +4,7 @@
 #define BR_COMMANDS_H
 
 int br_cmd_serve(int argc, char **argv);
+int br_cmd_fuzz(int argc, char **argv);
 int br_cmd_mutate(int argc, char **argv);
 int br_cmd_record(int argc, char **argv);
 

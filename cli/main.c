@@ -42,6 +42,8 @@ static const char usage[] =
     "                    each mutant (brcheck mutate --help)\n"
     "  record            a recording proxy that writes a fixture skeleton (brcheck record\n"
     "                    --help)\n"
+    "  fuzz              generated sequences against a target with the model as oracle;\n"
+    "                    divergences shrunk to fixtures (brcheck fuzz --help)\n"
     "  help, --help      this text\n"
     "  version           the version\n"
     "\n"
@@ -311,6 +313,7 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (strcmp(cmd, "run") == 0) return cmd_run(argc - 2, argv + 2);
     if (strcmp(cmd, "rules") == 0) return cmd_rules(argc - 2, argv + 2);
+    if (strcmp(cmd, "fuzz") == 0) return br_cmd_fuzz(argc - 2, argv + 2);
     if (strcmp(cmd, "mutate") == 0) return br_cmd_mutate(argc - 2, argv + 2);
     if (strcmp(cmd, "record") == 0) return br_cmd_record(argc - 2, argv + 2);
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {

@@ -64,10 +64,10 @@ enum { KEY_FULL, KEY_NARROW, KEY_FOREIGN };
 typedef struct {
     int vendor, kind;
     char *id;
-    char *owner; /* cluster of a backup/snapshot/restore/page; project of a cluster; org */
-    char *name;  /* cluster name; a COLLECTION backup's collection; a key's scope */
-    char *extra; /* cluster plan; backup type ("CLUSTER", "COLLECTION") */
-    int flag;    /* key class (KEY_*); a cluster of the main organization (1) */
+    char *owner;       /* cluster of a backup/snapshot/restore/page; project of a cluster; org */
+    char *name;        /* cluster name; a COLLECTION backup's collection; a key's scope */
+    char *extra;       /* cluster plan; backup type ("CLUSTER", "COLLECTION") */
+    int flag;          /* key class (KEY_*); a cluster of the main organization (1) */
     const json_t *dbs; /* a cluster's databases (borrowed from the world copy), or NULL */
 } obj;
 
@@ -87,7 +87,8 @@ static obj *add(br_gen *g, int vendor, int kind, const char *id)
 {
     if (!id) return NULL;
     for (size_t i = 0; i < g->n; i++)
-        if (g->objs[i].kind == kind && g->objs[i].vendor == vendor && strcmp(g->objs[i].id, id) == 0)
+        if (g->objs[i].kind == kind && g->objs[i].vendor == vendor &&
+            strcmp(g->objs[i].id, id) == 0)
             return &g->objs[i];
     if (g->n == g->cap) {
         size_t ncap = g->cap ? g->cap * 2 : 64;
@@ -116,7 +117,8 @@ static void set_str(char **dst, const char *s)
 static const obj *find(const br_gen *g, int vendor, int kind, const char *id)
 {
     for (size_t i = 0; id && i < g->n; i++)
-        if (g->objs[i].kind == kind && g->objs[i].vendor == vendor && strcmp(g->objs[i].id, id) == 0)
+        if (g->objs[i].kind == kind && g->objs[i].vendor == vendor &&
+            strcmp(g->objs[i].id, id) == 0)
             return &g->objs[i];
     return NULL;
 }
@@ -235,7 +237,8 @@ br_gen *br_gen_new(const json_t *given)
         c->flag = mo && org && strcmp(mo, org) == 0;
         c->dbs = json_object_get(o, "databases");
     }
-    json_t *lists[] = {json_object_get(g->given, "backups"), json_object_get(g->given, "snapshots")};
+    json_t *lists[] = {json_object_get(g->given, "backups"),
+                       json_object_get(g->given, "snapshots")};
     for (size_t l = 0; l < 2; l++)
         json_array_foreach(lists[l], i, o)
         {
@@ -430,8 +433,7 @@ static json_t *zilliz_step(br_gen *g, br_choice *c)
         name = "zilliz: list backups";
         char q[256] = "";
         size_t len = 0;
-        if (chance(c, 40))
-            len += (size_t)snprintf(q + len, sizeof q - len, "&clusterId=%s", cid);
+        if (chance(c, 40)) len += (size_t)snprintf(q + len, sizeof q - len, "&clusterId=%s", cid);
         if (chance(c, 20)) len += (size_t)snprintf(q + len, sizeof q - len, "&projectId=%s", pid);
         if (chance(c, 25))
             len += (size_t)snprintf(q + len, sizeof q - len, "&creationMethod=%s",
@@ -466,8 +468,9 @@ static json_t *zilliz_step(br_gen *g, br_choice *c)
             json_object_set_new(body, "frequency",
                                 json_string(ONE_OF(c, "1,2,3,4,5,6,7", "1,3,5", "2", "1,8")));
         if (chance(c, 30))
-            json_object_set_new(body, "startTime",
-                                json_string(ONE_OF(c, "00:00-02:00", "02:00-04:00", "25:00-26:00")));
+            json_object_set_new(
+                body, "startTime",
+                json_string(ONE_OF(c, "00:00-02:00", "02:00-04:00", "25:00-26:00")));
         if (chance(c, 40)) {
             int days = chance(c, 85) ? 1 + (int)pick(c, 30) : chance(c, 50) ? 0 : 31;
             json_object_set_new(body, "retentionDays", json_integer(days));
@@ -504,8 +507,9 @@ static json_t *zilliz_step(br_gen *g, br_choice *c)
             json_object_set_new(body, "collectionStatus",
                                 json_string(ONE_OF(c, "KEEP", "RELEASE", "KEEP", "MAYBE")));
         if (chance(c, 10))
-            json_object_set_new(body, "cuType",
-                                json_string(ONE_OF(c, "Performance-optimized", "Capacity-optimized")));
+            json_object_set_new(
+                body, "cuType",
+                json_string(ONE_OF(c, "Performance-optimized", "Capacity-optimized")));
         if (chance(c, 10))
             json_object_set_new(body, "regionId",
                                 json_string(ONE_OF(c, "aws-us-west-2", "gcp-us-west1")));
@@ -527,7 +531,8 @@ static json_t *zilliz_step(br_gen *g, br_choice *c)
         json_t *item = json_pack("{s:s}", "collectionName", coll);
         if (chance(c, 70)) {
             const char *field = chance(c, 50) ? "destCollectionName" : "targetCollectionName";
-            json_object_set_new(item, field, json_string(chance(c, 85) ? newname : "existing_coll"));
+            json_object_set_new(item, field,
+                                json_string(chance(c, 85) ? newname : "existing_coll"));
         }
         if (chance(c, 30))
             json_object_set_new(item, "destCollectionStatus",
@@ -545,14 +550,15 @@ static json_t *zilliz_step(br_gen *g, br_choice *c)
         name = "zilliz: export backup";
         method = "POST";
         snprintf(path, sizeof path, "/v2/clusters/%s/backups/%s/export", cid, bid);
-        body = chance(c, 90) ? json_pack("{s:s,s:s}", "integrationId", "integ-0123", "directory",
-                                         "backups/")
-                             : json_object();
+        body = chance(c, 90)
+                   ? json_pack("{s:s,s:s}", "integrationId", "integ-0123", "directory", "backups/")
+                   : json_object();
         break;
     case 9: {
         name = "zilliz: describe job";
         const obj *j = pick_obj(g, c, BR_VENDOR_ZILLIZ, K_JOB, NULL, NULL);
-        snprintf(path, sizeof path, "/v2/jobs/%s", j && chance(c, 95) ? j->id : "job-0000000000000");
+        snprintf(path, sizeof path, "/v2/jobs/%s",
+                 j && chance(c, 95) ? j->id : "job-0000000000000");
         break;
     }
     default:
@@ -560,7 +566,8 @@ static json_t *zilliz_step(br_gen *g, br_choice *c)
         snprintf(path, sizeof path, "/v2/clusters/%s", cid);
     }
     json_t *r = request(method, path, key);
-    if (r && body) json_object_set_new(r, "body", body);
+    if (r && body)
+        json_object_set_new(r, "body", body);
     else
         json_decref(body);
     return step(name, r);
@@ -575,9 +582,10 @@ static json_t *crdb_objects(br_choice *c, const obj *src, const char *type)
     const char *t = pick_collection(c, src ? src->dbs : NULL, &db, table);
     json_t *a = json_array();
     if (table)
-        json_array_append_new(a, chance(c, 50) ? json_pack("{s:s,s:s,s:s}", "database", db,
-                                                           "schema", "public", "table", t)
-                                               : json_pack("{s:s,s:s}", "database", db, "table", t));
+        json_array_append_new(
+            a, chance(c, 50)
+                   ? json_pack("{s:s,s:s,s:s}", "database", db, "schema", "public", "table", t)
+                   : json_pack("{s:s,s:s}", "database", db, "table", t));
     else
         json_array_append_new(a, json_pack("{s:s}", "database", db));
     if (chance(c, 10)) json_array_append_new(a, json_pack("{s:s}", "database", "movr"));
@@ -588,8 +596,7 @@ static json_t *crdb_step(br_gen *g, br_choice *c)
 {
     char path[512];
     const char *key = pick_key(g, c, BR_VENDOR_CRDB);
-    const char *cid =
-        pick_cluster_id(g, c, BR_VENDOR_CRDB, "99999999-9999-4999-8999-999999999999");
+    const char *cid = pick_cluster_id(g, c, BR_VENDOR_CRDB, "99999999-9999-4999-8999-999999999999");
     const char *name, *method = "GET";
     json_t *body = NULL;
     switch (pick(c, 10)) {
@@ -618,7 +625,8 @@ static json_t *crdb_step(br_gen *g, br_choice *c)
             len += (size_t)snprintf(q + len, sizeof q - len, "&start_time=%s",
                                     ONE_OF(c, "2024-08-25T12:00:00Z", "yesterday"));
         if (chance(c, 8))
-            len += (size_t)snprintf(q + len, sizeof q - len, "&end_time=%s", "2024-08-25T14:00:00Z");
+            len +=
+                (size_t)snprintf(q + len, sizeof q - len, "&end_time=%s", "2024-08-25T14:00:00Z");
         snprintf(path, sizeof path, "/api/v1/clusters/%s/backups%s%s", cid, len ? "?" : "",
                  len ? q + 1 : "");
         break;
@@ -640,13 +648,12 @@ static json_t *crdb_step(br_gen *g, br_choice *c)
         body = json_object();
         if (chance(c, 40)) json_object_set_new(body, "enabled", json_boolean(chance(c, 80)));
         if (chance(c, 50))
-            json_object_set_new(body, "frequency_minutes",
-                                json_integer(atoi(ONE_OF(c, "5", "10", "15", "30", "60", "240",
-                                                         "1440", "45"))));
-        if (chance(c, 50))
             json_object_set_new(
-                body, "retention_days",
-                json_integer(atoi(ONE_OF(c, "2", "7", "30", "90", "365", "14"))));
+                body, "frequency_minutes",
+                json_integer(atoi(ONE_OF(c, "5", "10", "15", "30", "60", "240", "1440", "45"))));
+        if (chance(c, 50))
+            json_object_set_new(body, "retention_days",
+                                json_integer(atoi(ONE_OF(c, "2", "7", "30", "90", "365", "14"))));
         if (chance(c, 4)) json_object_set_new(body, "frequency_minutes", json_string("60"));
         break;
     }
@@ -662,7 +669,8 @@ static json_t *crdb_step(br_gen *g, br_choice *c)
         if (chance(c, 96)) json_object_set_new(body, "type", json_string(type));
         if (chance(c, 2)) json_object_set_new(body, "type", json_string("INDEX"));
         if (chance(c, 2)) json_object_set_new(body, "type", json_integer(5));
-        if (src && chance(c, 60)) json_object_set_new(body, "source_cluster_id", json_string(src->id));
+        if (src && chance(c, 60))
+            json_object_set_new(body, "source_cluster_id", json_string(src->id));
         if (chance(c, 30)) {
             const obj *b = pick_obj(g, c, BR_VENDOR_CRDB, K_BACKUP, src ? same_owner : NULL,
                                     src ? src->id : NULL);
@@ -704,10 +712,12 @@ static json_t *crdb_step(br_gen *g, br_choice *c)
     }
     json_t *r = request(method, path, key);
     if (r && chance(c, 10))
-        json_object_set_new(r, "headers",
-                            json_pack("{s:s}", "Cc-Version",
-                                      ONE_OF(c, "2024-09-16", "2025-07-25", "latest", "2024-13-45")));
-    if (r && body) json_object_set_new(r, "body", body);
+        json_object_set_new(
+            r, "headers",
+            json_pack("{s:s}", "Cc-Version",
+                      ONE_OF(c, "2024-09-16", "2025-07-25", "latest", "2024-13-45")));
+    if (r && body)
+        json_object_set_new(r, "body", body);
     else
         json_decref(body);
     return step(name, r);
@@ -726,8 +736,8 @@ static json_t *atlas_step(br_gen *g, br_choice *c)
     const char *key = pick_key(g, c, BR_VENDOR_ATLAS);
     /* A key scoped to one group works on that group. */
     const obj *ko = find(g, BR_VENDOR_ATLAS, K_KEY, key);
-    const obj *cl = pick_obj(g, c, BR_VENDOR_ATLAS, K_CLUSTER, chance(c, 90) ? main_cluster : NULL,
-                             NULL);
+    const obj *cl =
+        pick_obj(g, c, BR_VENDOR_ATLAS, K_CLUSTER, chance(c, 90) ? main_cluster : NULL, NULL);
     if (ko && ko->name && chance(c, 70)) {
         const obj *in = pick_obj(g, c, BR_VENDOR_ATLAS, K_CLUSTER, same_owner, ko->name);
         if (in) cl = in;
@@ -746,17 +756,16 @@ static json_t *atlas_step(br_gen *g, br_choice *c)
              cname);
     const char *name, *method = "GET", *query = "";
     json_t *body = NULL;
-    const char *sid = snap && chance(c, 95)
-                          ? snap->id
-                          : ONE_OF(c, "5ced491ce7a2e10517c80000", "5ced491c");
+    const char *sid =
+        snap && chance(c, 95) ? snap->id : ONE_OF(c, "5ced491ce7a2e10517c80000", "5ced491c");
     switch (pick(c, 8)) {
     case 0:
     case 1: {
         name = "atlas: create restore";
         method = "POST";
         snprintf(path, sizeof path, "%s/backup/tenant/restore", base);
-        const obj *target = pick_obj(g, c, BR_VENDOR_ATLAS, K_CLUSTER,
-                                     chance(c, 90) ? main_cluster : NULL, NULL);
+        const obj *target =
+            pick_obj(g, c, BR_VENDOR_ATLAS, K_CLUSTER, chance(c, 90) ? main_cluster : NULL, NULL);
         body = json_object();
         if (chance(c, 95)) json_object_set_new(body, "snapshotId", json_string(sid));
         if (chance(c, 2)) json_object_set_new(body, "snapshotId", json_integer(42));
@@ -819,16 +828,17 @@ static json_t *atlas_step(br_gen *g, br_choice *c)
     snprintf(full, sizeof full, "%s%s", path, query);
     json_t *r = request(method, full, key);
     if (r && v2 && chance(c, 90)) {
-        const char *accept = chance(c, 95) ? ONE_OF(c, "application/vnd.atlas.2023-01-01+json",
-                                                    "application/vnd.atlas.2023-02-01+json",
-                                                    "application/vnd.atlas.2024-08-05+json")
-                                           : ONE_OF(c, "application/json",
-                                                    "application/vnd.atlas.2022-12-31+json");
+        const char *accept =
+            chance(c, 95) ? ONE_OF(c, "application/vnd.atlas.2023-01-01+json",
+                                   "application/vnd.atlas.2023-02-01+json",
+                                   "application/vnd.atlas.2024-08-05+json")
+                          : ONE_OF(c, "application/json", "application/vnd.atlas.2022-12-31+json");
         json_object_set_new(r, "headers", json_pack("{s:s}", "Accept", accept));
     }
     if (r && chance(c, 3))
         json_object_set_new(r, "callerIp", json_string(ONE_OF(c, "203.0.113.9", "10.1.2.3")));
-    if (r && body) json_object_set_new(r, "body", body);
+    if (r && body)
+        json_object_set_new(r, "body", body);
     else
         json_decref(body);
     return step(name, r);
@@ -919,8 +929,8 @@ static void learn_zilliz(br_gen *g, const char *method, const char *path, const 
             const char *type = json_string_value(json_object_get(reqbody, "backupType"));
             set_str(&b->extra, type);
             const json_t *dbc = json_array_get(json_object_get(reqbody, "dbCollections"), 0);
-            set_str(&b->name, json_string_value(
-                                  json_array_get(json_object_get(dbc, "collectionNames"), 0)));
+            set_str(&b->name,
+                    json_string_value(json_array_get(json_object_get(dbc, "collectionNames"), 0)));
         }
     } else if (ends_with(path, "/restoreCluster") && has_cid) {
         obj *c = add(g, BR_VENDOR_ZILLIZ, K_CLUSTER,
@@ -940,7 +950,8 @@ static void learn_zilliz(br_gen *g, const char *method, const char *path, const 
     json_t *b;
     json_array_foreach(json_object_get(data, "backups"), i, b)
     {
-        obj *o = add(g, BR_VENDOR_ZILLIZ, K_BACKUP, json_string_value(json_object_get(b, "backupId")));
+        obj *o =
+            add(g, BR_VENDOR_ZILLIZ, K_BACKUP, json_string_value(json_object_get(b, "backupId")));
         if (o && !o->owner) {
             set_str(&o->owner, json_string_value(json_object_get(b, "clusterId")));
             set_str(&o->extra, json_string_value(json_object_get(b, "backupType")));
@@ -988,7 +999,8 @@ static void learn_atlas(br_gen *g, const char *path, const json_t *body)
     char *cid = strdup(cl->id); /* 'add' may move the table */
     if (!cid) return;
     if (json_is_object(json_object_get(body, "content"))) body = json_object_get(body, "content");
-    bool restores = strstr(path, "/backup/tenant/restore") || strstr(path, "/backup/tenant/download");
+    bool restores =
+        strstr(path, "/backup/tenant/restore") || strstr(path, "/backup/tenant/download");
     bool snapshots = strstr(path, "/backup/tenant/snapshots") != NULL;
     const json_t *list = json_object_get(body, "results");
     size_t n = json_is_array(list) ? json_array_size(list) : 1;
