@@ -38,6 +38,8 @@ static const char usage[] =
     "      --check         exit 1 unless every rule has its fixtures, every fixture names\n"
     "                      known rules, and the catalog and the model agree on rule ids\n"
     "      --only A,B      only the rule families with these prefixes (INV,SEC,ZC,CC,MA)\n"
+    "  serve             the mock server of all three APIs over HTTP, with an admin API\n"
+    "                    (brcheck serve --help)\n"
     "  mutate            the mutation score over HTTP: the suite against the server with\n"
     "                    each mutant (brcheck mutate --help)\n"
     "  record            a recording proxy that writes a fixture skeleton (brcheck record\n"
@@ -313,6 +315,7 @@ int main(int argc, char **argv)
     const char *cmd = argv[1];
     if (strcmp(cmd, "run") == 0) return cmd_run(argc - 2, argv + 2);
     if (strcmp(cmd, "rules") == 0) return cmd_rules(argc - 2, argv + 2);
+    if (strcmp(cmd, "serve") == 0) return br_cmd_serve(argc - 2, argv + 2);
     if (strcmp(cmd, "fuzz") == 0) return br_cmd_fuzz(argc - 2, argv + 2);
     if (strcmp(cmd, "mutate") == 0) return br_cmd_mutate(argc - 2, argv + 2);
     if (strcmp(cmd, "record") == 0) return br_cmd_record(argc - 2, argv + 2);
