@@ -143,7 +143,7 @@ bool br_rule_has_mutant(br_rule rule)
      * the others below describe shapes and fields, with no refusal to switch off. */
     static const br_rule observational[] = {
         BR_RULE_SEC_SECRETS, BR_RULE_ZC_BACKUP_LIFE, BR_RULE_ZC_DESCRIBE,
-        BR_RULE_ZC_JOBS,     BR_RULE_ZC_ENVELOPE,   BR_RULE_ZC_OBS_CLUSTER,
+        BR_RULE_ZC_JOBS,     BR_RULE_ZC_ENVELOPE,    BR_RULE_ZC_OBS_CLUSTER,
     };
     for (size_t i = 0; i < sizeof observational / sizeof *observational; i++)
         if (rule == observational[i]) return false;
