@@ -1,6 +1,7 @@
 /* brcheck: command-line entry. Subcommands: run (fixtures against a target), rules (the
  * catalog with fixture coverage). */
 #include "commands.h"
+#include "matrix.h"
 #include "parallel.h"
 #include "progress.h"
 #include "runner.h"
@@ -38,6 +39,12 @@ static const char usage[] =
     "      --check         exit 1 unless every rule has its fixtures, every fixture names\n"
     "                      known rules, and the catalog and the model agree on rule ids\n"
     "      --only A,B      only the rule families with these prefixes (INV,SEC,ZC,CC,MA)\n"
+    "      --matrix        the traceability matrix: each rule's source, the fixtures\n"
+    "                      where it holds and is refused, its mutant (played against\n"
+    "                      the suite in-process: killed or not) and the functions that\n"
+    "                      enforce it (file:line); with --json, --markdown (the whole\n"
+    "                      matrix), --summary (counts by vendor, Markdown), --check\n"
+    "                      (exit 1 when a rule lacks any of these), --no-mutants\n"
     "  serve             the mock server of all three APIs over HTTP, with an admin API\n"
     "                    (brcheck serve --help)\n"
     "  mutate            the mutation score over HTTP: the suite against the server with\n"
@@ -229,15 +236,29 @@ static int check_ids(void)
 
 static int cmd_rules(int argc, char **argv)
 {
-    bool as_json = false, check = false;
+    bool as_json = false, check = false, matrix = false;
+    br_matrix_format format = BR_MATRIX_TEXT;
+    br_matrix_options mopt = {.run_mutants = true};
     char **paths = calloc((size_t)argc + 1, sizeof *paths);
     size_t n = 0;
     for (int i = 0; i < argc; i++) {
         if (strcmp(argv[i], "--json") == 0)
-            as_json = true;
+            as_json = true, format = BR_MATRIX_JSON;
         else if (strcmp(argv[i], "--check") == 0)
             check = true;
-        else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc)
+        else if (strcmp(argv[i], "--matrix") == 0)
+            matrix = true;
+        else if (strcmp(argv[i], "--markdown") == 0)
+            format = BR_MATRIX_MARKDOWN;
+        else if (strcmp(argv[i], "--summary") == 0)
+            format = BR_MATRIX_SUMMARY;
+        else if (strcmp(argv[i], "--no-mutants") == 0)
+            mopt.run_mutants = false;
+        else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            fputs(usage, stdout);
+            free(paths);
+            return 0;
+        } else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc)
             only_families = argv[++i];
         else if (argv[i][0] == '-') {
             fprintf(stderr, "brcheck rules: unknown option %s\n", argv[i]);
@@ -247,6 +268,13 @@ static int cmd_rules(int argc, char **argv)
             paths[n++] = argv[i];
     }
     if (n == 0) paths[n++] = (char *)default_fixtures();
+    if (matrix || format == BR_MATRIX_MARKDOWN || format == BR_MATRIX_SUMMARY) {
+        mopt.only = only_families;
+        int rc = matrix ? br_matrix_command(paths, n, &mopt, format, check) : 2;
+        if (!matrix) fprintf(stderr, "brcheck rules: --markdown and --summary need --matrix\n");
+        free(paths);
+        return rc;
+    }
     br_run run = {0};
     br_run_load(&run, paths, n);
     free(paths);
