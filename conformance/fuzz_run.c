@@ -519,6 +519,27 @@ static json_t *expectation(const br_lockstep *ls, json_t *step, const br_respons
     return e;
 }
 
+/* Keys the target sends and the oracle does not: "$absent" in the skeleton, since an
+ * expectation otherwise lets extra keys through. */
+static void mark_absent(json_t *skel, const json_t *o, const json_t *t)
+{
+    const char *k;
+    json_t *v;
+    size_t i;
+    if (json_is_object(skel) && json_is_object(o) && json_is_object(t)) {
+        json_object_foreach((json_t *)t, k, v)
+        {
+            if (!json_object_get(o, k))
+                json_object_set_new(skel, k, json_string("$absent"));
+            else
+                mark_absent(json_object_get(skel, k), json_object_get(o, k), v);
+        }
+    } else if (json_is_array(skel) && json_is_array(o) && json_is_array(t) &&
+               json_array_size(o) == json_array_size(t)) {
+        json_array_foreach(o, i, v) mark_absent(json_array_get(skel, i), v, json_array_get(t, i));
+    }
+}
+
 /* ---- one step ---- */
 
 static br_vendor vendor_of(const char *path)
@@ -614,7 +635,10 @@ static int send_both(br_lockstep *ls, json_t *step, int index, br_divergence *d,
     char rule[40];
     if (!rc && !br__observe(ls->obs, rest.body, rule, msg, sizeof msg))
         rc = fail(d, BR_DIV_OBSERVED, index, rule, "%s%s", msg, NULL);
-    if (expect) *expect = expectation(ls, step, ro_res);
+    if (expect) {
+        *expect = expectation(ls, step, ro_res);
+        mark_absent(json_object_get(*expect, "body"), ro_res->body, rest.body);
+    }
 out:
     br_response_clear(&rest);
     br_built_free(bo);
@@ -947,7 +971,9 @@ char *br_fuzz_curl_script(const json_t *fixture, const char *mutant)
         "admin() { curl -sS -X \"$1\" -H \"Authorization: Bearer $ADMIN\" "
         "-H 'Content-Type: application/json' --data-binary @- \"$URL/_brcheck/v1/$2\"; echo; }\n"
         "check() { echo \"-> HTTP $code\"; cat \"$out\"; echo; [ \"$code\" = \"$1\" ] || "
-        "{ echo \"   the faithful model answers $1\"; differs=1; }; }\n\n",
+        "{ echo \"   the faithful model answers HTTP $1\"; differs=1; }\n"
+        "  [ $# -lt 3 ] || [ \"$(jq -r \"$2\" \"$out\")\" = \"$3\" ] || "
+        "{ echo \"   the faithful model answers $2 = $3\"; differs=1; }; }\n\n",
         id ? id : "", mutant ? " --mutant " : "", mutant ? mutant : "", id ? id : "fixture");
     const char *profile = json_string_value(json_object_get(fixture, "profile"));
     printf_(&b, "admin PUT 'world?profile=%s' <<'WORLD'\n", profile ? profile : "default");
@@ -995,7 +1021,8 @@ char *br_fuzz_curl_script(const json_t *fixture, const char *mutant)
                 shell_text(&b, ip, true);
                 puts_(&b, "\" -H \"X-Brcheck-Admin-Token: $ADMIN\"");
             }
-            if (body) puts_(&b, " -H 'Content-Type: application/json' --data-binary @-");
+            const char *raw = json_string_value(json_object_get(r, "bodyRaw"));
+            if (body || raw) puts_(&b, " -H 'Content-Type: application/json' --data-binary @-");
             puts_(&b, " \"$URL");
             shell_text(&b, path ? path : "/", true);
             puts_(&b, "\")");
@@ -1005,11 +1032,23 @@ char *br_fuzz_curl_script(const json_t *fixture, const char *mutant)
                 shell_text(&b, text ? text : "null", false);
                 puts_(&b, "\nBODY\n");
                 free(text);
+            } else if (raw) {
+                puts_(&b, " <<'BODY'\n");
+                puts_(&b, raw);
+                puts_(&b, "\nBODY\n");
             } else {
                 puts_(&b, "\n");
             }
             const json_t *expect = json_object_get(s, "expect");
-            printf_(&b, "check %d\n", (int)json_integer_value(json_object_get(expect, "status")));
+            const json_t *eb = json_object_get(expect, "body");
+            const json_t *ec = json_object_get(eb, "code");
+            const json_t *ea = json_object_get(eb, "errorCode");
+            printf_(&b, "check %d", (int)json_integer_value(json_object_get(expect, "status")));
+            if (json_is_integer(ec))
+                printf_(&b, " .code %lld", (long long)json_integer_value(ec));
+            else if (json_is_string(ea) && json_string_value(ea)[0] != '$')
+                printf_(&b, " .errorCode %s", json_string_value(ea));
+            puts_(&b, "\n");
             captures_of(&b, json_object_get(expect, "body"), "");
         } else if (json_object_get(s, "advance")) {
             char *adv = json_dumps(json_object_get(s, "advance"), JSON_ENCODE_ANY);

@@ -495,6 +495,9 @@ static json_t *zilliz_step(br_gen *g, br_choice *c)
         body = json_object();
         const char *pkey = chance(c, 50) ? "projectId" : "targetProjectId";
         json_object_set_new(body, pkey, json_string(chance(c, 95) ? pid : "proj-unknown"));
+        if (chance(c, 5)) /* both spellings, different values */
+            json_object_set_new(body, pkey[0] == 'p' ? "targetProjectId" : "projectId",
+                                json_string("proj-8f0a2b3c4d5e6f708192a3"));
         if (chance(c, 90)) {
             const char *cn = chance(c, 90) ? cname : cl ? cl->name : "x";
             json_object_set_new(body, "clusterName", json_string(cn));
@@ -543,6 +546,9 @@ static json_t *zilliz_step(br_gen *g, br_choice *c)
         const char *dkey = chance(c, 50) ? "destClusterId" : "targetClusterId";
         body = json_pack("{s:s,s:[o]}", dkey, dest ? dest->id : cid, "dbCollections", dbc);
         if (chance(c, 20)) json_object_set_new(body, "projectId", json_string(pid));
+        if (chance(c, 5))
+            json_object_set_new(body, dkey[0] == 'd' ? "targetClusterId" : "destClusterId",
+                                json_string(cid));
         if (chance(c, 5)) json_object_del(body, "dbCollections");
         break;
     }
@@ -688,8 +694,9 @@ static json_t *crdb_step(br_gen *g, br_choice *c)
                                     json_string(chance(c, 85) ? nn : ONE_OF(c, "tpcc2", "app")));
             }
             if (chance(c, 50))
-                json_object_set_new(opts, "into_db",
-                                    json_string(ONE_OF(c, "tpcc2", "defaultdb", "nowhere", "app")));
+                json_object_set_new(
+                    opts, "into_db",
+                    json_string(ONE_OF(c, "tpcc2", "defaultdb", "nowhere", "app", "tpcc")));
             if (chance(c, 15)) json_object_set_new(opts, "skip_missing_foreign_keys", json_true());
             if (chance(c, 10)) json_object_set_new(opts, "schema_only", json_true());
             json_object_set_new(body, "restore_opts", opts);
@@ -867,6 +874,18 @@ static json_t *sim_step(br_gen *g, br_choice *c)
     return json_pack("{s:s,s:o}", "name", "sim: write", "sim", op);
 }
 
+/* Now and then a body that is not JSON (SEC-BAD-INPUT). */
+static json_t *malformed(br_choice *c, json_t *step)
+{
+    json_t *req = json_object_get(step, "request");
+    if (!json_object_get(req, "body") || !chance(c, 3)) return step;
+    json_object_del(req, "body");
+    json_object_set_new(
+        req, "bodyRaw",
+        json_string(ONE_OF(c, "{\"backupType\": ", "{\"enabled\": tru}", "[1,", "}")));
+    return step;
+}
+
 json_t *br_gen_next(br_gen *g, br_choice *c)
 {
     if (!g || !c) return NULL;
@@ -878,11 +897,11 @@ json_t *br_gen_next(br_gen *g, br_choice *c)
     if (r < 11) return sim_step(g, c);
     switch (pick(c, 3)) {
     case 0:
-        return zilliz_step(g, c);
+        return malformed(c, zilliz_step(g, c));
     case 1:
-        return crdb_step(g, c);
+        return malformed(c, crdb_step(g, c));
     default:
-        return atlas_step(g, c);
+        return malformed(c, atlas_step(g, c));
     }
 }
 
@@ -1122,6 +1141,10 @@ static const char default_world[] =
     "\"org-crdb-acme\", \"plan\": \"ADVANCED\", \"provider\": \"gcp\", \"region\": "
     "\"us-central1\", \"createTime\": \"2024-01-10T09:00:00Z\", \"databases\": ["
     "    {\"name\": \"defaultdb\"}, {\"name\": \"postgres\"}]},"
+    "  {\"id\": \"77777777-7777-4777-8777-777777777777\", \"name\": \"std-stale\", \"org\": "
+    "\"org-crdb-acme\", \"plan\": \"STANDARD\", \"provider\": \"gcp\", \"region\": "
+    "\"us-central1\", \"createTime\": \"2024-01-10T09:00:00Z\", \"databases\": ["
+    "    {\"name\": \"defaultdb\"}, {\"name\": \"postgres\"}]},"
     "  {\"id\": \"66666666-6666-4666-8666-666666666666\", \"name\": \"other-prod\", \"org\": "
     "\"org-crdb-other\", \"plan\": \"ADVANCED\", \"provider\": \"gcp\", \"region\": "
     "\"us-central1\", \"createTime\": \"2024-01-10T09:00:00Z\", \"databases\": ["
@@ -1195,6 +1218,9 @@ static const char default_world[] =
     "\"method\": \"AUTO\"},"
     "  {\"id\": \"b0000006-0700-4000-8000-000000000006\", \"cluster\": "
     "\"66666666-6666-4666-8666-666666666666\", \"createTime\": \"2024-08-25T15:00:00Z\", "
+    "\"method\": \"AUTO\"},"
+    "  {\"id\": \"b0000008-0700-4000-8000-000000000008\", \"cluster\": "
+    "\"77777777-7777-4777-8777-777777777777\", \"createTime\": \"2024-08-10T15:00:00Z\", "
     "\"method\": \"AUTO\"},"
     "  {\"id\": \"b0000007-1057-4000-8000-000000000007\", \"cluster\": "
     "\"88888888-8888-4888-8888-888888888888\", \"createTime\": \"2024-08-25T15:00:00Z\", "

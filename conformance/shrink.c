@@ -246,6 +246,32 @@ static json_t *one_minimal(shrinker *s, json_t *steps)
     return steps;
 }
 
+/* Two waits in a row become one. */
+static json_t *merge_advances(shrinker *s, json_t *steps)
+{
+    for (size_t i = 0; i + 1 < json_array_size(steps);) {
+        json_t *a = json_object_get(json_array_get(steps, i), "advance");
+        json_t *b = json_object_get(json_array_get(steps, i + 1), "advance");
+        json_t *ok = NULL;
+        if (json_is_integer(a) && json_is_integer(b)) {
+            json_t *cand = slice(steps, i + 1, i + 2, true);
+            json_array_set_new(
+                cand, i,
+                json_pack("{s:I}", "advance", json_integer_value(a) + json_integer_value(b)));
+            ok = reproduces(s, cand);
+            json_decref(cand);
+        }
+        if (ok) {
+            json_decref(steps);
+            steps = ok;
+        } else {
+            i++;
+        }
+        if (s->max_plays && s->plays >= s->max_plays) break;
+    }
+    return steps;
+}
+
 json_t *br_shrink(const br_fuzz_env *env, const json_t *steps, const br_divergence *first,
                   unsigned max_plays, br_shrink_stats *stats)
 {
@@ -258,6 +284,7 @@ json_t *br_shrink(const br_fuzz_env *env, const json_t *steps, const br_divergen
         json_decref(cur);
         cur = ok;
         cur = ddmin(&s, cur);
+        cur = merge_advances(&s, cur);
         cur = simplify(&s, cur);
         cur = one_minimal(&s, cur);
     }
