@@ -198,7 +198,8 @@ int br_cmd_fuzz(int argc, char **argv)
         return 2;
     }
     json_t *given = br_gen_default_world();
-    br_fuzz_env env = {.target = t, .given = given, .strict = strict, .compare_world = strict};
+    br_fuzz_env env = {
+        .target = t, .given = given, .strict = strict, .compare_world = strict, .world_every = 32};
     double start = now_s();
     unsigned long long total = 0;
     int rc = 0;
@@ -237,6 +238,8 @@ int br_cmd_fuzz(int argc, char **argv)
             const br_response *res = br_lockstep_oracle_answer(ls);
             if (res) br_gen_observe(g, concrete, res->status, res->body);
             json_decref(concrete);
+            if (sr == 0 && i + 1 == steps) /* the last step: the worlds too */
+                sr = br_lockstep_check_world(ls, step, (int)i + 1, &d);
             if (sr < 0) {
                 fprintf(stderr, "brcheck fuzz: seed %llu: %s\n", s, d.message);
                 rc = 2;

@@ -25,6 +25,7 @@ struct br_lockstep {
     br_response last; /* the oracle's last answer */
     bool has_last;
     unsigned next_name;
+    unsigned pending; /* state-changing steps since the worlds were last compared */
 };
 
 const char *br_div_kind_name(br_div_kind k)
@@ -759,9 +760,20 @@ int br_lockstep_step(br_lockstep *ls, json_t *step, int index, br_divergence *d,
     const char *method =
         json_string_value(json_object_get(json_object_get(step, "request"), "method"));
     bool changes = !method || (strcmp(method, "GET") != 0 && ls->has_last && !ls->last.error);
-    if (ls->env.strict && ls->env.compare_world && changes)
+    ls->pending += changes;
+    if (ls->env.strict && ls->env.compare_world && ls->pending &&
+        ls->pending >= ls->env.world_every) {
+        ls->pending = 0;
         return compare_world(ls, step, index, d);
+    }
     return 0;
+}
+
+int br_lockstep_check_world(br_lockstep *ls, json_t *step, int index, br_divergence *d)
+{
+    if (!ls->env.strict || !ls->env.compare_world || !ls->pending) return 0;
+    ls->pending = 0;
+    return compare_world(ls, step, index, d);
 }
 
 /* The largest N of the capture names "vN" in the sequence. */
@@ -809,7 +821,9 @@ json_t *br_fuzz_fixture(const br_fuzz_env *env, const json_t *steps, const char 
                         const char *rule, const char *source, br_divergence *d)
 {
     char err[512];
-    br_lockstep *ls = br_lockstep_new(env, err, sizeof err);
+    br_fuzz_env every = *env;
+    every.world_every = 1; /* the inspect step names the first step where worlds differ */
+    br_lockstep *ls = br_lockstep_new(&every, err, sizeof err);
     if (!ls) {
         snprintf(d->message, sizeof d->message, "cannot load the world: %s", err);
         return NULL;

@@ -38,6 +38,9 @@ typedef struct {
     /* Compare world dumps (set by the caller; the shrinker switches it off when the
      * divergence is not a world divergence). */
     bool compare_world;
+    /* Compare the worlds after this many state-changing steps (0 or 1: after each); a
+     * world dump costs as much as the world is large. */
+    unsigned world_every;
 } br_fuzz_env;
 
 typedef struct br_lockstep br_lockstep;
@@ -56,6 +59,10 @@ void br_lockstep_symbolize(br_lockstep *ls, json_t *step);
  * reference). Returns 1 on a divergence (d filled), 0 when both agree, -1 when the step
  * cannot be played (a capture it names was never bound, or a target failure; d->message). */
 int br_lockstep_step(br_lockstep *ls, json_t *step, int index, br_divergence *d, json_t **expect);
+
+/* Compares the worlds now if a state-changing step came after the last comparison;
+ * returns as br_lockstep_step ('step' and 'index' name where a divergence is charged). */
+int br_lockstep_check_world(br_lockstep *ls, json_t *step, int index, br_divergence *d);
 
 /* The oracle's last answer to a request step (borrowed; NULL after other steps). */
 const br_response *br_lockstep_oracle_answer(const br_lockstep *ls);

@@ -277,6 +277,7 @@ json_t *br_shrink(const br_fuzz_env *env, const json_t *steps, const br_divergen
 {
     shrinker s = {.env = *env, .first = first, .max_plays = max_plays};
     s.env.compare_world = env->compare_world && first->kind == BR_DIV_WORLD;
+    s.env.world_every = 1; /* short sequences: after every state-changing step */
     json_t *cur = slice(steps, 0, (size_t)first->step, false);
     if (!cur) return NULL;
     json_t *ok = reproduces(&s, cur);
