@@ -1,5 +1,5 @@
 #!/bin/sh
-# Runs every benchmark in one go (about 6-8 minutes on a 2-core machine) and writes
+# Runs every benchmark in one go (about 5 minutes on a 2-core machine) and writes
 # reports/bench.md: one table per benchmark with both sides' figures measured in the same
 # run, their ratio and the design target (docs: design.md, Performance), the machine and the
 # date; each benchmark's own output below its table; skipped parts with the reason.
@@ -115,7 +115,7 @@ if [ -x "$BUILD/bench_scale" ]; then
         raw scale
     } >>"$MD"
 else
-    skip "scale (bench_scale)" "build/bench_scale is not built yet (bench/bench_scale.c not in the tree)"
+    skip "scale (bench_scale)" "$BUILD_LABEL/bench_scale is not built yet (bench/bench_scale.c not in the tree)"
 fi
 
 # ---- the fixture suite, in-process and over HTTP
@@ -227,7 +227,7 @@ if [ -x "$BUILD/bench_shrink" ]; then
         raw shrink
     } >>"$MD"
 else
-    skip "shrinking (bench_shrink)" "build/bench_shrink is not built yet (bench/bench_shrink.c not in the tree)"
+    skip "shrinking (bench_shrink)" "$BUILD_LABEL/bench_shrink is not built yet (bench/bench_shrink.c not in the tree)"
 fi
 
 # ---- the report
