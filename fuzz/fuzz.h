@@ -84,6 +84,12 @@ br_vendor br_fuzz_vendor_of_path(const char *path);
  * body serializes, an error answer left the digest unchanged (INV-ATOMIC), and the world's
  * invariants hold. Aborts on a violation; res is the answer (caller clears it). */
 void br_fuzz_send_checked(br_world *w, const br_request *req, br_response *res);
+/* The same checks with the digest of w before the request already known (*digest, e.g. the
+ * digest after the previous step): *digest becomes the digest after it, one digest per
+ * request instead of up to two. The invariants are checked only when the digest changed (an
+ * unchanged world passed them already). Returns whether the world changed. */
+bool br_fuzz_send_checked_known(br_world *w, const br_request *req, br_response *res,
+                                uint64_t *digest);
 /* Aborts when br_world_check finds a violation; 'after' names what was just done. */
 void br_fuzz_check_world(const br_world *w, const char *after);
 

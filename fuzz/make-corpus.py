@@ -11,7 +11,12 @@
                                 with --decoder BUILD/fuzz/fuzz_decode also the choices of
                                 PRNG runs (seeds 1..40, 8 to 64 steps), which decode to
                                 mostly valid sequences on live ids
-  fuzz/make-corpus.py all       all three
+  fuzz/make-corpus.py http      writes fuzz/corpus/http/: each fixture request as raw HTTP/1.1
+                                (Bearer keys; Atlas Digest headers whose nonce and response
+                                are `auto`, which the harness fills in; the caller address
+                                through the admin token header; some bodies chunked), plus
+                                admin API calls, pipelined and malformed requests
+  fuzz/make-corpus.py all       all four
 
 The encodings mirror fuzz/request_input.c (layout in fuzz/fuzz.h); the route rows are read
 from fuzz/request_routes.def. Output files are named by the hash of their content, so
@@ -240,13 +245,118 @@ def sequence_corpus(decoder):
     return blobs
 
 
+ADMIN = "admin-demo-token"
+
+
+def raw_http(method, target, headers, body=b"", chunked=False, version="HTTP/1.1"):
+    lines = ["%s %s %s" % (method, target, version), "Host: 127.0.0.1"]
+    lines += ["%s: %s" % h for h in headers]
+    if body and chunked:
+        lines.append("Transfer-Encoding: chunked")
+        half = len(body) // 2 or len(body)
+        parts = [body[:half], body[half:]]
+        payload = b"".join(b"%x\r\n%s\r\n" % (len(p), p) for p in parts if p) + b"0\r\n\r\n"
+    else:
+        if body or method in ("POST", "PUT", "PATCH"):
+            lines.append("Content-Length: %d" % len(body))
+        payload = body
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8", "surrogateescape") + payload
+
+
+def digest_header(user, target, nc=1, nonce="auto", response="auto"):
+    return ("Authorization", 'Digest username="%s", realm="MMS Public API", nonce="%s", '
+            'uri="%s", qop=auth, nc=%08x, cnonce="0a4f113b", response="%s", algorithm=MD5'
+            % (user, nonce, target, nc, nonce and response))
+
+
+def http_corpus(fixtures):
+    with open(os.path.join(HERE, "worlds", "all.json")) as fh:
+        world = json.load(fh)
+    keys = [k["key"] for k in world.get("keys", [])]
+    blobs = []
+    n = 0
+    for fx in fixtures:
+        for step in fx.get("steps", []):
+            req = step.get("request") or step.get("await", {}).get("request")
+            if not req or "bodyRepeat" in req:
+                continue
+            req = json.loads(re.sub(r"\$\{\w+\}", "x", json.dumps(req)))
+            target = req["path"].replace(" ", "%20")
+            headers = [(k, v) for k, v in req.get("headers", {}).items()
+                       if k.lower() not in ("content-length", "transfer-encoding", "host")]
+            key = req.get("key")
+            if key is not None and fx["vendor"] + "-" + key in keys:
+                key = fx["vendor"] + "-" + key
+            if key is not None and fx["vendor"] == "atlas":
+                headers.append(digest_header(key, target))
+            elif key is not None:
+                headers.append(("Authorization", "Bearer " + key))
+            n += 1
+            ip = req.get("callerIp")
+            if not ip and fx["vendor"] == "atlas" and n % 4:
+                ip = "10.1.2.3"  # on the access list of the fuzzing world's Atlas org
+            if ip:
+                headers += [("X-Brcheck-Caller-Ip", ip),
+                            ("X-Brcheck-Admin-Token", ADMIN)]
+            body = b""
+            if "body" in req:
+                body = json.dumps(req["body"], separators=(",", ":")).encode()
+                headers.append(("Content-Type", "application/json"))
+            elif "bodyRaw" in req:
+                body = req["bodyRaw"].encode("utf-8", "surrogateescape")
+            elif "bodyHex" in req:
+                body = bytes.fromhex(req["bodyHex"])
+            blobs.append(raw_http(req["method"], target, headers, body, chunked=n % 5 == 0))
+    bearer = ("Authorization", "Bearer " + ADMIN)
+    admin = [
+        ("GET", "ping", None), ("GET", "world", None), ("GET", "digest", None),
+        ("GET", "check", None), ("GET", "clock", None), ("POST", "clock", {"advance": 600}),
+        ("POST", "clock", {"advance": "10m"}), ("GET", "faults", None),
+        ("POST", "faults", {"path": "/v2/backups*", "method": "POST", "status": 429,
+                            "retryAfter": 1, "times": 1}),
+        ("POST", "faults", {"path": "/api/*", "status": 503, "drop": True, "times": 0}),
+        ("DELETE", "faults", None), ("GET", "mutant", None),
+        ("PUT", "mutant", {"rule": "ZC-RESTORE-AVAILABLE"}), ("PUT", "mutant", {"rule": None}),
+        ("POST", "sim", {"op": "write", "cluster": "in01-1234567890abcdef", "db": "default",
+                         "collection": "data"}),
+        ("POST", "sim", {"op": "drop_cluster", "cluster": "nope"}),
+        ("PUT", "world?profile=strict", {"seed": 3, "clock": "2025-01-01T00:00:00Z"}),
+        ("PUT", "world", {"clusters": 1}),
+    ]
+    for method, call, body in admin:
+        data = json.dumps(body).encode() if body is not None else b""
+        blobs.append(raw_http(method, "/_brcheck/v1/" + call, [bearer], data))
+    blobs.append(raw_http("GET", "/_brcheck/v1/world", []))  # no token: 401
+    blobs.append(raw_http("GET", "/_brcheck/v1/nope", [bearer]))
+    # Digest variants: a wrong response, a reused count, a foreign nonce, no qop.
+    t = "/api/atlas/v2/groups/x/clusters"
+    blobs.append(raw_http("GET", t, [digest_header("owner-key", t, response="0" * 32)]))
+    blobs.append(raw_http("GET", t, [digest_header("owner-key", t, nc=0)]))
+    blobs.append(raw_http("GET", t, [digest_header("owner-key", t, nonce="0" * 56,
+                                                   response="auto")]))
+    blobs.append(raw_http("GET", t, [("Authorization", 'Digest username="owner-key"')]))
+    blobs.append(raw_http("GET", t, [("Authorization", "Basic b3duZXIta2V5Og==")]))
+    # Two requests on one connection, HTTP/1.0, Expect, junk.
+    two = raw_http("GET", "/v2/projects", [("Authorization", "Bearer owner-key")])
+    blobs.append(two + two)
+    blobs.append(raw_http("GET", "/_brcheck/v1/ping", [], version="HTTP/1.0"))
+    blobs.append(raw_http("POST", "/v2/backups", [("Authorization", "Bearer owner-key"),
+                                                  ("Expect", "100-continue")], b"{}"))
+    blobs.append(b"GET / HTTP/1.1\r\n\r\n")
+    blobs.append(b"BREW /pot HTTP/1.1\r\nHost: x\r\n\r\n")
+    blobs.append(b"POST /v2/backups HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+                 b"\r\nzz\r\n")
+    blobs.append(b"GET /v2/projects HTTP/1.1\r\nHost: x\r\nContent-Length: 99999999999\r\n\r\n")
+    return blobs
+
+
 def main(argv):
     decoder = None
     if len(argv) > 2 and argv[1] == "--decoder":
         decoder = os.path.abspath(argv[2])
         argv = argv[:1] + argv[3:]
     what = argv[1] if len(argv) > 1 else "all"
-    if what in ("-h", "--help") or what not in ("world", "request", "sequence", "all"):
+    if what in ("-h", "--help") or what not in ("world", "request", "sequence", "http", "all"):
         print(__doc__.strip())
         return 0 if what in ("-h", "--help") else 2
     fixtures = load_fixtures()
@@ -260,6 +370,9 @@ def main(argv):
     if what in ("request", "all"):
         n = write_corpus(os.path.join(HERE, "corpus", "request"), request_corpus(fixtures))
         print("request: %d new seeds" % n)
+    if what in ("http", "all"):
+        n = write_corpus(os.path.join(HERE, "corpus", "http"), http_corpus(fixtures))
+        print("http: %d new seeds" % n)
     if what in ("sequence", "all"):
         n = write_corpus(os.path.join(HERE, "corpus", "sequence"), sequence_corpus(decoder))
         print("sequence: %d new seeds" % n)
