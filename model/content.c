@@ -36,6 +36,48 @@ int br__content_copy(br_content *dst, const br_content *src)
     return BR_OK;
 }
 
+br_content *br__content_snapshot(const br_content *src)
+{
+    br_content *s = br__calloc(1, sizeof *s);
+    if (!s) return NULL;
+    if (br__content_copy(s, src)) {
+        br__free(s);
+        return NULL;
+    }
+    s->refs = 1;
+    return s;
+}
+
+br_content *br__content_adopt(br_content *c)
+{
+    br_content *s = br__malloc(sizeof *s);
+    if (!s) return NULL;
+    *s = *c;
+    s->refs = 1;
+    memset(c, 0, sizeof *c);
+    return s;
+}
+
+br_content *br__content_share(br_content *snap)
+{
+    if (snap) snap->refs++;
+    return snap;
+}
+
+void br__content_release(br_content *snap)
+{
+    if (!snap || --snap->refs > 0) return;
+    br__content_free(snap);
+    br__free(snap);
+}
+
+bool br__content_same(const br_content *a, const br_content *b)
+{
+    return a->n_items == b->n_items && a->n_dbs == b->n_dbs &&
+           (!a->n_items || memcmp(a->items, b->items, a->n_items * sizeof *a->items) == 0) &&
+           (!a->n_dbs || memcmp(a->dbs, b->dbs, a->n_dbs * sizeof *a->dbs) == 0);
+}
+
 bool br__content_has_db(const br_content *c, const char *db)
 {
     for (size_t i = 0; i < c->n_dbs; i++)

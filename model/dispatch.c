@@ -312,8 +312,12 @@ int br_world_handle(br_world *w, const br_request *req, br_response *res)
     if (!req || !req->method || !req->path) return BR_EINVAL;
     int rc = br_world_advance(w, 0); /* jobs due at this instant settle first */
     if (rc) return rc;
+    /* Cached lists survive reads only: anything else may change the world. */
+    bool read = strcmp(req->method, "GET") == 0;
+    if (!read) br__world_touch(w);
     br_ctx ctx = {.w = w, .req = req, .res = res, .key_index = -1};
     rc = dispatch(&ctx);
+    if (!read) br__world_touch(w);
     const br_dialect *d = res->vendor < BR_VENDOR_COUNT ? dialects[res->vendor] : NULL;
     if (rc == BR_OK && !ctx.oom && d && d->finish) d->finish(&ctx);
     json_decref(ctx.body);

@@ -4,6 +4,7 @@
 #include "world.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Vendor spellings of the four job states (rules.md ZC-BACKUP-LIFE, CC-RESTORE-LIFE,
@@ -71,14 +72,6 @@ int br__job_progress(const br_world *w, const br_job *j)
     return p < j->last_progress ? j->last_progress : p;
 }
 
-/* When the job next changes state, or 0 when it never will. */
-static br_time job_due(const br_job *j)
-{
-    if (br__job_terminal(j)) return 0;
-    if (!j->started) return j->created + j->queue_s;
-    return j->started + j->run_s;
-}
-
 static int job_step(br_world *w, br_job *j, br_time at)
 {
     const br_dialect *d = br__dialect(j->vendor);
@@ -97,37 +90,220 @@ static int job_step(br_world *w, br_job *j, br_time at)
     return rc;
 }
 
+/* ---- due-time heaps ---- */
+
+static bool due_before(const br_due *a, const br_due *b)
+{
+    return a->t != b->t ? a->t < b->t : a->index < b->index;
+}
+
+int br__heap_push(br_heap *h, br_time t, uint32_t index)
+{
+    if (br__grow((void **)&h->v, &h->cap, h->n + 1, sizeof *h->v)) return BR_ENOMEM;
+    br_due e = {t, index};
+    size_t i = h->n++;
+    while (i > 0 && due_before(&e, &h->v[(i - 1) / 2])) {
+        h->v[i] = h->v[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    h->v[i] = e;
+    return BR_OK;
+}
+
+void br__heap_pop(br_heap *h)
+{
+    if (!h->n) return;
+    br_due e = h->v[--h->n];
+    size_t i = 0, n = h->n;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n) break;
+        if (c + 1 < n && due_before(&h->v[c + 1], &h->v[c])) c++;
+        if (!due_before(&h->v[c], &e)) break;
+        h->v[i] = h->v[c];
+        i = c;
+    }
+    if (n) h->v[i] = e;
+}
+
+/* When the job next changes state, or 0 when it never will. */
+static br_time job_due(const br_job *j)
+{
+    if (br__job_terminal(j)) return 0;
+    if (!j->started) return j->created + j->queue_s;
+    return j->started + j->run_s;
+}
+
+/* A heap entry still describes its job (a job's due time changes only in job_step, which
+ * queues the new one; a job ended from outside leaves a stale entry behind). */
+static bool job_entry_live(const br_world *w, const br_due *e)
+{
+    return e->index < w->n_jobs && job_due(&w->jobs[e->index]) == e->t && e->t != 0;
+}
+
+static bool expiry_entry_live(const br_world *w, br_vendor v, const br_due *e)
+{
+    const br_backup *b = e->index < w->n_backups ? &w->backups[e->index] : NULL;
+    return b && b->vendor == v && !b->deleted && b->expires == e->t && e->t != 0;
+}
+
+int br__events_sync(br_world *w)
+{
+    for (; w->jobs_queued < w->n_jobs; w->jobs_queued++) {
+        br_time t = job_due(&w->jobs[w->jobs_queued]);
+        if (t && br__heap_push(&w->job_due, t, (uint32_t)w->jobs_queued)) return BR_ENOMEM;
+    }
+    for (; w->backups_queued < w->n_backups; w->backups_queued++) {
+        const br_backup *b = &w->backups[w->backups_queued];
+        if (b->expires && !b->deleted && b->vendor < BR_VENDOR_COUNT &&
+            br__heap_push(&w->expiry[b->vendor], b->expires, (uint32_t)w->backups_queued))
+            return BR_ENOMEM;
+    }
+    return BR_OK;
+}
+
+br_time br__expiry_next(const br_world *cw, br_vendor v)
+{
+    br_world *w = (br_world *)cw; /* dropping stale entries changes nothing observable */
+    br_heap *h = &w->expiry[v];
+    while (h->n && !expiry_entry_live(w, v, &h->v[0]))
+        br__heap_pop(h);
+    return h->n ? h->v[0].t : 0;
+}
+
+void br__expiry_run(br_world *w, br_vendor v, br_time at)
+{
+    br_heap *h = &w->expiry[v];
+    while (h->n && h->v[0].t <= at) {
+        if (expiry_entry_live(w, v, &h->v[0])) w->backups[h->v[0].index].deleted = true;
+        br__heap_pop(h);
+    }
+}
+
+/* ---- list views ---- */
+
+void br__world_touch(br_world *w)
+{
+    w->epoch++;
+}
+
+static const br_world *sort_world;
+static bool (*sort_before)(const br_world *w, uint32_t a, uint32_t b);
+
+static int cmp_view(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+    if (x == y) return 0;
+    return sort_before(sort_world, x, y) ? -1 : 1;
+}
+
+const br_view *br__view(br_world *w, int which, long cluster,
+                        bool (*keep)(const br_world *w, const br_backup *b, long cluster),
+                        bool (*before)(const br_world *w, uint32_t a, uint32_t b))
+{
+    br_view *v = &w->views[which];
+    if (v->epoch == w->epoch + 1 && v->cluster == cluster) return v;
+    v->epoch = 0;
+    v->n = 0;
+    v->cluster = (int32_t)cluster;
+    v->project = -1;
+    bool sorted = true;
+    for (size_t i = 0; i < w->n_backups; i++) {
+        const br_backup *b = &w->backups[i];
+        if (!keep(w, b, cluster)) continue;
+        if (br__grow((void **)&v->v, &v->cap, v->n + 1, sizeof *v->v)) return NULL;
+        if (v->n == 0) v->project = b->project;
+        if (v->project != b->project) v->project = -2;
+        if (v->n && !before(w, v->v[v->n - 1], (uint32_t)i)) sorted = false;
+        v->v[v->n++] = (uint32_t)i;
+    }
+    if (v->project == -2) v->project = -1;
+    if (!sorted) { /* qsort is not stable, but 'before' is a total order */
+        sort_world = w;
+        sort_before = before;
+        qsort(v->v, v->n, sizeof *v->v, cmp_view);
+    }
+    v->epoch = w->epoch + 1;
+    return v;
+}
+
+/* ---- the clock ---- */
+
+/* Steps every job due at w->now in index order, as a scan over the jobs would: a job
+ * created or made due during the pass is stepped in it when its index is past the last one
+ * stepped, and waits for the next pass otherwise. */
+static int run_jobs(br_world *w)
+{
+    br_heap *h = &w->job_due;
+    br_heap batch = {0}, later = {0}; /* batch: by index only (t = 0) */
+    int rc = BR_OK;
+    long cursor = -1;
+    for (;;) {
+        if ((rc = br__events_sync(w))) break;
+        while (h->n && h->v[0].t <= w->now) {
+            br_due e = h->v[0];
+            br__heap_pop(h);
+            if (!job_entry_live(w, &e)) continue;
+            rc = (long)e.index > cursor ? br__heap_push(&batch, 0, e.index)
+                                        : br__heap_push(&later, e.t, e.index);
+            if (rc) break;
+        }
+        if (rc || !batch.n) break;
+        uint32_t i = batch.v[0].index;
+        br__heap_pop(&batch);
+        if ((long)i == cursor) continue; /* queued twice */
+        cursor = i;
+        br_job *j = &w->jobs[i];
+        br_time t = job_due(j);
+        if (!t || t > w->now) continue; /* changed by an earlier step; queued anew if open */
+        if ((rc = job_step(w, j, w->now))) break;
+        t = job_due(&w->jobs[i]);
+        if (t && (rc = br__heap_push(h, t, i))) break;
+    }
+    for (size_t k = 0; k < batch.n; k++) { /* left by an error: back into the queue */
+        br_time t = job_due(&w->jobs[batch.v[k].index]);
+        if (t && br__heap_push(h, t, batch.v[k].index)) rc = BR_ENOMEM;
+    }
+    for (size_t k = 0; k < later.n; k++)
+        if (br__heap_push(h, later.v[k].t, later.v[k].index)) rc = BR_ENOMEM;
+    br__free(batch.v);
+    br__free(later.v);
+    return rc;
+}
+
+/* The earliest open job transition (0: none). */
+static br_time next_job(br_world *w)
+{
+    br_heap *h = &w->job_due;
+    while (h->n && !job_entry_live(w, &h->v[0]))
+        br__heap_pop(h);
+    return h->n ? h->v[0].t : 0;
+}
+
 /* Runs everything due at or before 'until', in time order, and leaves the clock there. */
 static int run_until(br_world *w, br_time until)
 {
     for (;;) {
-        br_time next = 0;
-        while (w->jobs_open_from < w->n_jobs && br__job_terminal(&w->jobs[w->jobs_open_from]))
-            w->jobs_open_from++;
-        for (size_t i = w->jobs_open_from; i < w->n_jobs; i++) {
-            br_time t = job_due(&w->jobs[i]);
-            if (t && (!next || t < next)) next = t;
-        }
+        int rc = br__events_sync(w);
+        if (rc) return rc;
+        br_time next = next_job(w);
         for (int v = 0; v < BR_VENDOR_COUNT; v++) {
             const br_dialect *d = br__dialect((br_vendor)v);
             br_time t = d->next_event ? d->next_event(w, w->now) : 0;
             if (t && (!next || t < next)) next = t;
         }
         if (!next || next > until) break;
+        br__world_touch(w);
         if (next > w->now) w->now = next;
-        for (size_t i = w->jobs_open_from; i < w->n_jobs; i++) {
-            br_time t = job_due(&w->jobs[i]);
-            if (t && t <= w->now) {
-                int rc = job_step(w, &w->jobs[i], w->now);
-                if (rc) return rc;
-            }
-        }
+        if ((rc = run_jobs(w))) return rc;
+        if ((rc = br__events_sync(w))) return rc;
         for (int v = 0; v < BR_VENDOR_COUNT; v++) {
             const br_dialect *d = br__dialect((br_vendor)v);
             br_time t = d->next_event ? d->next_event(w, w->now) : 0;
             if (t && t <= w->now) {
-                int rc = d->run_event(w, w->now);
+                rc = d->run_event(w, w->now);
                 if (rc) return rc;
+                if ((rc = br__events_sync(w))) return rc;
             }
         }
     }

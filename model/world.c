@@ -2,6 +2,7 @@
  * digest of its observable state, and the invariant check (rules.md, INV). */
 #include "world.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,12 +75,23 @@ void br_world_free(br_world *w)
         br__free(w->orgs[i].access);
     for (size_t i = 0; i < w->n_keys; i++)
         br__free(w->keys[i].grants);
-    for (size_t i = 0; i < w->n_clusters; i++)
+    for (size_t i = 0; i < w->n_clusters; i++) {
         br__content_free(&w->clusters[i].content);
+        br__content_release(w->clusters[i].snap);
+    }
     for (size_t i = 0; i < w->n_backups; i++)
-        br__content_free(&w->backups[i].content);
+        br__backup_free(&w->backups[i]);
     for (size_t i = 0; i < w->n_jobs; i++)
         json_decref(w->jobs[i].params);
+    br__free(w->ix_clusters.slots);
+    br__free(w->ix_backups.slots);
+    br__free(w->ix_jobs.slots);
+    br__free(w->ix_projects.slots);
+    br__free(w->job_due.v);
+    for (int v = 0; v < BR_VENDOR_COUNT; v++)
+        br__free(w->expiry[v].v);
+    for (int v = 0; v < BR_VIEW_COUNT; v++)
+        br__free(w->views[v].v);
     br__free(w->orgs);
     br__free(w->projects);
     br__free(w->keys);
@@ -97,6 +109,7 @@ br_time br_world_now(const br_world *w)
 void br_world_set_mutant(br_world *w, br_rule rule)
 {
     w->mutant = rule;
+    br__world_touch(w);
 }
 
 bool br__mutated(const br_world *w, br_rule rule)
@@ -112,6 +125,7 @@ int br_world_set_profile(br_world *w, const char *profile)
         w->strict = true;
     else
         return BR_EINVAL;
+    br__world_touch(w);
     return BR_OK;
 }
 
@@ -147,11 +161,136 @@ long br__world_add_job(br_world *w)
     return (long)w->n_jobs++;
 }
 
+static void index_reset(br_id_index *ix)
+{
+    if (ix->cap) memset(ix->slots, 0, ix->cap * sizeof *ix->slots);
+    ix->synced = 0;
+}
+
+void br__world_unadd_cluster(br_world *w)
+{
+    index_reset(&w->ix_clusters);
+    br_cluster *c = &w->clusters[--w->n_clusters];
+    br__content_free(&c->content);
+    br__content_release(c->snap);
+    memset(c, 0, sizeof *c);
+    br__world_touch(w);
+}
+
+void br__world_unadd_backup(br_world *w)
+{
+    index_reset(&w->ix_backups);
+    if (w->backups_queued >= w->n_backups) w->backups_queued = w->n_backups - 1;
+    br__backup_free(&w->backups[--w->n_backups]);
+    br__world_touch(w);
+}
+
+void br__world_unadd_job(br_world *w)
+{
+    index_reset(&w->ix_jobs);
+    if (w->jobs_queued >= w->n_jobs) w->jobs_queued = w->n_jobs - 1;
+    br_job *j = &w->jobs[--w->n_jobs];
+    json_decref(j->params);
+    memset(j, 0, sizeof *j);
+    br__world_touch(w);
+}
+
+void br__backup_free(br_backup *b)
+{
+    br__content_release(b->content);
+    b->content = NULL;
+}
+
+br_content *br__cluster_capture(br_world *w, long cluster)
+{
+    br_cluster *c = &w->clusters[cluster];
+    if (c->snap && br__content_same(c->snap, &c->content)) return br__content_share(c->snap);
+    br_content *snap = br__content_snapshot(&c->content);
+    if (!snap) return NULL;
+    br__content_release(c->snap);
+    c->snap = br__content_share(snap);
+    return snap;
+}
+
+/* ---- id indexes ---- */
+
+static uint64_t hash_id(const char *s)
+{
+    uint64_t h = 14695981039346656037ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return h ^ (h >> 29);
+}
+
+/* Every indexed object starts with its id (char id[BR_ID_MAX]). */
+_Static_assert(offsetof(br_cluster, id) == 0 && offsetof(br_backup, id) == 0 &&
+                   offsetof(br_job, id) == 0 && offsetof(br_project, id) == 0,
+               "ids come first");
+#define ID_AT(base, stride, i) ((const char *)(base) + (size_t)(i) * (stride))
+
+static void index_put(br_id_index *ix, const void *base, size_t stride, size_t i)
+{
+    size_t mask = ix->cap - 1, at = hash_id(ID_AT(base, stride, i)) & mask;
+    while (ix->slots[at])
+        at = (at + 1) & mask;
+    ix->slots[at] = (uint32_t)i + 1;
+}
+
+/* Brings the index up to n objects, stopping at an object whose id is not yet written
+ * (objects get their id just after they are added); false when it cannot grow (the caller
+ * scans). Earlier objects come first on a probe, so a look-up finds the first object with
+ * an id, as a scan would. */
+static bool index_sync(br_id_index *ix, const void *base, size_t stride, size_t n)
+{
+    if (n > UINT32_MAX - 1) return false;
+    if (ix->synced > n) { /* a rollback: rebuild */
+        ix->synced = 0;
+        if (ix->cap) memset(ix->slots, 0, ix->cap * sizeof *ix->slots);
+    }
+    if (ix->synced == n) return ix->cap > 0 || n == 0;
+    if (2 * n > ix->cap) {
+        size_t cap = ix->cap ? ix->cap : 16;
+        while (2 * n > cap)
+            cap *= 2;
+        uint32_t *slots = br__calloc(cap, sizeof *slots);
+        if (!slots) return false;
+        br__free(ix->slots);
+        ix->slots = slots;
+        ix->cap = cap;
+        ix->synced = 0;
+    }
+    size_t i = ix->synced;
+    for (; i < n && ID_AT(base, stride, i)[0]; i++)
+        index_put(ix, base, stride, i);
+    ix->synced = i;
+    return true;
+}
+
+static long index_find(br_id_index *ix, const void *base, size_t stride, size_t n, const char *id)
+{
+    if (!id) return -1;
+    size_t tail = 0;
+    if (index_sync(ix, base, stride, n) && ix->cap) {
+        size_t mask = ix->cap - 1;
+        for (size_t at = hash_id(id) & mask; ix->slots[at]; at = (at + 1) & mask) {
+            size_t i = ix->slots[at] - 1;
+            /* An id may have been cleared after indexing: compare the id it has now. */
+            if (i < n && strcmp(ID_AT(base, stride, i), id) == 0) return (long)i;
+        }
+        tail = ix->synced;
+    }
+    for (size_t i = tail; i < n; i++) /* not indexed (yet) */
+        if (strcmp(ID_AT(base, stride, i), id) == 0) return (long)i;
+    return -1;
+}
+
+/* The indexes are caches: look-ups through a const world may fill them. */
+#define FIND(w, ix, arr, n, id)                                                                    \
+    index_find((br_id_index *)&(w)->ix, (w)->arr, sizeof *(w)->arr, (w)->n, id)
+
 long br__world_find_cluster(const br_world *w, const char *id)
 {
-    for (size_t i = 0; id && i < w->n_clusters; i++)
-        if (strcmp(w->clusters[i].id, id) == 0) return (long)i;
-    return -1;
+    return FIND(w, ix_clusters, clusters, n_clusters, id);
 }
 
 long br__world_find_cluster_name(const br_world *w, int project, const char *name)
@@ -165,23 +304,17 @@ long br__world_find_cluster_name(const br_world *w, int project, const char *nam
 
 long br__world_find_project(const br_world *w, const char *id)
 {
-    for (size_t i = 0; id && i < w->n_projects; i++)
-        if (strcmp(w->projects[i].id, id) == 0) return (long)i;
-    return -1;
+    return FIND(w, ix_projects, projects, n_projects, id);
 }
 
 long br__world_find_backup(const br_world *w, const char *id)
 {
-    for (size_t i = 0; id && i < w->n_backups; i++)
-        if (strcmp(w->backups[i].id, id) == 0) return (long)i;
-    return -1;
+    return FIND(w, ix_backups, backups, n_backups, id);
 }
 
 long br__world_find_job(const br_world *w, const char *id)
 {
-    for (size_t i = 0; id && i < w->n_jobs; i++)
-        if (strcmp(w->jobs[i].id, id) == 0) return (long)i;
-    return -1;
+    return FIND(w, ix_jobs, jobs, n_jobs, id);
 }
 
 /* splitmix64 over (seed, counter): deterministic, well spread. */
@@ -236,6 +369,7 @@ int br_world_write(br_world *w, const char *cluster_id, const char *db, const ch
     long ci = br__world_find_cluster(w, cluster_id);
     if (ci < 0 || w->clusters[ci].dropped) return BR_ENOENT;
     br_cluster *c = &w->clusters[ci];
+    br__world_touch(w);
     if (c->restoring_job >= 0 && c->vendor == BR_VENDOR_ATLAS &&
         !br__mutated(w, BR_RULE_MA_ONE_RESTORE))
         return BR_EINVAL; /* MA-ONE-RESTORE: no writes while a restore runs */
@@ -251,6 +385,7 @@ int br_world_drop_cluster(br_world *w, const char *cluster_id)
     long ci = br__world_find_cluster(w, cluster_id);
     if (ci < 0 || w->clusters[ci].dropped) return BR_ENOENT;
     br_cluster *c = &w->clusters[ci];
+    br__world_touch(w);
     c->dropped = true;
     snprintf(c->status, sizeof c->status, "DELETED");
     /* ZC-RETAIN: automatic backups go with their cluster; manual ones stay. */
@@ -268,6 +403,7 @@ int br_world_set_flag(br_world *w, const char *cluster_id, const char *flag, boo
     long ci = br__world_find_cluster(w, cluster_id);
     if (ci < 0) return BR_ENOENT;
     br_cluster *c = &w->clusters[ci];
+    br__world_touch(w);
     if (strcmp(flag, "paused") == 0)
         c->paused = value;
     else if (strcmp(flag, "encrypted") == 0)
@@ -335,7 +471,7 @@ json_t *br_world_dump(const br_world *w)
         json_t *o = json_pack("{s:s,s:s,s:b,s:b,s:s,s:o}", "type", b->type, "status", b->status,
                               "manual", b->manual, "deleted", b->deleted, "cluster",
                               b->cluster >= 0 ? w->clusters[b->cluster].id : "", "databases",
-                              content_json(&b->content));
+                              content_json(b->content));
         json_object_set_new(backups, b->id, o);
     }
     for (size_t i = 0; i < w->n_jobs; i++) {
@@ -380,7 +516,7 @@ uint64_t br_world_digest(const br_world *w)
     for (size_t i = 0; i < w->n_backups; i++) {
         const br_backup *b = &w->backups[i];
         h = mix_str(mix_str(h, b->id), b->status);
-        h = mix(mix(h, b->deleted), br__content_hash(&b->content));
+        h = mix(mix(h, b->deleted), br__content_hash(b->content));
     }
     for (size_t i = 0; i < w->n_jobs; i++)
         h = mix_str(mix_str(h, w->jobs[i].id), w->jobs[i].status);
@@ -422,7 +558,7 @@ int br_world_check(const br_world *w, br_rule *rule, char *msg, size_t msglen)
     }
     for (size_t i = 0; i < w->n_backups; i++) {
         const br_backup *b = &w->backups[i];
-        if (!b->deleted && br__content_hash(&b->content) != b->content_hash)
+        if (!b->deleted && br__content_hash(b->content) != b->content_hash)
             VIOLATION(BR_RULE_INV_SOURCE, "backup %s content changed after capture", b->id);
         if ((b->started && b->started < b->created) || (b->finished && b->finished < b->created) ||
             (b->expires && b->expires < b->created))

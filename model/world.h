@@ -45,9 +45,21 @@ typedef struct {
     size_t n_items, cap_items;
     char (*dbs)[BR_NAME_MAX]; /* databases, also empty ones */
     size_t n_dbs, cap_dbs;
+    size_t refs; /* holders of a shared, immutable snapshot (backups); 0 for a cluster's own */
 } br_content;
 
 void br__content_free(br_content *c);
+/* Shared snapshots: a backup's content is captured once and never changes (INV-SOURCE), so
+ * backups of an unchanged cluster share one copy. A new snapshot holding a copy of src
+ * (refs 1), or NULL on allocation failure. */
+br_content *br__content_snapshot(const br_content *src);
+/* Moves *c (emptied) into a new snapshot (refs 1); NULL on allocation failure (*c kept). */
+br_content *br__content_adopt(br_content *c);
+/* One more holder of a snapshot (returns it); dropping one frees the last. Accept NULL. */
+br_content *br__content_share(br_content *snap);
+void br__content_release(br_content *snap);
+/* True when both hold the same items and databases in the same order. */
+bool br__content_same(const br_content *a, const br_content *b);
 int br__content_copy(br_content *dst, const br_content *src);
 int br__content_add_db(br_content *c, const char *db);
 bool br__content_has_db(const br_content *c, const char *db);
@@ -122,26 +134,29 @@ typedef struct {
     br_time created;
     int restoring_job; /* job writing into this cluster, -1 when none */
     br_content content;
+    int32_t n_backups; /* backups taken of it so far (counted lazily, zilliz_backups.c) */
+    br_content *snap;  /* the last snapshot taken of 'content' (shared with backups) or NULL */
     br_policy policy;
 } br_cluster;
 
-/* ---- backups, snapshots ---- */
+/* ---- backups, snapshots ----
+ * Kept small: a world holds up to millions of them (design.md, scale). */
 typedef struct {
     char id[BR_ID_MAX];
     char name[BR_NAME_MAX];
-    br_vendor vendor;
-    int cluster; /* source cluster index */
-    int project;
-    char type[16]; /* CLUSTER | COLLECTION */
-    bool manual;
-    char status[BR_STATE_MAX]; /* Zilliz CREATING|AVAILABLE; Atlas PENDING..COMPLETED */
+    char status[16]; /* Zilliz CREATING|AVAILABLE; Atlas PENDING..COMPLETED */
+    char type[12];   /* CLUSTER | COLLECTION */
+    char mongo_version[16];
     br_time created, started, finished, expires; /* 0: none */
     int64_t size;
-    bool deleted;
-    int job; /* the job that creates it, -1 when none */
-    char mongo_version[16];
-    br_content content; /* captured at creation: the point in time */
     uint64_t content_hash;
+    br_content *content; /* shared snapshot captured at creation: the point in time */
+    int32_t cluster;     /* source cluster index */
+    int32_t project;
+    int32_t job; /* the job that creates it, -1 when none */
+    uint8_t vendor;
+    bool manual;
+    bool deleted;
 } br_backup;
 
 /* ---- jobs: backups, restores, exports, downloads ---- */
@@ -174,6 +189,39 @@ typedef struct {
     br_time download_run;
 } br_durations;
 
+/* An id -> index hash table over one object array (world.c): open addressing, slots hold
+ * index + 1. A cache: filled lazily up to the array's length, rebuilt after a rollback;
+ * when it cannot grow, look-ups fall back to a scan. */
+typedef struct {
+    uint32_t *slots;
+    size_t cap; /* power of two, 0: none */
+    size_t synced;
+} br_id_index;
+
+/* Due times (jobs.c): a binary min-heap of (time, index), ties by index. Entries go
+ * stale when their object changes; each user checks an entry against the object. */
+typedef struct {
+    br_time t;
+    uint32_t index;
+} br_due;
+
+typedef struct {
+    br_due *v;
+    size_t n, cap;
+} br_heap;
+
+/* A cached, ordered list of the backups (or jobs) one list endpoint shows for a cluster,
+ * valid while the world's epoch is unchanged (jobs.c). */
+typedef struct {
+    uint32_t *v;
+    size_t n, cap;
+    uint64_t epoch; /* epoch + 1 when built; 0: never */
+    int32_t cluster;
+    int32_t project; /* the project of every entry, -1 when mixed */
+} br_view;
+
+enum { BR_VIEW_ZC_BACKUPS, BR_VIEW_CC_BACKUPS, BR_VIEW_MA_SNAPSHOTS, BR_VIEW_COUNT };
+
 struct br_world {
     br_time now;
     uint64_t seed;
@@ -194,6 +242,15 @@ struct br_world {
     br_job *jobs;
     size_t n_jobs, cap_jobs;
     size_t jobs_open_from; /* every job before this index is terminal (jobs.c) */
+    /* Caches for scale (world.c, jobs.c): none of them is observable. */
+    br_id_index ix_clusters, ix_backups, ix_jobs, ix_projects;
+    br_heap job_due;                 /* open jobs by next transition */
+    size_t jobs_queued;              /* jobs [0, jobs_queued) are in job_due */
+    br_heap expiry[BR_VENDOR_COUNT]; /* live backups by expiry time */
+    size_t backups_queued;           /* backups [0, backups_queued) are in expiry */
+    size_t backups_counted;          /* backups [0, backups_counted) are in n_backups */
+    uint64_t epoch;                  /* bumped by anything that may change the world */
+    br_view views[BR_VIEW_COUNT];    /* one cached list per endpoint (the last cluster asked) */
 };
 
 /* Adds objects; each returns the new index or -1 on allocation failure. */
@@ -205,6 +262,32 @@ long br__world_find_cluster_name(const br_world *w, int project, const char *nam
 long br__world_find_project(const br_world *w, const char *id);
 long br__world_find_backup(const br_world *w, const char *id);
 long br__world_find_job(const br_world *w, const char *id);
+/* Undoes the last add (a creation that failed half-way); the caches notice. */
+void br__world_unadd_cluster(br_world *w);
+void br__world_unadd_backup(br_world *w);
+void br__world_unadd_job(br_world *w);
+/* Frees what a backup owns (its content reference). */
+void br__backup_free(br_backup *b);
+/* A shared snapshot of the cluster's content now (reused while the content is unchanged),
+ * or NULL on allocation failure. */
+br_content *br__cluster_capture(br_world *w, long cluster);
+
+/* ---- due times and list caches (jobs.c) ---- */
+/* Brings the job and expiry heaps up to date with new objects. BR_OK or BR_ENOMEM. */
+int br__events_sync(br_world *w);
+/* The earliest live expiry of the vendor's backups (0: none). */
+br_time br__expiry_next(const br_world *w, br_vendor v);
+/* Marks every live backup of the vendor expiring at or before 'at' deleted. */
+void br__expiry_run(br_world *w, br_vendor v, br_time at);
+/* The world may have changed: cached lists are stale. */
+void br__world_touch(br_world *w);
+/* The cached view 'which' for a cluster, built with 'keep' (filter) and 'before' (order)
+ * when stale. NULL on allocation failure (callers then scan). */
+const br_view *br__view(br_world *w, int which, long cluster,
+                        bool (*keep)(const br_world *w, const br_backup *b, long cluster),
+                        bool (*before)(const br_world *w, uint32_t a, uint32_t b));
+int br__heap_push(br_heap *h, br_time t, uint32_t index);
+void br__heap_pop(br_heap *h);
 
 /* Deterministic ids from the world's seed: prefix + 'hexlen' hex digits ("in01-", 15). */
 void br__world_new_id(br_world *w, const char *prefix, int hexlen, char out[BR_ID_MAX]);

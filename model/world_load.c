@@ -281,26 +281,34 @@ static int load_backups(br_world *w, const json_t *backups, char *err, size_t er
         b->size = size ? json_integer_value(size) : 0;
         const json_t *dbs = json_object_get(o, "databases");
         const json_t *colls = json_object_get(o, "collections");
+        br_content own = {0}; /* this backup's own content (given, or a subset) */
         if (dbs) {
-            int rc = load_content(&b->content, dbs, err, errlen);
-            if (rc) return rc;
-        } else if (br__content_copy(&b->content, &c->content)) {
+            int rc = load_content(&own, dbs, err, errlen);
+            if (rc) {
+                br__content_free(&own);
+                return rc;
+            }
+        } else if (colls && br__content_copy(&own, &c->content)) {
             NOMEM();
         }
         if (colls) { /* a COLLECTION backup of named collections: keep only those */
             size_t k = 0;
-            for (size_t n = 0; n < b->content.n_items; n++) {
+            for (size_t n = 0; n < own.n_items; n++) {
                 size_t m;
                 json_t *name;
                 bool keep = false;
                 json_array_foreach(colls, m, name) keep =
                     keep || (json_is_string(name) &&
-                             strcmp(json_string_value(name), b->content.items[n].name) == 0);
-                if (keep) b->content.items[k++] = b->content.items[n];
+                             strcmp(json_string_value(name), own.items[n].name) == 0);
+                if (keep) own.items[k++] = own.items[n];
             }
-            b->content.n_items = k;
+            own.n_items = k;
         }
-        b->content_hash = br__content_hash(&b->content);
+        /* Backups of the cluster as it is share one snapshot. */
+        b->content = dbs || colls ? br__content_adopt(&own) : br__cluster_capture(w, ci);
+        br__content_free(&own);
+        if (!b->content) NOMEM();
+        b->content_hash = br__content_hash(b->content);
     }
     return BR_OK;
 }

@@ -75,6 +75,8 @@ typedef struct {
 bool br__ma_paging(br_ctx *ctx, br_ma_page *pg);
 /* Answers {links, results, totalCount} for one page of 'all' (stolen, in list order). */
 int br__ma_list(br_ctx *ctx, json_t *all, const br_ma_page *pg);
+/* The same for one page already built ('results', stolen) out of 'total' items. */
+int br__ma_list_page(br_ctx *ctx, json_t *results, size_t total, const br_ma_page *pg);
 
 /* Snapshots (atlas_snapshots.c). */
 long br__ma_snapshot(br_ctx *ctx, long cluster, const char *id);

@@ -91,7 +91,7 @@ int br__ma_job_started(br_world *w, br_job *j)
 {
     if (strcmp(j->type, "BACKUP") == 0 && j->backup >= 0) {
         br_backup *b = &w->backups[j->backup];
-        snprintf(b->status, sizeof b->status, "%s", j->status);
+        snprintf(b->status, sizeof b->status, "%.15s", j->status);
         b->started = j->started;
     } else if (strcmp(j->type, "RESTORE") == 0 && j->dst_cluster >= 0 &&
                w->clusters[j->dst_cluster].dropped) {
@@ -122,7 +122,7 @@ int br__ma_job_finished(br_world *w, br_job *j)
     bool ok = strcmp(j->status, "COMPLETED") == 0;
     if (strcmp(j->type, "BACKUP") == 0 && j->backup >= 0) {
         br_backup *b = &w->backups[j->backup];
-        snprintf(b->status, sizeof b->status, "%s", j->status);
+        snprintf(b->status, sizeof b->status, "%.15s", j->status);
         b->finished = j->finished;
         return BR_OK;
     }
@@ -134,7 +134,7 @@ int br__ma_job_finished(br_world *w, br_job *j)
     br_cluster *dst = &w->clusters[j->dst_cluster];
     if (ok && !dst->dropped) {
         /* MA-WIPE: the target holds the snapshot's content and nothing else. */
-        const br_content *snap = &w->backups[j->backup].content;
+        const br_content *snap = w->backups[j->backup].content;
         int rc = br__mutated(w, BR_RULE_MA_WIPE) ? merge(&dst->content, snap)
                                                  : br__content_copy(&dst->content, snap);
         if (rc) return rc;

@@ -64,18 +64,24 @@ int br__ma_list(br_ctx *ctx, json_t *all, const br_ma_page *pg)
     }
     size_t total = json_array_size(all);
     size_t first = (size_t)(pg->num - 1) * (size_t)pg->per;
-    json_t *results = json_array(), *links = json_array(), *body = json_object();
+    json_t *results = json_array();
+    for (size_t k = first; results && k < total && k < first + (size_t)pg->per; k++)
+        br__append(ctx, results, json_incref(json_array_get(all, k)));
+    json_decref(all);
+    return br__ma_list_page(ctx, results, total, pg);
+}
+
+int br__ma_list_page(br_ctx *ctx, json_t *results, size_t total, const br_ma_page *pg)
+{
+    size_t first = (size_t)(pg->num - 1) * (size_t)pg->per;
+    json_t *links = json_array(), *body = json_object();
     if (!results || !links || !body) {
         json_decref(results);
         json_decref(links);
         json_decref(body);
-        json_decref(all);
         ctx->oom = true;
         return BR_OK;
     }
-    for (size_t k = first; k < total && k < first + (size_t)pg->per; k++)
-        br__append(ctx, results, json_incref(json_array_get(all, k)));
-    json_decref(all);
     br__append(ctx, links, link(ctx, pg, pg->num, "self"));
     if (first + (size_t)pg->per < total) br__append(ctx, links, link(ctx, pg, pg->num + 1, "next"));
     if (pg->num > 1) br__append(ctx, links, link(ctx, pg, pg->num - 1, "previous"));

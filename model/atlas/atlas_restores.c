@@ -205,7 +205,7 @@ static int start_job(br_ctx *ctx, bool restore, long ci, long bi, long dst, long
     if (!body) {
         json_decref(params);
         j->params = NULL;
-        w->n_jobs--;
+        br__world_unadd_job(w);
         return BR_ENOMEM;
     }
     if (restore) w->clusters[dst].restoring_job = (int)ji; /* no writes while it restores */

@@ -48,12 +48,32 @@ static bool before(const br_world *w, size_t a, size_t b)
     return x->created != y->created ? x->created < y->created : a < b;
 }
 
+static bool view_keep(const br_world *w, const br_backup *b, long cluster)
+{
+    (void)w;
+    return b->vendor == BR_VENDOR_ATLAS && !b->deleted && b->cluster == cluster;
+}
+
+static bool view_before(const br_world *w, uint32_t a, uint32_t b)
+{
+    return before(w, a, b);
+}
+
 int br__ma_list_snapshots(br_ctx *ctx)
 {
     const br_world *w = ctx->w;
     br_ma_page pg;
     long ci = br__ma_path_cluster(ctx, false);
     if (ci < 0 || !br__ma_paging(ctx, &pg)) return BR_OK;
+    const br_view *v = br__view(ctx->w, BR_VIEW_MA_SNAPSHOTS, ci, view_keep, view_before);
+    if (v) { /* the cached list: only the page is built */
+        json_t *page = json_array();
+        size_t first = (size_t)(pg.num - 1) * (size_t)pg.per;
+        for (size_t k = first; page && k < v->n && k < first + (size_t)pg.per; k++)
+            br__append(ctx, page, br__ma_snapshot_json(&w->backups[v->v[k]]));
+        br__applied(ctx, BR_RULE_MA_SNAPSHOT_LIFE);
+        return br__ma_list_page(ctx, page, v->n, &pg);
+    }
     size_t *order = br__malloc((w->n_backups + 1) * sizeof *order), n = 0;
     if (!order) return BR_ENOMEM;
     for (size_t i = 0; i < w->n_backups; i++) {
@@ -113,13 +133,8 @@ br_time br__ma_next_event(const br_world *w, br_time after)
         if (!next || t < next) next = t;
     }
     if (br__mutated(w, BR_RULE_MA_SNAPSHOT_LIFE)) return next; /* mutant: kept forever */
-    for (size_t i = 0; any && i < w->n_backups; i++) {
-        const br_backup *b = &w->backups[i];
-        if (b->vendor == BR_VENDOR_ATLAS && !b->deleted && b->expires &&
-            (!next || b->expires < next))
-            next = b->expires;
-    }
-    return next;
+    br_time t = any ? br__expiry_next(w, BR_VENDOR_ATLAS) : 0;
+    return t && (!next || t < next) ? t : next;
 }
 
 /* Takes the cluster's snapshot now: content captured at scheduledTime, a BACKUP job
@@ -127,19 +142,19 @@ br_time br__ma_next_event(const br_world *w, br_time after)
  * unchanged) on allocation failure. */
 static long take_snapshot(br_world *w, long ci)
 {
-    br_content captured = {0};
-    if (br__content_copy(&captured, &w->clusters[ci].content)) return -1;
+    br_content *captured = br__cluster_capture(w, ci);
+    if (!captured) return -1;
     long bi = br__world_add_backup(w);
     if (bi < 0) {
-        br__content_free(&captured);
+        br__content_release(captured);
         return -1;
     }
     br__world_new_id(w, "", 24, w->backups[bi].id);
     long ji = br__job_new(w, BR_VENDOR_ATLAS, "BACKUP", w->clusters[ci].project,
                           w->dur.backup_queue, w->dur.backup_run);
     if (ji < 0) {
-        w->n_backups--;
-        br__content_free(&captured);
+        br__world_unadd_backup(w);
+        br__content_release(captured);
         return -1;
     }
     br_backup *b = &w->backups[bi];
@@ -150,13 +165,13 @@ static long take_snapshot(br_world *w, long ci)
     b->project = c->project;
     snprintf(b->name, sizeof b->name, "%s", b->id);
     snprintf(b->type, sizeof b->type, "CLUSTER");
-    snprintf(b->status, sizeof b->status, "%s", j->status);
+    snprintf(b->status, sizeof b->status, "%.15s", j->status);
     b->created = w->now;
     b->expires = w->now + MA_SNAPSHOT_RETENTION;
     b->job = (int)ji;
     br__ma_version_string(c->mongo_major, b->mongo_version);
     b->content = captured;
-    b->content_hash = br__content_hash(&b->content);
+    b->content_hash = br__content_hash(b->content);
     j->backup = (int)bi;
     j->src_cluster = (int)ci;
     return bi;
@@ -169,10 +184,10 @@ int br__ma_run_event(br_world *w, br_time at)
         if (take_snapshot(w, (long)i) < 0) return BR_ENOMEM;
         w->clusters[i].policy.last_run = at;
     }
-    for (size_t i = 0; i < w->n_backups && !br__mutated(w, BR_RULE_MA_SNAPSHOT_LIFE); i++) {
-        br_backup *b = &w->backups[i];
-        if (b->vendor == BR_VENDOR_ATLAS && !b->deleted && b->expires && b->expires <= at)
-            b->deleted = true;
+    if (!br__mutated(w, BR_RULE_MA_SNAPSHOT_LIFE)) {
+        int rc = br__events_sync(w);
+        if (rc) return rc;
+        br__expiry_run(w, BR_VENDOR_ATLAS, at);
     }
     return BR_OK;
 }
@@ -276,11 +291,19 @@ static int load_snapshot(br_world *w, const json_t *o, size_t i, char *err, size
     else
         br__ma_version_string(c->mongo_major, b->mongo_version);
     const json_t *dbs = json_object_get(o, "databases");
-    int rc = dbs ? load_content(&b->content, dbs) : br__content_copy(&b->content, &c->content);
+    int rc = BR_OK;
+    if (dbs) {
+        br_content loaded = {0};
+        rc = load_content(&loaded, dbs);
+        if (rc == BR_OK && !(b->content = br__content_adopt(&loaded))) rc = BR_ENOMEM;
+        br__content_free(&loaded);
+    } else if (!(b->content = br__cluster_capture(w, ci))) {
+        rc = BR_ENOMEM;
+    }
     if (rc == BR_EWORLD)
         FAIL("snapshots[%zu]: databases are [{name, collections: [{name, version}]}]", i);
     if (rc) return BR_ENOMEM;
-    b->content_hash = br__content_hash(&b->content);
+    b->content_hash = br__content_hash(b->content);
     return BR_OK;
 }
 

@@ -68,6 +68,15 @@ json_t *br__cc_page_json(const br__cc_row *last, bool more);
  * item(w, index) under 'key', with the pagination object. BR_OK or BR_ENOMEM. */
 int br__cc_page_answer(br_ctx *ctx, const br__cc_page *p, br__cc_row *rows, size_t n,
                        const char *key, json_t *(*item)(const br_world *w, size_t index));
+/* The same for rows already selected (taken), 'more' saying whether rows are left over. */
+int br__cc_page_rows(br_ctx *ctx, br__cc_row *rows, size_t n, bool more, const char *key,
+                     json_t *(*item)(const br_world *w, size_t index));
+/* Selects the page from rows [0, n) already in ascending (time, id) order, given by
+ * row(ctx_data, k): writes the positions shown into pos[0..*keep) in page order (pos holds
+ * up to p->limit), and whether rows were left over. */
+void br__cc_page_window(const br__cc_page *p, size_t n, const void *data,
+                        br__cc_row (*row)(const void *data, size_t k), size_t *pos, size_t *keep,
+                        bool *more);
 
 /* Managed backups (crdb_backups.c). Takes a scheduled backup of the cluster now: AVAILABLE,
  * content captured, expiring after the cluster's retention. Index or -1 (allocation). */

@@ -111,11 +111,60 @@ json_t *br__cc_page_json(const br__cc_row *last, bool more)
     return o;
 }
 
+/* The first position in [lo, hi) whose row is after (strictly: > 0, else >= 0) the key. */
+static size_t bound(size_t lo, size_t hi, const void *data,
+                    br__cc_row (*row)(const void *data, size_t k), br_time t, const char *id,
+                    bool strictly)
+{
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        br__cc_row r = row(data, mid);
+        int c = cmp_key(r.t, r.id, t, id);
+        if (strictly ? c > 0 : c >= 0)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return lo;
+}
+
+void br__cc_page_window(const br__cc_page *p, size_t n, const void *data,
+                        br__cc_row (*row)(const void *data, size_t k), size_t *pos, size_t *keep,
+                        bool *more)
+{
+    /* start_time inclusive, end_time exclusive: rows [lo, hi) by time alone. */
+    size_t lo = p->has_start ? bound(0, n, data, row, p->start, "", false) : 0;
+    size_t hi = p->has_end ? bound(0, n, data, row, p->end, "", false) : n;
+    if (hi < lo) hi = lo;
+    size_t left, k = 0;
+    if (!p->desc) {
+        size_t first =
+            p->has_after ? bound(lo, hi, data, row, p->after_time, p->after_id, true) : lo;
+        left = hi - first;
+        for (; k < left && k < (size_t)p->limit; k++)
+            pos[k] = first + k;
+    } else {
+        size_t end =
+            p->has_after ? bound(lo, hi, data, row, p->after_time, p->after_id, false) : hi;
+        left = end - lo;
+        for (; k < left && k < (size_t)p->limit; k++)
+            pos[k] = end - 1 - k;
+    }
+    *keep = k;
+    *more = left > k;
+}
+
 int br__cc_page_answer(br_ctx *ctx, const br__cc_page *p, br__cc_row *rows, size_t n,
                        const char *key, json_t *(*item)(const br_world *w, size_t index))
 {
     bool more;
     br__cc_page_select(p, rows, &n, &more);
+    return br__cc_page_rows(ctx, rows, n, more, key, item);
+}
+
+int br__cc_page_rows(br_ctx *ctx, br__cc_row *rows, size_t n, bool more, const char *key,
+                     json_t *(*item)(const br_world *w, size_t index))
+{
     json_t *list = json_array();
     for (size_t k = 0; list && k < n; k++)
         br__append(ctx, list, item(ctx->w, rows[k].index));

@@ -29,7 +29,7 @@ static int plan(const br_backup *b, const json_t *params, br_content *out)
     bool schema_only = json_is_true(json_object_get(opts, "schema_only"));
     const char *new_db = opt_string(opts, "new_db_name"), *into_db = opt_string(opts, "into_db");
     if (!type || strcmp(type, "CLUSTER") == 0) {
-        int rc = br__content_copy(out, &b->content);
+        int rc = br__content_copy(out, b->content);
         for (size_t i = 0; rc == BR_OK && schema_only && i < out->n_items; i++)
             out->items[i].version = 0;
         return rc;
@@ -45,14 +45,14 @@ static int plan(const br_backup *b, const json_t *params, br_content *out)
         if (strcmp(type, "DATABASE") == 0) {
             const char *to = new_db ? new_db : db;
             if (br__content_add_db(out, to)) return BR_ENOMEM;
-            for (size_t i = 0; i < b->content.n_items; i++)
-                if (strcmp(b->content.items[i].db, db) == 0 &&
-                    add_once(out, &b->content.items[i], to, schema_only))
+            for (size_t i = 0; i < b->content->n_items; i++)
+                if (strcmp(b->content->items[i].db, db) == 0 &&
+                    add_once(out, &b->content->items[i], to, schema_only))
                     return BR_ENOMEM;
         } else if (table) {
-            long it = br__content_find(&b->content, db, schema ? schema : "public", table);
+            long it = br__content_find(b->content, db, schema ? schema : "public", table);
             if (it >= 0 &&
-                add_once(out, &b->content.items[it], into_db ? into_db : db, schema_only))
+                add_once(out, &b->content->items[it], into_db ? into_db : db, schema_only))
                 return BR_ENOMEM;
         }
     }

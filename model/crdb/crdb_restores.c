@@ -249,8 +249,8 @@ static bool options_allow(br_ctx *ctx, const request *r, const br_backup *b)
         const char *db = json_string_value(json_object_get(o, "database"));
         const char *schema = json_string_value(json_object_get(o, "schema"));
         const char *name = json_string_value(json_object_get(o, "table"));
-        bool there = table ? br__content_find(&b->content, db, schema, name) >= 0
-                           : br__content_has_db(&b->content, db);
+        bool there = table ? br__content_find(b->content, db, schema, name) >= 0
+                           : br__content_has_db(b->content, db);
         if (br__rule(ctx, BR_RULE_CC_RESTORE_TYPE, !there)) {
             br__cc_error(ctx, CC_NOT_FOUND, "%s \"%s%s%s%s%s\" not found in backup %s",
                          table ? "table" : "database", db, table ? "." : "", table ? schema : "",
@@ -283,7 +283,7 @@ static int start_restore(br_ctx *ctx, request *r, long bi, long src, long dst,
     json_t *body = br__cc_restore_json(w, j);
     if (!body) {
         j->params = NULL; /* still the caller's */
-        w->n_jobs--;
+        br__world_unadd_job(w);
         return BR_ENOMEM;
     }
     r->params = NULL; /* the job owns it now */

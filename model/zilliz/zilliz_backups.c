@@ -6,12 +6,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int count_cluster_backups(const br_world *w, long cluster)
+/* How many of the backups before 'upto' come from the cluster (counted once, kept in the
+ * clusters; recounted after a rollback). */
+static int count_cluster_backups(br_world *w, long cluster, size_t upto)
 {
-    int n = 0;
-    for (size_t i = 0; i < w->n_backups; i++)
-        n += w->backups[i].cluster == cluster;
-    return n;
+    if (w->backups_counted > upto) {
+        for (size_t i = 0; i < w->n_clusters; i++)
+            w->clusters[i].n_backups = 0;
+        w->backups_counted = 0;
+    }
+    for (; w->backups_counted < upto; w->backups_counted++) {
+        int32_t ci = w->backups[w->backups_counted].cluster;
+        if (ci >= 0 && (size_t)ci < w->n_clusters) w->clusters[ci].n_backups++;
+    }
+    return w->clusters[cluster].n_backups;
 }
 
 long br__zc_take_backup(br_world *w, long cluster, bool manual, const br_content *only)
@@ -21,20 +29,21 @@ long br__zc_take_backup(br_world *w, long cluster, bool manual, const br_content
     long ji = br__job_new(w, BR_VENDOR_ZILLIZ, "BACKUP", w->clusters[cluster].project,
                           w->dur.backup_queue, w->dur.backup_run);
     if (ji < 0) {
-        w->n_backups--;
+        br__world_unadd_backup(w);
         return -1;
     }
     br_backup *b = &w->backups[bi];
     const br_cluster *c = &w->clusters[cluster];
-    if (br__content_copy(&b->content, only ? only : &c->content)) {
-        w->n_backups--;
+    b->content = only ? br__content_snapshot(only) : br__cluster_capture(w, cluster);
+    if (!b->content) {
+        br__world_unadd_backup(w);
         w->jobs[ji].id[0] = '\0';
         snprintf(w->jobs[ji].status, sizeof w->jobs[ji].status, "FAILED");
         w->jobs[ji].was_terminal = true;
         return -1;
     }
     char suffix[BR_ID_MAX];
-    int n = count_cluster_backups(w, cluster);
+    int n = count_cluster_backups(w, cluster, (size_t)bi);
     snprintf(suffix, sizeof suffix, "backup%d_", n);
     br__world_new_id(w, suffix, 15, b->id);
     b->vendor = BR_VENDOR_ZILLIZ;
@@ -43,7 +52,7 @@ long br__zc_take_backup(br_world *w, long cluster, bool manual, const br_content
     b->manual = manual;
     b->created = w->now;
     b->job = (int)ji;
-    b->content_hash = br__content_hash(&b->content);
+    b->content_hash = br__content_hash(b->content);
     snprintf(b->type, sizeof b->type, "%s", only ? "COLLECTION" : "CLUSTER");
     snprintf(b->status, sizeof b->status, "CREATING");
     if (only && only->n_items)
@@ -74,11 +83,11 @@ json_t *br__zc_backup_json(const br_world *w, const br_backup *b, bool detailed)
     rc |= json_object_set_new(o, "size", json_integer(b->size));
     if (detailed) {
         json_t *colls = json_array();
-        for (size_t i = 0; colls && strcmp(b->type, "COLLECTION") == 0 && i < b->content.n_items;
+        for (size_t i = 0; colls && strcmp(b->type, "COLLECTION") == 0 && i < b->content->n_items;
              i++)
             rc |= json_array_append_new(colls,
-                                        json_pack("{s:s,s:s}", "dbName", b->content.items[i].db,
-                                                  "collectionName", b->content.items[i].name));
+                                        json_pack("{s:s,s:s}", "dbName", b->content->items[i].db,
+                                                  "collectionName", b->content->items[i].name));
         rc |= json_object_set_new(o, "collections", colls);
     }
     rc |= json_object_set_new(o, "createTime", br__time_json(b->created));
@@ -202,6 +211,32 @@ static int cmp_items(const void *a, const void *b)
     return x->i > y->i ? -1 : 1;
 }
 
+/* The list of one cluster, cached (ZC-LIST: CREATING and AVAILABLE backups, newest first). */
+static bool view_keep(const br_world *w, const br_backup *b, long cluster)
+{
+    (void)w;
+    return b->vendor == BR_VENDOR_ZILLIZ && b->cluster == cluster && !b->deleted &&
+           (strcmp(b->status, "CREATING") == 0 || strcmp(b->status, "AVAILABLE") == 0);
+}
+
+static bool view_before(const br_world *w, uint32_t a, uint32_t b)
+{
+    const br_backup *p = &w->backups[a], *q = &w->backups[b];
+    return p->created != q->created ? p->created > q->created : a > b;
+}
+
+static int list_answer(br_ctx *ctx, const uint32_t *order, size_t n, long page, long page_size)
+{
+    const br_world *w = ctx->w;
+    json_t *list = json_array();
+    size_t first = (size_t)(page - 1) * (size_t)page_size;
+    for (size_t k = first; list && k < n && k < first + (size_t)page_size; k++)
+        br__append(ctx, list, br__zc_backup_json(w, &w->backups[order[k]], false));
+    return br__zc_ok(ctx, json_pack("{s:I,s:I,s:I,s:o}", "count", (json_int_t)n, "currentPage",
+                                    (json_int_t)page, "pageSize", (json_int_t)page_size, "backups",
+                                    list));
+}
+
 int br__zc_list_backups(br_ctx *ctx)
 {
     br_world *w = ctx->w;
@@ -230,6 +265,19 @@ int br__zc_list_backups(br_ctx *ctx)
         if (pi < 0 ||
             br__rule(ctx, BR_RULE_SEC_TENANCY, !br__key_sees_project(w, ctx->key, (int)pi)))
             return ZC_FAIL(ctx, ZC_E_BAD_PROJECT, "Invalid projectId %s.", project);
+    }
+    if (cluster && !method && !type && !start_s && !end_s && !br__mutated(w, BR_RULE_ZC_LIST) &&
+        !br__mutated(w, BR_RULE_SEC_TENANCY)) {
+        /* One cluster's list: the cached view (its backups share the cluster's project). */
+        long ci = br__world_find_cluster(w, cluster);
+        const br_view *v =
+            ci >= 0 ? br__view(w, BR_VIEW_ZC_BACKUPS, ci, view_keep, view_before) : NULL;
+        if (ci < 0) return list_answer(ctx, NULL, 0, page, page_size);
+        if (v && (v->n == 0 || v->project >= 0)) {
+            bool shown = v->n && br__key_sees_project(w, ctx->key, v->project) &&
+                         (pi < 0 || pi == v->project);
+            return list_answer(ctx, v->v, shown ? v->n : 0, page, page_size);
+        }
     }
     sort_item *items = w->n_backups ? br__malloc(w->n_backups * sizeof *items) : NULL;
     if (w->n_backups && !items) return BR_ENOMEM;

@@ -61,13 +61,8 @@ br_time br__zc_next_event(const br_world *w, br_time after)
         if (t && (!next || t < next)) next = t;
     }
     if (br__mutated(w, BR_RULE_ZC_RETAIN)) return next;
-    for (size_t i = 0; i < w->n_backups; i++) {
-        const br_backup *b = &w->backups[i];
-        if (b->vendor == BR_VENDOR_ZILLIZ && !b->deleted && b->expires &&
-            (!next || b->expires < next))
-            next = b->expires;
-    }
-    return next;
+    br_time t = br__expiry_next(w, BR_VENDOR_ZILLIZ);
+    return t && (!next || t < next) ? t : next;
 }
 
 int br__zc_run_event(br_world *w, br_time at)
@@ -81,10 +76,10 @@ int br__zc_run_event(br_world *w, br_time at)
             w->clusters[i].policy.last_run = at;
         }
     }
-    for (size_t i = 0; i < w->n_backups && !br__mutated(w, BR_RULE_ZC_RETAIN); i++) {
-        br_backup *b = &w->backups[i];
-        if (b->vendor == BR_VENDOR_ZILLIZ && !b->deleted && b->expires && b->expires <= at)
-            b->deleted = true;
+    if (!br__mutated(w, BR_RULE_ZC_RETAIN)) {
+        int rc = br__events_sync(w); /* the backups just taken expire later, but are queued */
+        if (rc) return rc;
+        br__expiry_run(w, BR_VENDOR_ZILLIZ, at);
     }
     return BR_OK;
 }

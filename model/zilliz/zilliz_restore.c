@@ -111,8 +111,8 @@ int br__zc_restore_cluster(br_ctx *ctx)
     json_t *params = json_pack("{s:b}", "release", strcmp(status, "RELEASE") == 0);
     if (ji < 0 || !params) {
         json_decref(params);
-        if (ji >= 0) w->n_jobs--;
-        w->n_clusters--;
+        if (ji >= 0) br__world_unadd_job(w);
+        br__world_unadd_cluster(w);
         return BR_ENOMEM;
     }
     src = &w->clusters[ci];
@@ -195,15 +195,15 @@ static bool read_entry(br_ctx *ctx, const br_backup *b, long dst, const json_t *
             ZC_BAD(ctx, "targetCollectionStatus is LOADED or UNLOADED");
             return false;
         }
-        long it = br__content_find(&b->content, db ? db : "default", NULL, name);
+        long it = br__content_find(b->content, db ? db : "default", NULL, name);
         if (it < 0 && !db) /* without dbName: the collection in whichever database */
-            for (size_t n = 0; n < b->content.n_items && it < 0; n++)
-                if (strcmp(b->content.items[n].name, name) == 0) it = (long)n;
+            for (size_t n = 0; n < b->content->n_items && it < 0; n++)
+                if (strcmp(b->content->items[n].name, name) == 0) it = (long)n;
         if (it < 0) {
             ZC_FAIL(ctx, ZC_E_NO_COLLECTION, "Collection %s is not in backup %s.", name, b->id);
             return false;
         }
-        const br_item *src = &b->content.items[it];
+        const br_item *src = &b->content->items[it];
         const char *to_db = dest_db ? dest_db : src->db;
         const char *to = dest ? dest : name;
         const br_content *tc = &ctx->w->clusters[dst].content;
@@ -332,7 +332,7 @@ int br__zc_job_finished(br_world *w, br_job *j)
             snprintf(b->status, sizeof b->status, "AVAILABLE");
             b->started = j->started;
             b->finished = j->finished;
-            b->size = (int64_t)b->content.n_items * 1048576;
+            b->size = (int64_t)b->content->n_items * 1048576;
         } else {
             b->deleted = true;
         }
@@ -345,7 +345,7 @@ int br__zc_job_finished(br_world *w, br_job *j)
         dst->restoring_job = -1;
         snprintf(dst->status, sizeof dst->status, "%s", ok ? "RUNNING" : "DELETED");
         if (!ok) return BR_OK;
-        int rc = br__content_copy(&dst->content, &b->content);
+        int rc = br__content_copy(&dst->content, b->content);
         if (rc) return rc;
         bool release = json_is_true(json_object_get(j->params, "release"));
         for (size_t i = 0; i < dst->content.n_items; i++)
@@ -364,8 +364,8 @@ int br__zc_job_finished(br_world *w, br_job *j)
         const char *name = json_string_value(json_object_get(it, "name"));
         const char *to_db = json_string_value(json_object_get(it, "destDb"));
         const char *to = json_string_value(json_object_get(it, "destName"));
-        long src = br__content_find(&b->content, db, NULL, name);
-        int64_t version = src >= 0 ? b->content.items[src].version : 0;
+        long src = br__content_find(b->content, db, NULL, name);
+        int64_t version = src >= 0 ? b->content->items[src].version : 0;
         bool loaded = json_is_true(json_object_get(it, "loaded"));
         if (br__content_add(&dst->content, to_db, "", to, version, loaded) < 0 ||
             br__content_add(&made, to_db, "", to, version, loaded) < 0) {
