@@ -50,6 +50,7 @@ best() { sort -n | head -1; }
 : >"$WORK/dredd.self"
 ours_rc=0 dredd_rc=0 ours_verdict="" dredd_verdict=""
 i=0
+# shellcheck disable=SC2046 # "seconds status" splits into $1 $2
 while [ $i -lt "$RUNS" ]; do
     set -- $(timed "$BRCHECK" run --target "$OURS" "$WORK/in/fixtures")
     echo "$1" >>"$WORK/ours.t"

@@ -46,7 +46,7 @@ if "$PEERS/install.sh"; then
             "$WORK/in/prism-$v.json" >"$WORK/prism-$v.log" 2>&1 &
         PIDS="$PIDS $!"
         if wait_http "http://127.0.0.1:$port/" 60; then
-            eval "PRISM_$(echo $v | tr a-z A-Z)=http://127.0.0.1:$port"
+            eval "PRISM_$(echo $v | tr '[:lower:]' '[:upper:]')=http://127.0.0.1:$port"
         else
             skip "Prism ($v)" "did not start within 60 s: $(tail -c 300 "$WORK/prism-$v.log" | tr '\n|' '  ')"
         fi
@@ -84,6 +84,7 @@ same_answer() { # base path name [curl args...]
 }
 
 # One wrk measurement (after a warm-up) of one server: prints the figures line.
+# shellcheck disable=SC2046 # one nonce per word
 run_wrk() { # vendor base [wrk options...]
     v=$1 base=$2
     shift 2
@@ -94,13 +95,36 @@ run_wrk() { # vendor base [wrk options...]
             "$HA1" atlas-demo-public 'MMS Public API' $(atlas_nonces 64)
     fi
 }
-measure() { # vendor base
+warm() { # vendor base
     [ "$WARM" -gt 0 ] && run_wrk "$1" "$2" -d"$WARM"s >/dev/null 2>&1
+    return 0
+}
+measure() { # vendor base
     run_wrk "$1" "$2" -d"$SECS"s --latency 2>&1 | wrk_figures
 }
 HA1=$(printf 'atlas-demo-public:MMS Public API:atlas-demo-private' | md5sum | cut -d' ' -f1)
 
-echo "mock servers under wrk: one thread, 64 connections, ${WARM}s warm-up then ${SECS}s each, same run"
+# Each server on each path: the answer checked against ours, then a warm-up (the JVM and
+# node JITs are warm on both paths before the first measurement).
+checked=""
+for v in crdb atlas; do
+    eval "prism=\$PRISM_$(echo $v | tr '[:lower:]' '[:upper:]')"
+    for server in ours Prism WireMock; do
+        case $server in ours) base=$OURS ;; Prism) base=$prism ;; WireMock) base=$WIREMOCK ;; esac
+        [ -n "$base" ] || continue
+        if [ $server != ours ]; then
+            if [ $v = crdb ]; then
+                same_answer "$base" "$CRDB_PATH" $v -H 'Authorization: Bearer crdb-demo-key' || continue
+            else
+                same_answer "$base" "$ATLAS_PATH" $v -H "$ATLAS_ACCEPT" || continue
+            fi
+        fi
+        checked="$checked $v:$server"
+        warm $v "$base"
+    done
+done
+
+echo "mock servers under wrk: one thread, 64 connections, ${SECS}s each after a ${WARM}s warm-up of every server on every path, same run"
 echo "ours is stateful (every answer from the model, auth checked); Prism and WireMock answer a fixed body"
 md_rows=""
 for v in crdb atlas; do
@@ -114,27 +138,24 @@ for v in crdb atlas; do
         prism=$PRISM_ATLAS
     fi
     echo "$label: GET $path ($(wc -c <"$WORK/cap/$v.body") body bytes)"
-    ours_fig=$(measure $v "$OURS")
-    set -- $ours_fig
+    # shellcheck disable=SC2046 # the figures line splits into $1..$5
+    set -- $(measure $v "$OURS")
     ours_rps=$1 ours_p99=$2
-    printf '  %-10s %9.0f req/s  p99 %8.2f ms  non-2xx %s, socket errors %s, %s bytes/answer\n' ours $1 $2 $3 $4 $5
+    printf '  %-10s %9.0f req/s  p99 %8.2f ms  non-2xx %s, socket errors %s, %s bytes/answer\n' ours "$1" "$2" "$3" "$4" "$5"
     md_rows="$md_rows
-| $label | ours (brcheck serve) | $(printf '%.0f' $1) | $(printf '%.2f' $2) | $3 / $4 | $5 | |"
+| $label | ours (brcheck serve) | $(printf '%.0f' "$1") | $(printf '%.2f' "$2") | $3 / $4 | $5 | |"
     for peer in Prism WireMock; do
+        case " $checked " in *" $v:$peer "*) ;; *) continue ;; esac
         base=$prism
         [ $peer = WireMock ] && base=$WIREMOCK
-        [ -n "$base" ] || continue
-        if [ $v = crdb ]; then
-            same_answer "$base" "$path" $v -H 'Authorization: Bearer crdb-demo-key' || continue
-        else
-            same_answer "$base" "$path" $v -H "$ATLAS_ACCEPT" || continue
-        fi
+        # shellcheck disable=SC2046 # the figures line splits into $1..$5
         set -- $(measure $v "$base")
         ratio=$(awk -v a="$ours_rps" -v b="$1" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
-        printf '  %-10s %9.0f req/s  p99 %8.2f ms  non-2xx %s, socket errors %s, %s bytes/answer; ours/%s %sx req/s\n' \
-            $peer $1 $2 $3 $4 $5 $peer "$ratio"
+        p99r=$(awk -v a="$ours_p99" -v b="$2" 'BEGIN { printf "%.1f", (a > 0 ? b / a : 0) }')
+        printf '  %-10s %9.0f req/s  p99 %8.2f ms  non-2xx %s, socket errors %s, %s bytes/answer; ours/%s: %sx the req/s, p99 %sx lower\n' \
+            $peer "$1" "$2" "$3" "$4" "$5" $peer "$ratio" "$p99r"
         md_rows="$md_rows
-| $label | $peer | $(printf '%.0f' $1) | $(printf '%.2f' $2) | $3 / $4 | $5 | ours/$peer **${ratio}x** |"
+| $label | $peer | $(printf '%.0f' "$1") | $(printf '%.2f' "$2") | $3 / $4 | $5 | ours/$peer: **${ratio}x** the req/s, p99 ${p99r}x lower |"
     done
 done
 
@@ -142,7 +163,9 @@ if [ -n "$BENCH_MD" ]; then
     {
         echo "## Mock servers side by side (wrk)"
         echo
-        echo "\`bench/bench_peers_mock.sh\`: one wrk thread, 64 connections, ${WARM} s warm-up, then ${SECS} s per server, one server at a time, same run."
+        echo "\`bench/bench_peers_mock.sh\`: one wrk thread, 64 connections, ${SECS} s per server and path, one server at a"
+        echo "time, same run, after a ${WARM} s warm-up of every server on every path (the JITs of WireMock's JVM and"
+        echo "Prism's node are warm before the first measurement)."
         echo "Ours is stateful (every answer comes from the model; the Bearer key and its role, or the"
         echo "Atlas Digest with its rising nonce count, are checked on every request); Prism"
         echo "(\`prism mock\`, the vendor OpenAPI subset with our answer as its example; it checks only that a"
