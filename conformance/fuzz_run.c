@@ -571,7 +571,7 @@ static int send_both(br_lockstep *ls, json_t *step, int index, br_divergence *d,
 {
     br_target *t = ls->env.target;
     json_t *request = json_object_get(step, "request");
-    char msg[1024];
+    char msg[700];
     json_t *ro = br_substitute(request, ls->cap_o, msg, sizeof msg);
     json_t *rt = ro ? br_substitute(request, ls->cap_t, msg, sizeof msg) : NULL;
     if (!ro || !rt) {
@@ -680,7 +680,7 @@ static int compare_world(br_lockstep *ls, json_t *step, int index, br_divergence
         if (!constant(ls, k) && !name) continue; /* never seen in an answer */
         const char *tk = name ? json_string_value(json_object_get(ls->cap_t, name)) : k;
         json_t *ct = json_object_get(json_object_get(wt, "clusters"), tk);
-        char base[300], msg[1024], at[512];
+        char base[300], msg[700], at[512];
         char ref[64];
         snprintf(ref, sizeof ref, "${%s}", name ? name : "");
         ptr_append(base, sizeof base, "/clusters", name ? ref : k);
