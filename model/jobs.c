@@ -197,23 +197,28 @@ static int cmp_view(const void *a, const void *b)
     return sort_before(sort_world, x, y) ? -1 : 1;
 }
 
-const br_view *br__view(br_world *w, int which, long cluster,
-                        bool (*keep)(const br_world *w, const br_backup *b, long cluster),
+const br_view *br__view(br_world *w, int which, long cluster, size_t n, bool stable,
+                        bool (*keep)(const br_world *w, size_t i, long cluster),
                         bool (*before)(const br_world *w, uint32_t a, uint32_t b))
 {
     br_view *v = &w->views[which];
-    if (v->epoch == w->epoch + 1 && v->cluster == cluster) return v;
+    bool fresh = v->epoch && v->cluster == cluster && v->scanned <= n;
+    if (fresh && !stable && v->epoch == w->epoch + 1) return v;
+    if (!fresh || !stable) {
+        v->n = v->scanned = 0;
+        v->cluster = (int32_t)cluster;
+        v->project = -1;
+    }
     v->epoch = 0;
-    v->n = 0;
-    v->cluster = (int32_t)cluster;
-    v->project = -1;
     bool sorted = true;
-    for (size_t i = 0; i < w->n_backups; i++) {
-        const br_backup *b = &w->backups[i];
-        if (!keep(w, b, cluster)) continue;
+    for (size_t i = v->scanned; i < n; i++) {
+        if (!keep(w, i, cluster)) continue;
         if (br__grow((void **)&v->v, &v->cap, v->n + 1, sizeof *v->v)) return NULL;
-        if (v->n == 0) v->project = b->project;
-        if (v->project != b->project) v->project = -2;
+        int32_t project = which == BR_VIEW_CC_RESTORES || which == BR_VIEW_MA_RESTORES
+                              ? w->jobs[i].project
+                              : w->backups[i].project;
+        if (v->n == 0) v->project = project;
+        if (v->project != project) v->project = -2;
         if (v->n && !before(w, v->v[v->n - 1], (uint32_t)i)) sorted = false;
         v->v[v->n++] = (uint32_t)i;
     }
@@ -223,8 +228,15 @@ const br_view *br__view(br_world *w, int which, long cluster,
         sort_before = before;
         qsort(v->v, v->n, sizeof *v->v, cmp_view);
     }
+    v->scanned = n;
     v->epoch = w->epoch + 1;
     return v;
+}
+
+void br__views_reset(br_world *w)
+{
+    for (int k = 0; k < BR_VIEW_COUNT; k++)
+        w->views[k].epoch = 0;
 }
 
 /* ---- the clock ---- */

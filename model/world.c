@@ -170,6 +170,7 @@ static void index_reset(br_id_index *ix)
 void br__world_unadd_cluster(br_world *w)
 {
     index_reset(&w->ix_clusters);
+    br__views_reset(w);
     br_cluster *c = &w->clusters[--w->n_clusters];
     br__content_free(&c->content);
     br__content_release(c->snap);
@@ -180,6 +181,7 @@ void br__world_unadd_cluster(br_world *w)
 void br__world_unadd_backup(br_world *w)
 {
     index_reset(&w->ix_backups);
+    br__views_reset(w);
     if (w->backups_queued >= w->n_backups) w->backups_queued = w->n_backups - 1;
     br__backup_free(&w->backups[--w->n_backups]);
     br__world_touch(w);
@@ -188,6 +190,7 @@ void br__world_unadd_backup(br_world *w)
 void br__world_unadd_job(br_world *w)
 {
     index_reset(&w->ix_jobs);
+    br__views_reset(w);
     if (w->jobs_queued >= w->n_jobs) w->jobs_queued = w->n_jobs - 1;
     br_job *j = &w->jobs[--w->n_jobs];
     json_decref(j->params);

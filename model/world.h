@@ -216,11 +216,19 @@ typedef struct {
     uint32_t *v;
     size_t n, cap;
     uint64_t epoch; /* epoch + 1 when built; 0: never */
+    size_t scanned; /* objects [0, scanned) were considered */
     int32_t cluster;
     int32_t project; /* the project of every entry, -1 when mixed */
 } br_view;
 
-enum { BR_VIEW_ZC_BACKUPS, BR_VIEW_CC_BACKUPS, BR_VIEW_MA_SNAPSHOTS, BR_VIEW_COUNT };
+enum {
+    BR_VIEW_ZC_BACKUPS,
+    BR_VIEW_CC_BACKUPS,
+    BR_VIEW_CC_RESTORES,
+    BR_VIEW_MA_SNAPSHOTS,
+    BR_VIEW_MA_RESTORES,
+    BR_VIEW_COUNT
+};
 
 struct br_world {
     br_time now;
@@ -281,10 +289,14 @@ br_time br__expiry_next(const br_world *w, br_vendor v);
 void br__expiry_run(br_world *w, br_vendor v, br_time at);
 /* The world may have changed: cached lists are stale. */
 void br__world_touch(br_world *w);
-/* The cached view 'which' for a cluster, built with 'keep' (filter) and 'before' (order)
- * when stale. NULL on allocation failure (callers then scan). */
-const br_view *br__view(br_world *w, int which, long cluster,
-                        bool (*keep)(const br_world *w, const br_backup *b, long cluster),
+/* Objects were taken back (a rollback): every cached list is rebuilt. */
+void br__views_reset(br_world *w);
+/* The cached view 'which' of the n objects (backups or jobs) for a cluster: those 'keep'
+ * accepts, in the order 'before' gives. A view is rebuilt when the world changed; a
+ * 'stable' one (membership and order fixed at creation: jobs) only takes in new objects.
+ * NULL on allocation failure (callers then scan). */
+const br_view *br__view(br_world *w, int which, long cluster, size_t n, bool stable,
+                        bool (*keep)(const br_world *w, size_t i, long cluster),
                         bool (*before)(const br_world *w, uint32_t a, uint32_t b));
 int br__heap_push(br_heap *h, br_time t, uint32_t index);
 void br__heap_pop(br_heap *h);

@@ -54,12 +54,34 @@ json_t *br__ma_job_json(br_ctx *ctx, const br_job *j)
     return o;
 }
 
+/* A cluster's restore and download jobs (fixed at creation), by index. */
+static bool view_keep(const br_world *w, size_t i, long cluster)
+{
+    return is_delivery(&w->jobs[i]) && w->jobs[i].src_cluster == cluster;
+}
+
+static bool view_before(const br_world *w, uint32_t a, uint32_t b)
+{
+    (void)w;
+    return a < b;
+}
+
 int br__ma_list_restores(br_ctx *ctx)
 {
     const br_world *w = ctx->w;
     br_ma_page pg;
     long ci = br__ma_path_cluster(ctx, false);
     if (ci < 0 || !br__ma_paging(ctx, &pg)) return BR_OK;
+    const br_view *v =
+        br__view(ctx->w, BR_VIEW_MA_RESTORES, ci, w->n_jobs, true, view_keep, view_before);
+    if (v) { /* the cached list, newest first: only the page is built */
+        json_t *page = json_array();
+        size_t first = (size_t)(pg.num - 1) * (size_t)pg.per;
+        for (size_t k = first; page && k < v->n && k < first + (size_t)pg.per; k++)
+            br__append(ctx, page, br__ma_job_json(ctx, &w->jobs[v->v[v->n - 1 - k]]));
+        br__applied(ctx, BR_RULE_MA_RESTORE_LIFE);
+        return br__ma_list_page(ctx, page, v->n, &pg);
+    }
     json_t *all = json_array();
     for (size_t i = w->n_jobs; all && i-- > 0;) { /* newest first, as recorded */
         const br_job *j = &w->jobs[i];

@@ -48,9 +48,9 @@ static bool before(const br_world *w, size_t a, size_t b)
     return x->created != y->created ? x->created < y->created : a < b;
 }
 
-static bool view_keep(const br_world *w, const br_backup *b, long cluster)
+static bool view_keep(const br_world *w, size_t i, long cluster)
 {
-    (void)w;
+    const br_backup *b = &w->backups[i];
     return b->vendor == BR_VENDOR_ATLAS && !b->deleted && b->cluster == cluster;
 }
 
@@ -65,7 +65,8 @@ int br__ma_list_snapshots(br_ctx *ctx)
     br_ma_page pg;
     long ci = br__ma_path_cluster(ctx, false);
     if (ci < 0 || !br__ma_paging(ctx, &pg)) return BR_OK;
-    const br_view *v = br__view(ctx->w, BR_VIEW_MA_SNAPSHOTS, ci, view_keep, view_before);
+    const br_view *v = br__view(ctx->w, BR_VIEW_MA_SNAPSHOTS, ci, ctx->w->n_backups, false,
+                                view_keep, view_before);
     if (v) { /* the cached list: only the page is built */
         json_t *page = json_array();
         size_t first = (size_t)(pg.num - 1) * (size_t)pg.per;

@@ -74,9 +74,9 @@ static json_t *backup_item(const br_world *w, size_t index)
 }
 
 /* One cluster's live backups, cached in (time, id) order (CC-LIST-BACKUPS). */
-static bool view_keep(const br_world *w, const br_backup *b, long cluster)
+static bool view_keep(const br_world *w, size_t i, long cluster)
 {
-    (void)w;
+    const br_backup *b = &w->backups[i];
     return b->vendor == BR_VENDOR_CRDB && b->cluster == cluster && !b->deleted;
 }
 
@@ -105,9 +105,10 @@ int br__cc_list_backups(br_ctx *ctx)
     br__cc_page p;
     if (!br__cc_page_parse(ctx, &p)) return BR_OK;
     br__applied(ctx, BR_RULE_CC_LIST_BACKUPS);
-    const br_view *v = br__mutated(w, BR_RULE_CC_LIST_BACKUPS)
-                           ? NULL
-                           : br__view(w, BR_VIEW_CC_BACKUPS, ci, view_keep, view_before);
+    const br_view *v =
+        br__mutated(w, BR_RULE_CC_LIST_BACKUPS)
+            ? NULL
+            : br__view(w, BR_VIEW_CC_BACKUPS, ci, w->n_backups, false, view_keep, view_before);
     if (v) { /* the cached list, in (time, id) order: the page by binary search */
         size_t *pos = br__malloc((size_t)p.limit * sizeof *pos);
         br__cc_row *rows = br__malloc((size_t)p.limit * sizeof *rows);

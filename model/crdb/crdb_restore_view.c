@@ -70,6 +70,28 @@ static json_t *restore_item(const br_world *w, size_t index)
     return br__cc_restore_json(w, &w->jobs[index]);
 }
 
+/* A cluster's restores (fixed at creation), cached in (time, id) order. */
+static bool view_keep(const br_world *w, size_t i, long cluster)
+{
+    return is_restore_of(&w->jobs[i], cluster);
+}
+
+static bool view_before(const br_world *w, uint32_t a, uint32_t b)
+{
+    const br_job *p = &w->jobs[a], *q = &w->jobs[b];
+    if (p->created != q->created) return p->created < q->created;
+    int c = strcmp(p->id, q->id);
+    return c != 0 ? c < 0 : a < b;
+}
+
+static br__cc_row view_row(const void *data, size_t k)
+{
+    const br_world *w = data;
+    const br_view *v = &w->views[BR_VIEW_CC_RESTORES];
+    const br_job *j = &w->jobs[v->v[k]];
+    return (br__cc_row){j->created, j->id, v->v[k]};
+}
+
 int br__cc_list_restores(br_ctx *ctx)
 {
     br_world *w = ctx->w;
@@ -78,6 +100,24 @@ int br__cc_list_restores(br_ctx *ctx)
     br__cc_page p;
     if (!br__cc_page_parse(ctx, &p)) return BR_OK;
     br__applied(ctx, BR_RULE_CC_RESTORE_LIFE);
+    const br_view *v =
+        br__view(w, BR_VIEW_CC_RESTORES, ci, w->n_jobs, true, view_keep, view_before);
+    if (v) { /* the cached list, in (time, id) order: the page by binary search */
+        size_t *pos = br__malloc((size_t)p.limit * sizeof *pos);
+        br__cc_row *rows = br__malloc((size_t)p.limit * sizeof *rows);
+        if (!pos || !rows) {
+            br__free(pos);
+            br__free(rows);
+            return BR_ENOMEM;
+        }
+        size_t keep;
+        bool more;
+        br__cc_page_window(&p, v->n, w, view_row, pos, &keep, &more);
+        for (size_t k = 0; k < keep; k++)
+            rows[k] = view_row(w, pos[k]);
+        br__free(pos);
+        return br__cc_page_rows(ctx, rows, keep, more, "restores", restore_item);
+    }
     br__cc_row *rows = w->n_jobs ? br__malloc(w->n_jobs * sizeof *rows) : NULL;
     if (w->n_jobs && !rows) return BR_ENOMEM;
     size_t n = 0;

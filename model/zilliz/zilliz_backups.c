@@ -212,9 +212,9 @@ static int cmp_items(const void *a, const void *b)
 }
 
 /* The list of one cluster, cached (ZC-LIST: CREATING and AVAILABLE backups, newest first). */
-static bool view_keep(const br_world *w, const br_backup *b, long cluster)
+static bool view_keep(const br_world *w, size_t i, long cluster)
 {
-    (void)w;
+    const br_backup *b = &w->backups[i];
     return b->vendor == BR_VENDOR_ZILLIZ && b->cluster == cluster && !b->deleted &&
            (strcmp(b->status, "CREATING") == 0 || strcmp(b->status, "AVAILABLE") == 0);
 }
@@ -270,8 +270,9 @@ int br__zc_list_backups(br_ctx *ctx)
         !br__mutated(w, BR_RULE_SEC_TENANCY)) {
         /* One cluster's list: the cached view (its backups share the cluster's project). */
         long ci = br__world_find_cluster(w, cluster);
-        const br_view *v =
-            ci >= 0 ? br__view(w, BR_VIEW_ZC_BACKUPS, ci, view_keep, view_before) : NULL;
+        const br_view *v = ci >= 0 ? br__view(w, BR_VIEW_ZC_BACKUPS, ci, w->n_backups, false,
+                                              view_keep, view_before)
+                                   : NULL;
         if (ci < 0) return list_answer(ctx, NULL, 0, page, page_size);
         if (v && (v->n == 0 || v->project >= 0)) {
             bool shown = v->n && br__key_sees_project(w, ctx->key, v->project) &&
