@@ -71,11 +71,30 @@ static void byte_source_runs_dry(void **state)
 /* "/v2/clusters/in01-x/backups/b1/restoreCluster" -> "POST /v2/clusters/{}/backups/{}/..." */
 static void route_of(const char *method, const char *path, char *out, size_t len)
 {
-    static const char *const fixed[] = {
-        "v2",      "clusters", "backups", "create",  "policy",    "restoreCluster", "restoreCollection",
-        "export",  "jobs",     "api",     "v1",      "databases", "backups-config", "config",
-        "restores", "atlas",   "v1.0",    "groups",  "backup",    "tenant",         "restore",
-        "snapshots", "download", NULL};
+    static const char *const fixed[] = {"v2",
+                                        "clusters",
+                                        "backups",
+                                        "create",
+                                        "policy",
+                                        "restoreCluster",
+                                        "restoreCollection",
+                                        "export",
+                                        "jobs",
+                                        "api",
+                                        "v1",
+                                        "databases",
+                                        "backups-config",
+                                        "config",
+                                        "restores",
+                                        "atlas",
+                                        "v1.0",
+                                        "groups",
+                                        "backup",
+                                        "tenant",
+                                        "restore",
+                                        "snapshots",
+                                        "download",
+                                        NULL};
     size_t n = (size_t)snprintf(out, len, "%s ", method);
     char buf[1024];
     snprintf(buf, sizeof buf, "%s", path);
