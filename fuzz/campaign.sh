@@ -10,8 +10,9 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 usage() {
   cat <<EOF
 usage: fuzz/campaign.sh [--time SECONDS] [--instances N] [--work DIR] [--build DIR]
-                        [--name PREFIX] [--no-cmin] [--ci] [HARNESS...]
-Runs an AFL++ campaign per harness (default: request sequence), one after the other.
+                        [--name PREFIX] [--asan] [--no-cmin] [--ci] [HARNESS...]
+Runs an AFL++ campaign per harness (default: request sequence http), one after the other;
+for several harnesses side by side start one campaign.sh per harness.
   --time SECONDS   budget per harness (default 600)
   --instances N    parallel afl-fuzz instances per harness (default 1): one -M (-p explore),
                    then -S: CmpLog (-c, -p fast), the ASan build (-p coe), -p exploit, ...
@@ -22,6 +23,8 @@ Runs an AFL++ campaign per harness (default: request sequence), one after the ot
   --name PREFIX    instance name prefix (default: this host's name); give each machine its
                    own when several share one sync folder
   --secondary-only do not start a -M instance (the other machines of a shared campaign)
+  --asan           every instance runs the ASan+UBSan build (DIR-asan; slower, catches
+                   memory errors and undefined behaviour that do not crash)
   --no-cmin        start from the seeds as they are
   --ci             run only when BRCHECK_FUZZ_CI=1 (exit 77 otherwise)
 Exit 0 when nothing was found, 1 when any instance saved a crash or a hang, 2 on errors.
@@ -35,6 +38,7 @@ build="$ROOT/build-fuzz"
 name=$(hostname 2>/dev/null | tr -c 'A-Za-z0-9_\n-' '_' | cut -c1-20)
 [ -n "$name" ] || name=host
 secondary_only=0
+asan=0
 cmin=1
 ci=0
 harnesses=""
@@ -46,6 +50,7 @@ while [ $# -gt 0 ]; do
   --build) build=${2:-}; shift 2 ;;
   --name) name=${2:-}; shift 2 ;;
   --secondary-only) secondary_only=1; shift ;;
+  --asan) asan=1; shift ;;
   --no-cmin) cmin=0; shift ;;
   --ci) ci=1; shift ;;
   -h | --help) usage; exit 0 ;;
@@ -59,7 +64,7 @@ if [ "$ci" = 1 ] && [ "${BRCHECK_FUZZ_CI:-0}" != 1 ]; then
 fi
 case "$time_budget" in '' | *[!0-9]*) echo "campaign: --time takes seconds" >&2; exit 2 ;; esac
 case "$instances" in '' | *[!0-9]* | 0) echo "campaign: --instances takes N >= 1" >&2; exit 2 ;; esac
-[ -n "$harnesses" ] || harnesses="request sequence"
+[ -n "$harnesses" ] || harnesses="request sequence http"
 for h in $harnesses; do
   [ -f "$ROOT/fuzz/fuzz_$h.c" ] || { echo "campaign: no harness $h (fuzz/fuzz_$h.c)" >&2; exit 2; }
 done
@@ -92,7 +97,7 @@ if [ "$instances" -ge 2 ]; then
   # shellcheck disable=SC2086
   build_tree "$build-cmplog" "AFL_LLVM_CMPLOG=1" $targets || exit 2
 fi
-if [ "$instances" -ge 3 ]; then
+if [ "$instances" -ge 3 ] || [ "$asan" = 1 ]; then
   # shellcheck disable=SC2086
   build_tree "$build-asan" "AFL_USE_ASAN=1 AFL_USE_UBSAN=1" $targets || exit 2
 fi
@@ -100,9 +105,13 @@ fi
 found=0
 for h in $harnesses; do
   bin="$build/fuzz/fuzz_$h"
+  [ "$asan" = 1 ] && bin="$build-asan/fuzz/fuzz_$h"
   [ -x "$bin" ] || { echo "campaign: $bin was not built (AFL++ compiler?)" >&2; exit 2; }
   seeds="$ROOT/fuzz/corpus/$h"
   sync="$work/$h/sync"
+  # Before the fork point the harness runs over its seeds once (fuzz/afl_main.c: what is set
+  # up on first use happens in the parent, not in every child's first input).
+  export BR_FUZZ_WARMUP="$seeds"
   mkdir -p "$sync"
   dict=""
   [ -f "$ROOT/fuzz/dict/$h.dict" ] && dict="-x $ROOT/fuzz/dict/$h.dict"
