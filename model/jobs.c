@@ -72,18 +72,26 @@ int br__job_progress(const br_world *w, const br_job *j)
     return p < j->last_progress ? j->last_progress : p;
 }
 
+/* Status names are short constants: copied without a format. */
+static void set_status(br_job *j, const char *s)
+{
+    size_t n = strlen(s);
+    if (n >= sizeof j->status) n = sizeof j->status - 1;
+    memcpy(j->status, s, n);
+    j->status[n] = '\0';
+}
+
 static int job_step(br_world *w, br_job *j, br_time at)
 {
     const br_dialect *d = br__dialect(j->vendor);
     j->last_progress = br__job_progress(w, j);
     if (!j->started) {
         j->started = at;
-        snprintf(j->status, sizeof j->status, "%s", state_names[j->vendor].running);
+        set_status(j, state_names[j->vendor].running);
         return d->job_started ? d->job_started(w, j) : BR_OK;
     }
     j->finished = at;
-    snprintf(j->status, sizeof j->status, "%s",
-             j->failing ? state_names[j->vendor].failed : state_names[j->vendor].ok);
+    set_status(j, j->failing ? state_names[j->vendor].failed : state_names[j->vendor].ok);
     int rc = d->job_finished ? d->job_finished(w, j) : BR_OK;
     j->last_progress = br__job_progress(w, j);
     j->was_terminal = true;
@@ -252,7 +260,11 @@ static int run_jobs(br_world *w)
     long cursor = -1;
     for (;;) {
         if ((rc = br__events_sync(w))) break;
-        while (h->n && h->v[0].t <= w->now) {
+        /* Due times never lie in the past (a job is queued at its creation, due at or after
+         * it), so the due entries all hold w->now and leave the heap in index order: the
+         * common path steps them straight away. Entries from the past, should there be any,
+         * are sorted by index first. */
+        while (h->n && (h->v[0].t < w->now || (batch.n && h->v[0].t == w->now))) {
             br_due e = h->v[0];
             br__heap_pop(h);
             if (!job_entry_live(w, &e)) continue;
@@ -260,10 +272,23 @@ static int run_jobs(br_world *w)
                                         : br__heap_push(&later, e.t, e.index);
             if (rc) break;
         }
-        if (rc || !batch.n) break;
-        uint32_t i = batch.v[0].index;
-        br__heap_pop(&batch);
-        if ((long)i == cursor) continue; /* queued twice */
+        if (rc) break;
+        uint32_t i;
+        if (batch.n) {
+            i = batch.v[0].index;
+            br__heap_pop(&batch);
+            if ((long)i == cursor) continue; /* queued twice */
+        } else {
+            if (!h->n || h->v[0].t > w->now) break;
+            br_due e = h->v[0];
+            br__heap_pop(h);
+            if (!job_entry_live(w, &e)) continue;
+            if ((long)e.index <= cursor) {
+                if ((rc = br__heap_push(&later, e.t, e.index))) break;
+                continue;
+            }
+            i = e.index;
+        }
         cursor = i;
         br_job *j = &w->jobs[i];
         br_time t = job_due(j);
