@@ -88,6 +88,13 @@ build_tree() {
     { echo "campaign: building $dir failed (see $work/logs/build-$(basename "$dir").log)" >&2; return 1; }
 }
 
+case "$work" in
+/tmp/* | /var/tmp/*)
+  if [ "$cmin" = 1 ]; then
+    echo "campaign: afl-cmin refuses work folders under /tmp: give --work elsewhere (default fuzz/out) or --no-cmin" >&2
+    exit 2
+  fi ;;
+esac
 mkdir -p "$work/logs" || exit 2
 targets=""
 for h in $harnesses; do targets="$targets fuzz_$h"; done
@@ -120,7 +127,9 @@ for h in $harnesses; do
     input=-  # resume the existing sync folder
   elif [ "$cmin" = 1 ]; then
     rm -rf "$work/$h/cmin"
-    if afl-cmin -i "$seeds" -o "$work/$h/cmin" -- "$bin" >"$work/logs/cmin-$h.log" 2>&1 &&
+    # afl-cmin refuses any path under /tmp, the harness's too: a build folder there (e.g.
+    # --build /tmp/build-fuzz) is allowed; the work folder is not (checked above).
+    if AFL_ALLOW_TMP=1 afl-cmin -i "$seeds" -o "$work/$h/cmin" -- "$bin" >"$work/logs/cmin-$h.log" 2>&1 &&
       [ -n "$(ls "$work/$h/cmin" 2>/dev/null)" ]; then
       input="$work/$h/cmin"
       echo "campaign: $h: afl-cmin kept $(ls "$input" | wc -l) of $(ls "$seeds" | wc -l) seeds"
