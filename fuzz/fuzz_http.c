@@ -29,6 +29,9 @@ static br_time pristine_now;
 static const br_world *pristine_world;
 static int pristine_fault_id;
 static bool trace; /* BR_FUZZ_TRACE=1: each answer's status line on stderr */
+/* BR_FUZZ_FRESH=1: a fresh server for every input (fuzz_request.c: the model's caches make
+ * paths depend a little on earlier inputs on a kept world). */
+static bool fresh_each;
 
 static void fresh_server(void)
 {
@@ -69,6 +72,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     (void)argv;
     br_fuzz_init();
     trace = getenv("BR_FUZZ_TRACE") != NULL;
+    fresh_each = getenv("BR_FUZZ_FRESH") != NULL && strcmp(getenv("BR_FUZZ_FRESH"), "0") != 0;
     fresh_server();
     br_fuzz_check_world(server->host.world, "starting the server");
     return 0;
@@ -255,7 +259,13 @@ static void check_answer(const char *out, size_t n)
         status = status * 10 + (out[i] - '0');
     }
     if (status < 100 || status > 599) br_fuzz_fail("http: status %d is not an HTTP status", status);
-    if (trace) fprintf(stderr, "%.*s\n", (int)strcspn(out, "\r\n"), out);
+    if (!trace) return;
+    /* Every status line (pipelined requests get one answer each). */
+    for (const char *p = out; p && p < out + n; p = memchr(p, '\n', (size_t)(out + n - p))) {
+        if (*p == '\n') p++;
+        if ((size_t)(out + n - p) > 12 && memcmp(p, "HTTP/1.", 7) == 0)
+            fprintf(stderr, "%.*s\n", (int)strcspn(p, "\r\n"), p);
+    }
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -271,6 +281,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     free(out);
     if (server_changed()) {
         br_fuzz_check_world(server->host.world, "an HTTP input");
+        fresh_server();
+    } else if (fresh_each) {
         fresh_server();
     }
     return 0;
