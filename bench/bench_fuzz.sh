@@ -9,7 +9,7 @@ build=${1:-$ROOT/build}
 afl_build=${2:-$ROOT/build-fuzz}
 secs=${3:-20}
 case "${1:-}" in -h | --help) sed -n '2,5p' "$0" | cut -c3-; exit 0 ;; esac
-for h in request sequence; do
+for h in request sequence http; do
   replay="$build/fuzz/fuzz_${h}_replay"
   [ -x "$replay" ] || continue
   n=$(ls "$ROOT/fuzz/corpus/$h" | wc -l)
@@ -21,10 +21,11 @@ for h in request sequence; do
   echo "$h $n $rounds $start $end" | awk '{printf "%-9s replay: %d inputs x %d in %.2fs = %.0f execs/s\n", $1, $2, $3, $5-$4, $2*$3/($5-$4)}'
 done
 command -v afl-fuzz >/dev/null || exit 0
-for h in request sequence; do
+for h in request sequence http; do
   bin="$afl_build/fuzz/fuzz_$h"
   [ -x "$bin" ] || continue
   out=$(mktemp -d "$ROOT/fuzz/out-bench.XXXXXX") || exit 1
+  BR_FUZZ_WARMUP="$ROOT/fuzz/corpus/$h" \
   AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 AFL_NO_AFFINITY=1 \
     afl-fuzz -i "$ROOT/fuzz/corpus/$h" -o "$out" -V "$secs" -m none -- "$bin" >/dev/null 2>&1
   s="$out/default/fuzzer_stats"

@@ -8,7 +8,9 @@ usage() {
   cat <<EOF2
 usage: fuzz/crash-to-fixture.sh INPUT HARNESS [--build DIR] [--afl-build DIR] [--out FILE]
   INPUT        a crash or hang from a campaign (fuzz/out/HARNESS/sync/*/crashes/id:...)
-  HARNESS      request or sequence
+  HARNESS      request, sequence or http (an http input is raw HTTP already: it is
+               minimized and replayed, not decoded; send it to \`brcheck serve\` with
+               nc 127.0.0.1 8080 < FILE, after filling in any Digest \`auto\` values)
   --build      the build holding fuzz_decode and fuzz_HARNESS_replay (default build)
   --afl-build  the AFL++ build for afl-tmin (default build-fuzz; skipped when missing)
   --out FILE   where the fixture goes (default fuzz/out/fixtures/<id>.json)
@@ -34,6 +36,7 @@ done
 [ -f "$input" ] || { echo "crash-to-fixture: no such input $input" >&2; exit 2; }
 decode="$build/fuzz/fuzz_decode"
 replay="$build/fuzz/fuzz_${harness}_replay"
+[ "$harness" = http ] && decode=/bin/true
 [ -x "$decode" ] && [ -x "$replay" ] ||
   { echo "crash-to-fixture: build $build first (fuzz_decode, fuzz_${harness}_replay)" >&2; exit 2; }
 
@@ -54,6 +57,15 @@ else
   echo "crash-to-fixture: no AFL++ build at $afl_build; the input is not minimized"
 fi
 
+if [ "$harness" = http ]; then
+  [ -n "$out" ] || { mkdir -p "$ROOT/fuzz/out/fixtures"
+    out="$ROOT/fuzz/out/fixtures/http-$(cksum <"$min" | cut -d' ' -f1).input"; }
+  cp "$min" "$out"
+  echo "crash-to-fixture: replaying the minimized input:"
+  BR_FUZZ_TRACE=1 "$replay" "$min" 2>&1 | tail -5
+  echo "crash-to-fixture: input $out"
+  exit 0
+fi
 fixture="$tmp/fixture.json"
 "$decode" "$harness" "$min" >"$fixture" || exit 2
 id=$(sed -n 's/^  "id": "\(.*\)",$/\1/p' "$fixture" | head -1)
