@@ -90,6 +90,26 @@ static void restore_available_guard_and_mutant(void **state)
     br_world_free(w);
 }
 
+/* ZC-CREATE-TYPE's mutant takes a create without backupType (it crashed the model once):
+ * the backup is made as a CLUSTER backup; the faithful model refuses and changes nothing. */
+static void create_type_guard_and_mutant(void **state)
+{
+    br_world *w = test_world();
+    refusal_changes_nothing(w, "POST", "/v2/clusters/in01-a/backups/create", "owner", "{}", 2, 400);
+    br_world_set_mutant(w, BR_RULE_ZC_CREATE_TYPE);
+    static const char *const bodies[] = {"{}", "{\"backupType\":\"NOPE\"}"};
+    for (size_t i = 0; i < 2; i++) {
+        br_response res;
+        assert_int_equal(test_send(w, "POST", "/v2/clusters/in01-a/backups/create", "owner",
+                                   bodies[i], strlen(bodies[i]), &res),
+                         BR_OK);
+        assert_int_equal(body_code(&res), 0);
+        br_response_clear(&res);
+        br_world_advance(w, 3600); /* let the job finish: one at a time */
+    }
+    br_world_free(w);
+}
+
 static void clock_and_ids_are_deterministic(void **state)
 {
     br_world *a = test_world(), *b = test_world();
@@ -129,6 +149,7 @@ int main(void)
         cmocka_unit_test(role_guard),
         cmocka_unit_test(auth_guard),
         cmocka_unit_test(restore_available_guard_and_mutant),
+        cmocka_unit_test(create_type_guard_and_mutant),
         cmocka_unit_test(clock_and_ids_are_deterministic),
         cmocka_unit_test(bad_world_is_refused),
     };

@@ -154,6 +154,7 @@ int br__zc_create_backup(br_ctx *ctx)
         br__rule(ctx, BR_RULE_ZC_CREATE_TYPE,
                  !type || (strcmp(type, "CLUSTER") != 0 && strcmp(type, "COLLECTION") != 0)))
         return ZC_BAD(ctx, "backupType is required and is CLUSTER or COLLECTION");
+    if (!type) type = "CLUSTER"; /* only ZC-CREATE-TYPE's mutant gets here without one */
     /* ZC-CREATE-ONE: one manual backup job at a time, none while an automatic one runs. */
     br__applied(ctx, BR_RULE_ZC_CREATE_ONE);
     for (size_t i = 0; i < w->n_backups; i++) {
