@@ -47,10 +47,28 @@ static void nonce_mac(const br__digest *d, uint64_t ts, uint32_t seq, char out[3
     br_md5_hex(&m, out);
 }
 
+static bool bit(const unsigned char *set, uint32_t seq)
+{
+    uint32_t i = seq % BR_DIGEST_WINDOW;
+    return (set[i / 8] >> (i % 8)) & 1;
+}
+
+static void set_bit(unsigned char *set, uint32_t seq, bool on)
+{
+    uint32_t i = seq % BR_DIGEST_WINDOW;
+    if (on)
+        set[i / 8] |= (unsigned char)(1u << (i % 8));
+    else
+        set[i / 8] &= (unsigned char)~(1u << (i % 8));
+}
+
 char *br__digest_challenge(br__digest *d, bool stale)
 {
     uint64_t ts = now_seconds();
-    uint32_t seq = __atomic_add_fetch(&d->seq, 1, __ATOMIC_RELAXED);
+    pthread_mutex_lock(&d->lock);
+    uint32_t seq = ++d->seq;
+    set_bit(d->used, seq, false); /* a fresh number: not used yet */
+    pthread_mutex_unlock(&d->lock);
     char mac[33];
     nonce_mac(d, ts, seq, mac);
     char *v = malloc(256);
@@ -116,22 +134,31 @@ static void md5_join(char out[33], const char *const parts[], size_t n)
     br_md5_hex(&m, out);
 }
 
-/* True when the nonce count rises for this nonce (and records it). */
-static bool count_rises(br__digest *d, const char *nonce, unsigned long nc)
+/* Checks and records the nonce count of nonce number 'seq': OK when it rises; a nonce used
+ * before whose record was since overwritten by another (or too old to tell) is STALE, so a
+ * replay is never taken for a first use; a count that does not rise is BAD. */
+static br__digest_result count_rises(br__digest *d, const char *nonce, uint32_t seq,
+                                     unsigned long nc)
 {
     uint32_t h = 2166136261u;
     for (const char *p = nonce; *p; p++)
         h = (h ^ (unsigned char)*p) * 16777619u;
     size_t i = h % BR_DIGEST_SLOTS;
-    bool ok = true;
+    br__digest_result r = BR_DIGEST_OK;
     pthread_mutex_lock(&d->lock);
-    if (strcmp(d->slots[i].nonce, nonce) == 0) ok = nc > d->slots[i].nc;
-    if (ok) {
+    if (d->seq - seq >= BR_DIGEST_WINDOW)
+        r = BR_DIGEST_STALE;
+    else if (strcmp(d->slots[i].nonce, nonce) == 0)
+        r = nc > d->slots[i].nc ? BR_DIGEST_OK : BR_DIGEST_BAD;
+    else if (bit(d->used, seq))
+        r = BR_DIGEST_STALE;
+    if (r == BR_DIGEST_OK) {
+        set_bit(d->used, seq, true);
         snprintf(d->slots[i].nonce, sizeof d->slots[i].nonce, "%s", nonce);
         d->slots[i].nc = nc;
     }
     pthread_mutex_unlock(&d->lock);
-    return ok;
+    return r;
 }
 
 br__digest_result br__digest_verify(br__digest *d, const char *header, const char *method,
@@ -174,6 +201,6 @@ br__digest_result br__digest_verify(br__digest *d, const char *header, const cha
     uint64_t now = now_seconds();
     if (ts > now || now - ts > d->timeout) return BR_DIGEST_STALE;
     unsigned long count = strtoul(nc, &end, 16);
-    if (*end || !count_rises(d, nonce, count)) return BR_DIGEST_BAD;
-    return BR_DIGEST_OK;
+    if (*end) return BR_DIGEST_BAD;
+    return count_rises(d, nonce, seq, count);
 }

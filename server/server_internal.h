@@ -80,6 +80,7 @@ void br__faults_clear(br__faults *f);
 /* ---- Atlas Digest authentication (digest.c) ---- */
 #define BR_DIGEST_REALM "MMS Public API"
 #define BR_DIGEST_SLOTS 4096
+#define BR_DIGEST_WINDOW (1u << 20) /* nonces remembered as used, by sequence number */
 
 typedef struct {
     pthread_mutex_t lock;
@@ -89,7 +90,8 @@ typedef struct {
     struct {
         char nonce[64];
         unsigned long nc;
-    } slots[BR_DIGEST_SLOTS]; /* the highest nonce count seen, per recent nonce */
+    } slots[BR_DIGEST_SLOTS];                 /* the highest nonce count seen, per recent nonce */
+    unsigned char used[BR_DIGEST_WINDOW / 8]; /* nonce numbers answered at least once */
 } br__digest;
 
 typedef enum { BR_DIGEST_NONE, BR_DIGEST_OK, BR_DIGEST_BAD, BR_DIGEST_STALE } br__digest_result;

@@ -11,6 +11,7 @@
 
 #include "md5.h"
 #include "server.h"
+#include "server_internal.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -304,6 +305,52 @@ static void test_digest_replayed_count_refused(void **state)
     answer forged = get(SNAPS, h);
     assert_int_equal(forged.status, 401);
     answer_free(&forged);
+}
+
+static bool demo_secret(void *ctx, const char *user, char *pass, size_t len)
+{
+    (void)ctx;
+    if (strcmp(user, "atlas-demo-public") != 0) return false;
+    snprintf(pass, len, "atlas-demo-private");
+    return true;
+}
+
+static void nonce_of(const char *challenge, char out[128])
+{
+    const char *n = strstr(challenge, "nonce=\"");
+    assert_non_null(n);
+    snprintf(out, 128, "%.*s", (int)strcspn(n + 7, "\""), n + 7);
+}
+
+/* A nonce whose record was pushed out of the table by thousands of later nonces is not taken
+ * for a first use again: its replay is answered stale, never accepted. */
+static void test_digest_replay_after_eviction_refused(void **state)
+{
+    (void)state;
+    br__digest *d = calloc(1, sizeof *d);
+    assert_non_null(d);
+    assert_int_equal(br__digest_init(d, 300), 0);
+    char *ch = br__digest_challenge(d, false);
+    char first[128], h[1024], user[96];
+    nonce_of(ch, first);
+    free(ch);
+    digest_header(h, sizeof h, first, "00000001");
+    const char *auth = h + strlen("Authorization: ");
+    assert_int_equal(br__digest_verify(d, auth, "GET", SNAPS, demo_secret, NULL, user),
+                     BR_DIGEST_OK);
+    for (int i = 0; i < 4 * BR_DIGEST_SLOTS; i++) { /* evicts every slot many times over */
+        char other[128], oh[1024];
+        ch = br__digest_challenge(d, false);
+        nonce_of(ch, other);
+        free(ch);
+        digest_header(oh, sizeof oh, other, "00000001");
+        assert_int_equal(br__digest_verify(d, oh + 15, "GET", SNAPS, demo_secret, NULL, user),
+                         BR_DIGEST_OK);
+    }
+    assert_int_equal(br__digest_verify(d, auth, "GET", SNAPS, demo_secret, NULL, user),
+                     BR_DIGEST_STALE);
+    br__digest_free(d);
+    free(d);
 }
 
 static void test_digest_stale_nonce(void **state)
@@ -644,6 +691,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_digest_challenge_before_body, setup, teardown),
         cmocka_unit_test_setup_teardown(test_digest_nonce_reuse_with_rising_nc, setup, teardown),
         cmocka_unit_test_setup_teardown(test_digest_replayed_count_refused, setup, teardown),
+        cmocka_unit_test(test_digest_replay_after_eviction_refused),
         cmocka_unit_test(test_digest_stale_nonce),
         cmocka_unit_test_setup_teardown(test_access_list_sees_the_socket_address, setup, teardown),
         cmocka_unit_test_setup_teardown(test_admin_api, setup, teardown),
