@@ -366,6 +366,14 @@ void br__world_new_secret(br_world *w, char out[24])
 
 /* ---- simulator operations ---- */
 
+/* Work a simulator operation made due at this instant (a paused cluster's overdue schedule
+ * once it resumes) runs now, as after a request: the next request starts from a settled
+ * world, and an error answer to it changes nothing (INV-ATOMIC). */
+static int settle(br_world *w)
+{
+    return br_world_advance(w, 0);
+}
+
 int br_world_write(br_world *w, const char *cluster_id, const char *db, const char *schema,
                    const char *collection)
 {
@@ -380,7 +388,7 @@ int br_world_write(br_world *w, const char *cluster_id, const char *db, const ch
     if (it < 0) it = br__content_add(&c->content, db, schema, collection, 0, true);
     if (it < 0) return BR_ENOMEM;
     c->content.items[it].version = (int64_t)(++w->id_counter);
-    return BR_OK;
+    return settle(w);
 }
 
 int br_world_drop_cluster(br_world *w, const char *cluster_id)
@@ -398,7 +406,7 @@ int br_world_drop_cluster(br_world *w, const char *cluster_id)
             !(c->vendor == BR_VENDOR_ZILLIZ && br__mutated(w, BR_RULE_ZC_RETAIN)))
             b->deleted = true;
     }
-    return BR_OK;
+    return settle(w);
 }
 
 int br_world_set_flag(br_world *w, const char *cluster_id, const char *flag, bool value)
@@ -415,7 +423,7 @@ int br_world_set_flag(br_world *w, const char *cluster_id, const char *flag, boo
         c->sharded = value;
     else
         return BR_EINVAL;
-    return BR_OK;
+    return settle(w);
 }
 
 /* ---- dump and digest ---- */
