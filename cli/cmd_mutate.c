@@ -2,6 +2,7 @@
  * (br_rule_has_mutant), the mock server serves the model with exactly that rule broken and
  * the whole suite runs against it over loopback; a mutant no fixture catches survives. */
 #include "commands.h"
+#include "matrix.h"
 #include "parallel.h"
 #include "server.h"
 #include "target_http.h"
@@ -52,18 +53,6 @@ typedef struct {
     br_server *server;
     br_target *t;
 } job;
-
-static bool family_selected(const char *only, const char *id)
-{
-    if (!only) return true;
-    size_t n = strcspn(id, "-");
-    for (const char *p = only; *p;) {
-        size_t len = strcspn(p, ",");
-        if (len == n && strncmp(p, id, n) == 0) return true;
-        p += len + (p[len] == ',');
-    }
-    return false;
-}
 
 static double seconds_since(const struct timespec *t0)
 {
@@ -195,7 +184,7 @@ int br_cmd_mutate(int argc, char **argv)
     mutant_row *rows = calloc(BR_RULE_COUNT, sizeof *rows);
     size_t n_rows = 0;
     for (int r = 0; r < BR_RULE_COUNT && rows; r++)
-        if (br_rule_has_mutant((br_rule)r) && family_selected(only, br_rule_id((br_rule)r)))
+        if (br_rule_has_mutant((br_rule)r) && br_rule_family_selected(only, br_rule_id((br_rule)r)))
             rows[n_rows++].rule = (br_rule)r;
     if (!rows || n_rows == 0) {
         fprintf(stderr, "brcheck mutate: no mutants%s%s\n", only ? " in families " : "",

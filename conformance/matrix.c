@@ -8,8 +8,7 @@
 static const char *const vendor_order[] = {"zilliz", "crdb", "atlas", "all"};
 #define N_VENDORS (sizeof vendor_order / sizeof *vendor_order)
 
-/* True when the id's family ("ZC" of "ZC-TIER") is one of 'only' ("ZC,CC"), or no 'only'. */
-static bool selected(const char *only, const char *id)
+bool br_rule_family_selected(const char *only, const char *id)
 {
     if (!only) return true;
     size_t n = strcspn(id, "-");
@@ -182,7 +181,7 @@ json_t *br_matrix_build(char *const paths[], size_t n_paths, const br_matrix_opt
     json_array_foreach(br_catalog(), i, r)
     {
         const char *id = json_string_value(json_object_get(r, "id"));
-        if (!id || !selected(opt->only, id)) continue;
+        if (!id || !br_rule_family_selected(opt->only, id)) continue;
         json_t *row = rule_row(r, &run, paths, n_paths, opt);
         if (!row) continue;
         json_array_append_new(rows, row);

@@ -27,6 +27,10 @@ typedef struct {
 extern const br_model_function br_model_functions[];
 extern const size_t br_model_functions_count;
 
+/* True when the rule id's family ("ZC" of "ZC-TIER") is one of 'only' ("ZC,CC"), or no
+ * 'only'. */
+bool br_rule_family_selected(const char *only, const char *id);
+
 typedef struct {
     /* Rule families to include ("ZC,CC"); NULL: all. Borrowed. */
     const char *only;

@@ -127,17 +127,6 @@ static bool put(char **buf, size_t *len, size_t *cap, const void *p, size_t n)
     return true;
 }
 
-static void md5_parts(char out[33], const char *const parts[], size_t n)
-{
-    br_md5 m;
-    br_md5_init(&m);
-    for (size_t i = 0; i < n; i++) {
-        if (i) br_md5_update(&m, ":", 1);
-        br_md5_update(&m, parts[i], strlen(parts[i]));
-    }
-    br_md5_hex(&m, out);
-}
-
 /* The input with the first Authorization: Digest header's `auto` values filled in, or NULL
  * when there is nothing to fill in (the input goes as it is). */
 static char *fill_digest(const uint8_t *data, size_t size, size_t *out_len)
@@ -193,10 +182,10 @@ static char *fill_digest(const uint8_t *data, size_t size, size_t *out_len)
     }
     const char *secret = br_world_atlas_secret(server->host.world, user);
     char ha1[33], ha2[33], want[33];
-    md5_parts(ha1, (const char *const[]){user, BR_DIGEST_REALM, secret && *secret ? secret : user},
-              3);
-    md5_parts(ha2, (const char *const[]){method, uri}, 2);
-    md5_parts(want, (const char *const[]){ha1, nonce, nc, cnonce, qop, ha2}, 6);
+    br_md5_join(ha1,
+                (const char *const[]){user, BR_DIGEST_REALM, secret && *secret ? secret : user}, 3);
+    br_md5_join(ha2, (const char *const[]){method, uri}, 2);
+    br_md5_join(want, (const char *const[]){ha1, nonce, nc, cnonce, qop, ha2}, 6);
 
     /* Rewrite the header: every `auto` value that is the nonce's or the response's. */
     char *out = NULL;

@@ -123,17 +123,6 @@ static bool param(const char *h, const char *name, char *out, size_t len)
     return false;
 }
 
-static void md5_join(char out[33], const char *const parts[], size_t n)
-{
-    br_md5 m;
-    br_md5_init(&m);
-    for (size_t i = 0; i < n; i++) {
-        if (i) br_md5_update(&m, ":", 1);
-        br_md5_update(&m, parts[i], strlen(parts[i]));
-    }
-    br_md5_hex(&m, out);
-}
-
 /* Checks and records the nonce count of nonce number 'seq': OK when it rises; a nonce used
  * before whose record was since overwritten by another (or too old to tell) is STALE, so a
  * replay is never taken for a first use; a count that does not rise is BAD. */
@@ -191,9 +180,9 @@ br__digest_result br__digest_verify(br__digest *d, const char *header, const cha
     char pass[128];
     if (!secret_of(ctx, user, pass, sizeof pass)) return BR_DIGEST_BAD;
     char ha1[33], ha2[33], want[33];
-    md5_join(ha1, (const char *const[]){user, realm, pass}, 3);
-    md5_join(ha2, (const char *const[]){method, duri}, 2);
-    md5_join(want, (const char *const[]){ha1, nonce, nc, cnonce, qop, ha2}, 6);
+    br_md5_join(ha1, (const char *const[]){user, realm, pass}, 3);
+    br_md5_join(ha2, (const char *const[]){method, duri}, 2);
+    br_md5_join(want, (const char *const[]){ha1, nonce, nc, cnonce, qop, ha2}, 6);
     for (char *p = response; *p; p++)
         *p = (char)tolower((unsigned char)*p);
     if (strcmp(want, response) != 0) return BR_DIGEST_BAD;

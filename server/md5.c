@@ -83,3 +83,14 @@ void br_md5_hex(br_md5 *m, char out[33])
     for (int i = 0; i < 16; i++)
         snprintf(out + 2 * i, 3, "%02x", (unsigned)(m->h[i / 4] >> (8 * (i % 4))) & 0xff);
 }
+
+void br_md5_join(char out[33], const char *const parts[], size_t n)
+{
+    br_md5 m;
+    br_md5_init(&m);
+    for (size_t i = 0; i < n; i++) {
+        if (i) br_md5_update(&m, ":", 1);
+        br_md5_update(&m, parts[i], strlen(parts[i]));
+    }
+    br_md5_hex(&m, out);
+}

@@ -16,5 +16,7 @@ void br_md5_init(br_md5 *m);
 void br_md5_update(br_md5 *m, const void *data, size_t n);
 /* Finishes and writes the digest as 32 lowercase hex digits. */
 void br_md5_hex(br_md5 *m, char out[33]);
+/* The hex digest of parts[0] ":" parts[1] ":" ... (HTTP Digest's HA1, HA2 and response). */
+void br_md5_join(char out[33], const char *const parts[], size_t n);
 
 #endif
