@@ -161,9 +161,10 @@ int br_cmd_mutate(int argc, char **argv)
             only = argv[++i];
         } else if (strcmp(argv[i], "--json") == 0) {
             json_out = argv[++i];
-        } else if (strcmp(argv[i], "-j") == 0) {
+        } else if (strncmp(argv[i], "-j", 2) == 0) { /* -j N or -jN */
+            const char *arg = argv[i][2] ? argv[i] + 2 : argv[++i];
             char *end;
-            unsigned long v = strtoul(argv[++i], &end, 10);
+            unsigned long v = strtoul(arg, &end, 10);
             if (*end || v < 1 || v > MAX_JOBS) {
                 fprintf(stderr, "brcheck mutate: -j takes a number from 1 to %d\n", MAX_JOBS);
                 free(paths);

@@ -129,6 +129,8 @@ static int cmd_run(int argc, char **argv)
             traffic = argv[++i];
         else if (strcmp(argv[i], "-j") == 0)
             jobs_arg = argv[++i];
+        else if (strncmp(argv[i], "-j", 2) == 0 && argv[i][2]) /* -j4, as make takes it */
+            jobs_arg = argv[i] + 2;
         else if (strcmp(argv[i], "--shard") == 0)
             shard = argv[++i];
         else if (strcmp(argv[i], "-v") == 0 || strcmp(argv[i], "--verbose") == 0)
