@@ -28,8 +28,9 @@ void br_choice_bytes(br_choice *c, br_choice_bytes_state *s);
 
 typedef struct br_gen br_gen;
 
-/* A generator that knows the world's keys, projects and clusters from 'given' (borrowed) and
- * learns the ids it sees in answers. NULL on allocation failure. */
+/* A generator that knows the world's keys, projects and clusters from 'given' and learns the
+ * ids it sees in answers. It keeps a reference to 'given' (read only, never changed): the
+ * caller must not change it while the generator lives. NULL on allocation failure. */
 br_gen *br_gen_new(const json_t *given);
 void br_gen_free(br_gen *g);
 /* The next step: {"name", "request": {...}} or {"advance": seconds}; mostly valid operations
