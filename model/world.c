@@ -431,9 +431,10 @@ int br_world_set_flag(br_world *w, const char *cluster_id, const char *flag, boo
 static json_t *content_json(const br_content *c)
 {
     json_t *dbs = json_object();
-    for (size_t i = 0; dbs && i < c->n_dbs; i++)
-        json_object_set_new(dbs, c->dbs[i], json_object());
-    for (size_t i = 0; dbs && i < c->n_items; i++) {
+    bool ok = dbs != NULL;
+    for (size_t i = 0; ok && i < c->n_dbs; i++)
+        ok = json_object_set_new(dbs, c->dbs[i], json_object()) == 0;
+    for (size_t i = 0; ok && i < c->n_items; i++) {
         const br_item *it = &c->items[i];
         json_t *db = json_object_get(dbs, it->db);
         if (!db) continue;
@@ -442,13 +443,18 @@ static json_t *content_json(const br_content *c)
             snprintf(key, sizeof key, "%s.%s", it->schema, it->name);
         else
             snprintf(key, sizeof key, "%s", it->name);
-        json_object_set_new(
-            db, key,
-            json_pack("{s:I,s:b}", "version", (json_int_t)it->version, "loaded", it->loaded));
+        ok = json_object_set_new(db, key,
+                                 json_pack("{s:I,s:b}", "version", (json_int_t)it->version,
+                                           "loaded", it->loaded)) == 0;
+    }
+    if (!ok) {
+        json_decref(dbs);
+        return NULL;
     }
     return dbs;
 }
 
+/* A failed allocation anywhere gives NULL, never a dump with parts missing. */
 json_t *br_world_dump(const br_world *w)
 {
     json_t *root = json_object(), *clusters = json_object(), *backups = json_object(),
@@ -460,36 +466,40 @@ json_t *br_world_dump(const br_world *w)
         json_decref(jobs);
         return NULL;
     }
-    json_object_set_new(root, "clock", br__time_json(w->now));
-    json_object_set_new(root, "clusters", clusters);
-    json_object_set_new(root, "backups", backups);
-    json_object_set_new(root, "jobs", jobs);
-    for (size_t i = 0; i < w->n_clusters; i++) {
+    bool ok = true;
+    for (size_t i = 0; ok && i < w->n_clusters; i++) {
         const br_cluster *c = &w->clusters[i];
         json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:b,s:b,s:b,s:b,s:i,s:s,s:s,s:i}", "name", c->name,
                               "vendor", br_vendor_name(c->vendor), "status", c->status, "plan",
                               c->plan, "dropped", c->dropped, "paused", c->paused, "encrypted",
                               c->encrypted, "sharded", c->sharded, "cuSize", c->cu_size, "cuType",
                               c->cu_type, "region", c->region, "mongoMajor", c->mongo_major);
-        if (o) {
-            json_object_set_new(o, "project", json_string(w->projects[c->project].id));
-            json_object_set_new(o, "databases", content_json(&c->content));
-        }
-        json_object_set_new(clusters, c->id, o);
+        ok = o && json_object_set_new(o, "project", json_string(w->projects[c->project].id)) == 0 &&
+             json_object_set_new(o, "databases", content_json(&c->content)) == 0;
+        ok = json_object_set_new(clusters, c->id, o) == 0 && ok;
     }
-    for (size_t i = 0; i < w->n_backups; i++) {
+    for (size_t i = 0; ok && i < w->n_backups; i++) {
         const br_backup *b = &w->backups[i];
         json_t *o = json_pack("{s:s,s:s,s:b,s:b,s:s,s:o}", "type", b->type, "status", b->status,
                               "manual", b->manual, "deleted", b->deleted, "cluster",
                               b->cluster >= 0 ? w->clusters[b->cluster].id : "", "databases",
                               content_json(b->content));
-        json_object_set_new(backups, b->id, o);
+        ok = json_object_set_new(backups, b->id, o) == 0;
     }
-    for (size_t i = 0; i < w->n_jobs; i++) {
+    for (size_t i = 0; ok && i < w->n_jobs; i++) {
         const br_job *j = &w->jobs[i];
-        json_object_set_new(jobs, j->id,
-                            json_pack("{s:s,s:s,s:i}", "type", j->type, "status", j->status,
-                                      "progress", br__job_progress(w, j)));
+        ok = json_object_set_new(jobs, j->id,
+                                 json_pack("{s:s,s:s,s:i}", "type", j->type, "status", j->status,
+                                           "progress", br__job_progress(w, j))) == 0;
+    }
+    /* Each set takes its value, attached or freed. */
+    ok = json_object_set_new(root, "clock", br__time_json(w->now)) == 0 && ok;
+    ok = json_object_set_new(root, "clusters", clusters) == 0 && ok;
+    ok = json_object_set_new(root, "backups", backups) == 0 && ok;
+    ok = json_object_set_new(root, "jobs", jobs) == 0 && ok;
+    if (!ok) {
+        json_decref(root);
+        return NULL;
     }
     return root;
 }

@@ -328,6 +328,7 @@ int br__ma_load_snapshots(br_world *w, const json_t *given, char *err, size_t er
     json_array_foreach(snaps, i, o)
     {
         int rc = load_snapshot(w, o, i, err, errlen);
+        if (rc == BR_ENOMEM && err) snprintf(err, errlen, "out of memory");
         if (rc) return rc;
     }
     return BR_OK;

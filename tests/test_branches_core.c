@@ -1,0 +1,703 @@
+/* The shared model (model/world_load.c, world.c, dispatch.c, clock.c, sim.c, alloc.c): every
+ * refusal of a malformed world, the invariant check on worlds that break an invariant, the
+ * simulator's flags, the vendor aliases, query and path decoding in the dispatcher, and the
+ * world loading under allocation failure. */
+#include "branches_support.h"
+
+#define ZORG "{'id':'o','vendor':'zilliz','projects':[{'id':'p'}]}"
+#define ZCL "{'id':'c','project':'p','plan':'Standard','region':'aws-us-west-2'}"
+
+static void world_field_refusals(void **s)
+{
+    (void)s;
+    static const struct {
+        const char *given, *words;
+    } bad[] = {
+        {"[1]", "a world is a JSON object"},
+        {"{'nope':1}", "unknown world field \"nope\""},
+        {"{'profile':'lax'}", "profile is"},
+        {"{'clock':5}", "clock must be an RFC 3339 time"},
+        {"{'durations':{'backupz':5}}", "unknown duration \"backupz\""},
+        {"{'durations':{'restore':-5}}", "duration restore must be"},
+        {"{'durations':{'export':'ten'}}", "duration export must be"},
+        /* organizations, access lists, projects */
+        {"{'orgs':[{'name':'n'}]}", "an organization needs an \"id\""},
+        {"{'orgs':[{'id':'@L'}]}", "organization id"},
+        {"{'orgs':[{'id':'o','name':'@L'}]}", "organization name"},
+        {"{'orgs':[{'id':'o','vendor':'oracle'}]}", "vendor is zilliz, crdb or atlas"},
+        {"{'orgs':[{'id':'o','accessList':[5]}]}", "accessList holds addresses"},
+        {"{'orgs':[{'id':'o','accessList':['@L']}]}", "accessList holds addresses"},
+        {"{'orgs':[{'id':'o','projects':[{'name':'p'}]}]}", "a project needs an \"id\""},
+        {"{'orgs':[{'id':'o','projects':[{'id':'p'},{'id':'p'}]}]}", "project id p used twice"},
+        {"{'orgs':[{'id':'o','projects':[{'id':'@L'}]}]}", "project id"},
+        {"{'orgs':[{'id':'o','projects':[{'id':'p','name':'@L'}]}]}", "project name"},
+        /* keys and roles */
+        {"{'orgs':[" ZORG "],'keys':[{'org':'o'}]}", "an API key needs a \"key\""},
+        {"{'orgs':[" ZORG "],'keys':[{'key':'@L','org':'o'}]}", "key \""},
+        {"{'orgs':[" ZORG "],'keys':[{'key':'k','secret':'@L','org':'o'}]}", "secret"},
+        {"{'orgs':[" ZORG "],'keys':[{'key':'k','org':'nope'}]}", "key k: unknown \"org\""},
+        {"{'orgs':[" ZORG "],'keys':[{'key':'k'}]}", "key k: unknown \"org\""},
+        {"{'orgs':[" ZORG "],'keys':[{'key':'k','org':'o','roles':[5]}]}", "a role is a name"},
+        {"{'orgs':[" ZORG "],'keys':[{'key':'k','org':'o','roles':[{'scope':'p'}]}]}",
+         "a role is a name"},
+        {"{'orgs':[" ZORG "],'keys':[{'key':'k','org':'o','roles':['@L']}]}", "role \""},
+        {"{'orgs':[" ZORG "],'keys':[{'key':'k','org':'o','roles':[{'role':'R','scope':'@L'}]}]}",
+         "role scope"},
+        /* clusters */
+        {"{'orgs':[" ZORG "],'clusters':[{'project':'p'}]}", "a cluster needs an \"id\""},
+        {"{'orgs':[" ZORG "],'clusters':[" ZCL "," ZCL "]}", "cluster id c used twice"},
+        {"{'orgs':[" ZORG "],'clusters':[{'id':'c','project':'q'}]}",
+         "cluster c: unknown \"project\" or \"org\""},
+        {"{'orgs':[" ZORG "],'clusters':[{'id':'c','org':'q'}]}",
+         "cluster c: unknown \"project\" or \"org\""},
+        {"{'orgs':[" ZORG "],'clusters':[{'id':'c'}]}", "cluster c: unknown"},
+        {"{'orgs':[" ZORG "],'clusters':[{'id':'@L','project':'p'}]}", "cluster id"},
+        {"{'orgs':[" ZORG "],'clusters':[{'id':'c','project':'p','name':'@L'}]}", "cluster name"},
+        {"{'orgs':[" ZORG "],'clusters':[{'id':'c','project':'p','plan':'@L'}]}", "plan \""},
+        {"{'orgs':[" ZORG "],'clusters':[{'id':'c','project':'p','region':'@L'}]}", "region"},
+        {"{'orgs':[" ZORG "],'clusters':[{'id':'c','project':'p','provider':'@L'}]}", "provider"},
+        {"{'orgs':[" ZORG "],'clusters':[{'id':'c','project':'p','cuType':'@L'}]}", "cuType"},
+        {"{'orgs':[" ZORG "],'clusters':[{'id':'c','project':'p','status':'@L'}]}", "status"},
+        {"{'orgs':[" ZORG "],'clusters':[{'id':'c','project':'p','createTime':'noon'}]}",
+         "createTime must be an RFC 3339 time"},
+        {"{'orgs':[" ZORG "],'clusters':[{'id':'c','project':'p','databases':[{}]}]}",
+         "a database needs a \"name\""},
+        {"{'orgs':[" ZORG "],'clusters':[{'id':'c','project':'p','databases':[{'name':'@L'}]}]}",
+         "a database needs a \"name\""},
+        {"{'orgs':[" ZORG "],'clusters':[{'id':'c','project':'p','databases':[{'name':'d',"
+         "'collections':[{'version':2}]}]}]}",
+         "a collection or table in d needs a short \"name\""},
+        {"{'orgs':[" ZORG "],'clusters':[{'id':'c','project':'p','databases':[{'name':'d',"
+         "'collections':[{'name':'@L'}]}]}]}",
+         "a collection or table in d"},
+        {"{'orgs':[" ZORG "],'clusters':[{'id':'c','project':'p','databases':[{'name':'d',"
+         "'tables':[{'name':'t','schema':'@L'}]}]}]}",
+         "a collection or table in d"},
+        /* backups */
+        {"{'orgs':[" ZORG "],'clusters':[" ZCL "],'backups':[{'cluster':'c'}]}",
+         "a backup needs an \"id\""},
+        {"{'orgs':[" ZORG "],'clusters':[" ZCL "],'backups':[{'id':'b','cluster':'c'},{'id':'b',"
+         "'cluster':'c'}]}",
+         "backup id b used twice"},
+        {"{'orgs':[" ZORG "],'clusters':[" ZCL "],'backups':[{'id':'b','cluster':'nope'}]}",
+         "backup b: unknown \"cluster\""},
+        {"{'orgs':[" ZORG "],'clusters':[" ZCL "],'backups':[{'id':'b'}]}",
+         "backup b: unknown \"cluster\""},
+        {"{'orgs':[" ZORG "],'clusters':[" ZCL "],'backups':[{'id':'@L','cluster':'c'}]}",
+         "backup id"},
+        {"{'orgs':[" ZORG "],'clusters':[" ZCL
+         "],'backups':[{'id':'b','cluster':'c','name':'@L'}]}",
+         "backup name"},
+        {"{'orgs':[" ZORG "],'clusters':[" ZCL
+         "],'backups':[{'id':'b','cluster':'c','type':'@L'}]}",
+         "backup type"},
+        {"{'orgs':[" ZORG "],'clusters':[" ZCL
+         "],'backups':[{'id':'b','cluster':'c','status':'@L'}]}",
+         "backup status"},
+        {"{'orgs':[" ZORG "],'clusters':[" ZCL
+         "],'backups':[{'id':'b','cluster':'c','mongoDBVersion':'@L'}]}",
+         "mongoDBVersion"},
+        {"{'orgs':[" ZORG "],'clusters':[" ZCL
+         "],'backups':[{'id':'b','cluster':'c','createTime':'x'}]}",
+         "createTime must be"},
+        {"{'orgs':[" ZORG "],'clusters':[" ZCL
+         "],'backups':[{'id':'b','cluster':'c','expireTime':7}]}",
+         "expireTime must be"},
+        {"{'orgs':[" ZORG "],'clusters':[" ZCL
+         "],'backups':[{'id':'b','cluster':'c','finishTime':'2024-99-01'}]}",
+         "finishTime must be"},
+        {"{'orgs':[" ZORG "],'clusters':[" ZCL
+         "],'backups':[{'id':'b','cluster':'c','databases':[{'name':'d','collections':[{}]}]}]}",
+         "a collection or table in d"},
+        /* an Atlas backup's status defaults to COMPLETED: a long one is still refused */
+        {"{'orgs':[{'id':'a','vendor':'atlas','projects':[{'id':'g'}]}],'clusters':[{'id':'m',"
+         "'project':'g','plan':'M2'}],'backups':[{'id':'s','cluster':'m','status':'@L'}]}",
+         "backup status"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        bt_world_refused(bad[i].given, bad[i].words);
+}
+
+#define CORG "{'id':'oc','vendor':'crdb'}"
+#define AORG "{'id':'oa','vendor':'atlas','projects':[{'id':'g'}]}"
+#define ACL "{'id':'m','project':'g','plan':'M2'}"
+
+static void vendor_section_refusals(void **s)
+{
+    (void)s;
+    static const struct {
+        const char *given, *words;
+    } bad[] = {
+        /* CockroachDB: plans and backupConfigs */
+        {"{'orgs':[" CORG "],'clusters':[{'id':'k','org':'oc','plan':'MEGA'}]}",
+         "cluster k: plan is BASIC, STANDARD or ADVANCED"},
+        {"{'orgs':[" CORG "],'clusters':[{'id':'k','org':'oc'}],'backupConfigs':[{'cluster':'x'}]}",
+         "backupConfigs[0]: unknown CockroachDB cluster"},
+        {"{'orgs':[" CORG "," ZORG "],'clusters':[{'id':'k','org':'oc'}," ZCL
+         "],'backupConfigs':[{'cluster':'c'}]}",
+         "backupConfigs[0]"},
+        {"{'orgs':[" CORG "],'clusters':[{'id':'k','org':'oc'}],'backupConfigs':[{'cluster':'k',"
+         "'enabled':'yes'}]}",
+         "backupConfigs[0]"},
+        {"{'orgs':[" CORG "],'clusters':[{'id':'k','org':'oc'}],'backupConfigs':[{'cluster':'k',"
+         "'frequency_minutes':7}]}",
+         "backupConfigs[0]"},
+        {"{'orgs':[" CORG "],'clusters':[{'id':'k','org':'oc'}],'backupConfigs':[{'cluster':'k',"
+         "'retention_days':8}]}",
+         "backupConfigs[0]"},
+        /* Atlas: snapshots */
+        {"{'orgs':[" AORG "],'clusters':[" ACL "],'snapshots':{}}", "\"snapshots\" is an array"},
+        {"{'orgs':[" AORG "],'clusters':[" ACL "],'snapshots':[{'id':'s','cluster':'m','size':1}]}",
+         "snapshots[0]: unknown field \"size\""},
+        {"{'orgs':[" AORG "],'clusters':[" ACL "],'snapshots':[{'cluster':'m'}]}",
+         "snapshots[0]: a unique \"id\" is needed"},
+        {"{'orgs':[" AORG "],'clusters':[" ACL "],'snapshots':[{'id':'@L','cluster':'m'}]}",
+         "a unique \"id\""},
+        {"{'orgs':[" AORG "],'clusters':[" ACL
+         "],'snapshots':[{'id':'s','cluster':'m'},{'id':'s','cluster':'m'}]}",
+         "snapshots[1]: a unique \"id\""},
+        {"{'orgs':[" AORG "],'clusters':[" ACL "],'snapshots':[{'id':'s','cluster':'q'}]}",
+         "\"cluster\" names an Atlas cluster id"},
+        {"{'orgs':[" AORG "," ZORG "],'clusters':[" ACL "," ZCL
+         "],'snapshots':[{'id':'s','cluster':'c'}]}",
+         "\"cluster\" names an Atlas cluster id"},
+        {"{'orgs':[" AORG "],'clusters':[" ACL
+         "],'snapshots':[{'id':'s','cluster':'m','status':'DONE'}]}",
+         "status is PENDING, QUEUED, RUNNING, COMPLETED or FAILED"},
+        {"{'orgs':[" AORG "],'clusters':[" ACL
+         "],'snapshots':[{'id':'s','cluster':'m','mongoDBVersion':'7.0.0-rc1-abcdefghij'}]}",
+         "mongoDBVersion is too long"},
+        {"{'orgs':[" AORG "],'clusters':[" ACL
+         "],'snapshots':[{'id':'s','cluster':'m','scheduledTime':5}]}",
+         "times are RFC 3339"},
+        {"{'orgs':[" AORG "],'clusters':[" ACL
+         "],'snapshots':[{'id':'s','cluster':'m','startTime':'late'}]}",
+         "times are RFC 3339"},
+        {"{'orgs':[" AORG "],'clusters':[" ACL
+         "],'snapshots':[{'id':'s','cluster':'m','finishTime':'late'}]}",
+         "times are RFC 3339"},
+        {"{'orgs':[" AORG "],'clusters':[" ACL
+         "],'snapshots':[{'id':'s','cluster':'m','expiration':'late'}]}",
+         "times are RFC 3339"},
+        {"{'orgs':[" AORG "],'clusters':[" ACL
+         "],'snapshots':[{'id':'s','cluster':'m','databases':[{'collections':[]}]}]}",
+         "databases are [{name, collections"},
+        {"{'orgs':[" AORG "],'clusters':[" ACL
+         "],'snapshots':[{'id':'s','cluster':'m','databases':[{'name':'@L'}]}]}",
+         "databases are"},
+        {"{'orgs':[" AORG "],'clusters':[" ACL
+         "],'snapshots':[{'id':'s','cluster':'m','databases':[{'name':'d','collections':[{}]}]}]}",
+         "databases are"},
+        {"{'orgs':[" AORG "],'clusters':[" ACL "],'snapshots':[{'id':'s','cluster':'m','databases':"
+         "[{'name':'d','collections':[{'name':'@L'}]}]}]}",
+         "databases are"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        bt_world_refused(bad[i].given, bad[i].words);
+}
+
+/* The forms a world may take that the fixtures do not use: vendor aliases, clusters of an
+ * organization without projects, the provider given or derived, flags given up front,
+ * collection backups that keep only the named collections. */
+static void world_forms_accepted(void **s)
+{
+    (void)s;
+    static const char *const aliases[] = {"cockroach", "cockroachdb", "crdb"};
+    for (size_t i = 0; i < 3; i++) {
+        char text[512];
+        snprintf(text, sizeof text,
+                 "{'orgs':[{'id':'oc','vendor':'%s'}],'keys':[{'key':'admin','org':'oc','roles':"
+                 "['ORG_ADMIN']}],'clusters':[{'id':'k','org':'oc','plan':'BASIC'},{'id':'k2',"
+                 "'org':'oc'}]}",
+                 aliases[i]);
+        br_world *w = bt_world(text);
+        json_t *v = bt_dump_at(w, "clusters/k/vendor");
+        assert_string_equal(json_string_value(v), "crdb");
+        json_decref(v);
+        /* both clusters share the organization's implicit project */
+        v = bt_dump_at(w, "clusters/k2/project");
+        assert_string_equal(json_string_value(v), "oc");
+        json_decref(v);
+        br_response res =
+            bt_expect(w, &(bt_req){"GET", "/api/v1/clusters/k", .bearer = "admin"}, 200);
+        assert_false(res.error);
+        br_response_clear(&res);
+        br_world_free(w);
+    }
+    assert_int_equal(br_vendor_from_name("cockroach"), BR_VENDOR_CRDB);
+    assert_int_equal(br_vendor_from_name("cockroachdb"), BR_VENDOR_CRDB);
+    assert_int_equal(br_vendor_from_name("oracle"), BR_VENDOR_COUNT);
+    assert_int_equal(br_vendor_from_name(NULL), BR_VENDOR_COUNT);
+    assert_string_equal(br_vendor_name(BR_VENDOR_COUNT), "?");
+    assert_string_equal(br_vendor_name(BR_VENDOR_ATLAS), "atlas");
+
+    br_world *w = bt_world(
+        "{'orgs':[" AORG "," ZORG "],'clusters':[{'id':'m','project':'g','plan':'M10','provider':"
+        "'gcp','encrypted':true,'sharded':true,'paused':true,'mongoMajor':6,'cuSize':2},{'id':"
+        "'c','project':'p','plan':'Standard','region':'averyveryverylongprovider-east','databases':"
+        "[{'name':'d','collections':[{'name':'a','version':3,'loaded':false},{'name':'b'}]}]}],"
+        "'backups':[{'id':'b1','cluster':'c','type':'COLLECTION','collections':['b',5],'method':"
+        "'AUTO','size':77},{'id':'b2','cluster':'c','status':'CREATING'}]}");
+    json_t *v = bt_dump_at(w, "clusters/m/encrypted");
+    assert_true(json_is_true(v));
+    json_decref(v);
+    v = bt_dump_at(w, "clusters/m/sharded");
+    assert_true(json_is_true(v));
+    json_decref(v);
+    v = bt_dump_at(w, "clusters/m/paused");
+    assert_true(json_is_true(v));
+    json_decref(v);
+    v = bt_dump_at(w, "clusters/m/mongoMajor");
+    assert_int_equal(json_integer_value(v), 6);
+    json_decref(v);
+    v = bt_dump_at(w, "clusters/c/databases/d/a/loaded");
+    assert_true(json_is_false(v));
+    json_decref(v);
+    v = bt_dump_at(w, "clusters/c/databases/d/a/version");
+    assert_int_equal(json_integer_value(v), 3);
+    json_decref(v);
+    /* the collection backup keeps "b" only ("5" is not a name) */
+    v = bt_dump_at(w, "backups/b1/databases/d");
+    assert_int_equal(json_object_size(v), 1);
+    assert_non_null(json_object_get(v, "b"));
+    json_decref(v);
+    v = bt_dump_at(w, "backups/b1/manual");
+    assert_true(json_is_false(v));
+    json_decref(v);
+    v = bt_dump_at(w, "backups/b2/status");
+    assert_string_equal(json_string_value(v), "CREATING");
+    json_decref(v);
+    assert_int_equal(br_world_check(w, NULL, NULL, 0), 0);
+    br_world_free(w);
+}
+
+/* Worlds given in a state that breaks an invariant: the check names the rule and the object. */
+static void invariant_check_finds_violations(void **s)
+{
+    (void)s;
+    static const struct {
+        const char *backup;
+        br_rule rule;
+        const char *words;
+    } cases[] = {
+        {"{'id':'b','cluster':'c','createTime':'2024-08-26T00:00:00Z','expireTime':"
+         "'2024-08-25T00:00:00Z'}",
+         BR_RULE_INV_TIME, "backup b times out of order"},
+        {"{'id':'b','cluster':'c','createTime':'2024-08-26T00:00:00Z','finishTime':"
+         "'2024-08-25T00:00:00Z'}",
+         BR_RULE_INV_TIME, "backup b times out of order"},
+        {"{'id':'c','cluster':'c'}", BR_RULE_INV_IDS, "id c used twice"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char text[1024];
+        snprintf(text, sizeof text, "{'orgs':[" ZORG "],'clusters':[" ZCL "],'backups':[%s]}",
+                 cases[i].backup);
+        br_world *w = bt_world(text);
+        br_rule rule = BR_RULE_COUNT;
+        char msg[256] = "";
+        assert_int_equal(br_world_check(w, &rule, msg, sizeof msg), 1);
+        assert_int_equal(rule, cases[i].rule);
+        if (!strstr(msg, cases[i].words)) fail_msg("\"%s\" lacks \"%s\"", msg, cases[i].words);
+        assert_int_equal(br_world_check(w, NULL, NULL, 0), 1);
+        br_world_free(w);
+    }
+    /* Two at once: the first is reported, both are counted. */
+    br_world *w = bt_world("{'orgs':[" ZORG "],'clusters':[" ZCL "],'backups':[{'id':'c',"
+                           "'cluster':'c','createTime':'2024-08-26T00:00:00Z','expireTime':"
+                           "'2024-08-01T00:00:00Z'}]}");
+    br_rule rule = BR_RULE_COUNT;
+    char msg[256];
+    assert_int_equal(br_world_check(w, &rule, msg, sizeof msg), 2);
+    assert_int_equal(rule, BR_RULE_INV_TIME);
+    br_world_free(w);
+    /* an empty world holds every invariant */
+    w = br_world_new(NULL, NULL, 0);
+    assert_non_null(w);
+    assert_int_equal(br_world_check(w, NULL, NULL, 0), 0);
+    br_world_free(w);
+}
+
+/* Simulator operations as data, and the flags encrypted/sharded/paused. */
+static void simulator_ops_and_flags(void **s)
+{
+    (void)s;
+    br_world *w =
+        bt_world("{'orgs':[" AORG "," ZORG "],'clusters':[" ACL "," ZCL "],'backups':[{'id':'ba',"
+                 "'cluster':'c','method':'AUTO'},{'id':'bm','cluster':'c'}]}");
+    static const struct {
+        const char *op;
+        int rc;
+    } ops[] = {
+        {"{'op':'set_flag','cluster':'m','flag':'encrypted','value':true}", BR_OK},
+        {"{'op':'set_flag','cluster':'m','flag':'sharded','value':true}", BR_OK},
+        {"{'op':'set_flag','cluster':'m','flag':'paused','value':true}", BR_OK},
+        {"{'op':'set_flag','cluster':'m','flag':'paused'}", BR_OK},
+        {"{'op':'set_flag','cluster':'m','flag':'frozen','value':true}", BR_EINVAL},
+        {"{'op':'set_flag','cluster':'m'}", BR_EINVAL},
+        {"{'op':'set_flag','cluster':'nope','flag':'paused','value':true}", BR_ENOENT},
+        {"{'op':'write','cluster':'c','db':'d','table':'t','schema':'public'}", BR_OK},
+        {"{'op':'write','cluster':'c'}", BR_OK},
+        {"{'op':'write','cluster':'nope'}", BR_ENOENT},
+        {"{'op':'explode','cluster':'c'}", BR_EINVAL},
+        {"{'op':'write'}", BR_EINVAL},
+        {"{'cluster':'c'}", BR_EINVAL},
+        {"{'op':'drop_cluster','cluster':'c'}", BR_OK},
+        {"{'op':'drop_cluster','cluster':'c'}", BR_ENOENT},
+        {"{'op':'drop_cluster','cluster':'nope'}", BR_ENOENT},
+        {"{'op':'write','cluster':'c'}", BR_ENOENT},
+    };
+    for (size_t i = 0; i < sizeof ops / sizeof *ops; i++) {
+        json_t *op = bt_json(ops[i].op);
+        uint64_t before = br_world_digest(w);
+        int rc = br_world_sim(w, op);
+        if (rc != ops[i].rc) fail_msg("%s: %d, expected %d", ops[i].op, rc, ops[i].rc);
+        if (rc != BR_OK && br_world_digest(w) != before)
+            fail_msg("%s changed the world", ops[i].op);
+        json_decref(op);
+    }
+    json_t *v = bt_dump_at(w, "clusters/m/encrypted");
+    assert_true(json_is_true(v));
+    json_decref(v);
+    v = bt_dump_at(w, "clusters/m/sharded");
+    assert_true(json_is_true(v));
+    json_decref(v);
+    v = bt_dump_at(w, "clusters/m/paused"); /* the last set_flag had no value: false */
+    assert_true(json_is_false(v));
+    json_decref(v);
+    v = bt_dump_at(w, "clusters/c/databases/d/public.t/version");
+    assert_true(json_integer_value(v) > 0);
+    json_decref(v);
+    v = bt_dump_at(w, "clusters/c/databases/default/data");
+    assert_non_null(v);
+    json_decref(v);
+    /* dropped with its cluster: the automatic backup, not the manual one (ZC-RETAIN) */
+    v = bt_dump_at(w, "backups/ba/deleted");
+    assert_true(json_is_true(v));
+    json_decref(v);
+    v = bt_dump_at(w, "backups/bm/deleted");
+    assert_true(json_is_false(v));
+    json_decref(v);
+    v = bt_dump_at(w, "clusters/c/status");
+    assert_string_equal(json_string_value(v), "DELETED");
+    json_decref(v);
+    br_world_free(w);
+}
+
+/* Public helpers at the edges of their domains. */
+static void api_edges(void **s)
+{
+    (void)s;
+    assert_null(br_rule_id(BR_RULE_COUNT));
+    assert_int_equal(br_rule_from_id(NULL), BR_RULE_COUNT);
+    assert_int_equal(br_rule_from_id("ZC-NOPE"), BR_RULE_COUNT);
+    assert_int_equal(br_rule_from_id("ZC-TIER"), BR_RULE_ZC_TIER);
+    assert_false(br_rule_has_mutant(BR_RULE_COUNT));
+    assert_false(br_rule_has_mutant(BR_RULE_INV_TIME));
+    assert_true(br_rule_has_mutant(BR_RULE_INV_ATOMIC));
+    assert_false(br_rule_has_mutant(BR_RULE_ZC_ENVELOPE));
+    assert_string_equal(br_strerror(BR_OK), "success");
+    assert_string_equal(br_strerror(BR_ENOMEM), "out of memory");
+    assert_string_equal(br_strerror(BR_EINVAL), "invalid argument");
+    assert_string_equal(br_strerror(BR_EWORLD), "invalid world description");
+    assert_string_equal(br_strerror(BR_ENOENT), "no such object");
+    assert_string_equal(br_strerror(99), "unknown error");
+    br_response_clear(NULL);
+    br_response empty = {0};
+    char *t = br_response_text(&empty);
+    assert_string_equal(t, "");
+    free(t);
+
+    br_world *w = test_world();
+    assert_int_equal(br_world_set_profile(w, "alternate"), BR_OK);
+    assert_int_equal(br_world_set_profile(w, "strict"), BR_OK);
+    assert_int_equal(br_world_set_profile(w, "lenient"), BR_EINVAL);
+    assert_int_equal(br_world_set_profile(w, "default"), BR_OK);
+    assert_null(br_world_atlas_secret(w, NULL));
+    assert_null(br_world_atlas_secret(w, "owner")); /* a Zilliz key has no Atlas secret */
+    br_response res;
+    assert_int_equal(br_world_handle(w, NULL, &res), BR_EINVAL);
+    br_request req = {.method = NULL, .path = "/v2/backups"};
+    assert_int_equal(br_world_handle(w, &req, &res), BR_EINVAL);
+    req = (br_request){.method = "GET", .path = NULL};
+    assert_int_equal(br_world_handle(w, &req, &res), BR_EINVAL);
+    br_world_free(w);
+}
+
+static long long zc_count(br_world *w, const char *path)
+{
+    br_response res = bt_expect(w, &(bt_req){"GET", path, .bearer = "owner"}, 200);
+    assert_false(res.error);
+    long long n = json_integer_value(json_object_get(json_object_get(res.body, "data"), "count"));
+    br_response_clear(&res);
+    return n;
+}
+
+/* Query strings: %XX in either case, '+' for space, parameters without '=', empty ones, escapes
+ * that are not hex kept as they are, and at most 24 parameters read. */
+static void query_decoding(void **s)
+{
+    (void)s;
+    br_world *w = test_world();
+    assert_int_equal(zc_count(w, "/v2/backups?clusterId=in01-a"), 2);
+    assert_int_equal(zc_count(w, "/v2/backups?clusterId=in01%2Da"), 2);
+    assert_int_equal(zc_count(w, "/v2/backups?clusterId=in01%2da"), 2);
+    assert_int_equal(zc_count(w, "/v2/backups?clusterId=%69n01-a"), 2);
+    assert_int_equal(zc_count(w, "/v2/backups?&&clusterId=in01-a&&flag&"), 2);
+    assert_int_equal(zc_count(w, "/v2/backups?clusterId=in01%zz-a"), 0);
+    assert_int_equal(zc_count(w, "/v2/backups?clusterId=in01%g1-a"), 0);
+    assert_int_equal(zc_count(w, "/v2/backups?clusterId=in01-a%2"), 0);
+    assert_int_equal(zc_count(w, "/v2/backups?clusterId=in01-a%"), 0);
+    assert_int_equal(zc_count(w, "/v2/backups?clusterId=in01+a"), 0);
+    assert_int_equal(zc_count(w, "/v2/backups?clusterId=in01-a&backupType=CLUSTER"), 2);
+    /* '+' decodes to a space: an enum value with a space in it is refused */
+    bt_zc_refused(
+        w, &(bt_req){"GET", "/v2/backups?clusterId=in01-a&backupType=CLU+STER", .bearer = "owner"},
+        400, 96312, NULL);
+    /* the 25th parameter is not read: pageSize=0 there would be refused */
+    char path[1024] = "/v2/backups?clusterId=in01-a";
+    for (int i = 0; i < 23; i++) {
+        char p[16];
+        snprintf(p, sizeof p, "&x%d=%d", i, i);
+        strcat(path, p);
+    }
+    strcat(path, "&pageSize=0");
+    assert_int_equal(zc_count(w, path), 2);
+    br_world_free(w);
+}
+
+/* Path segments: %-escapes decoded (a decoded byte that is not UTF-8 is shown as '?' in the
+ * message), a trailing '/', an empty segment, paths under no vendor. */
+static void path_decoding(void **s)
+{
+    (void)s;
+    br_world *w = test_world();
+    br_response res =
+        bt_expect(w, &(bt_req){"GET", "/v2/clusters/in01%2Da", .bearer = "owner"}, 200);
+    assert_false(res.error);
+    br_response_clear(&res);
+    res = bt_expect(w, &(bt_req){"GET", "/v2/clusters/in01-a/", .bearer = "owner"}, 200);
+    assert_false(res.error);
+    br_response_clear(&res);
+    bt_zc_refused(w, &(bt_req){"GET", "/v2/clusters/in01%FF%FEx", .bearer = "owner"}, 200, 96017,
+                  "The specified cluster in01??x does not exist.");
+    bt_zc_refused(w, &(bt_req){"GET", "/v2/clusters/%E2%82", .bearer = "owner"}, 200, 96017,
+                  "The specified cluster ?? does not exist.");
+    bt_zc_refused(w, &(bt_req){"GET", "/v2/clusters/%ED%A0%80", .bearer = "owner"}, 200, 96017,
+                  "The specified cluster ??? does not exist.");
+    bt_zc_refused(w, &(bt_req){"GET", "/v2/clusters/%F4%90%80%80", .bearer = "owner"}, 200, 96017,
+                  "The specified cluster ???? does not exist.");
+    bt_zc_refused(w, &(bt_req){"GET", "/v2/clusters/%F0%82%82%AC", .bearer = "owner"}, 200, 96017,
+                  "The specified cluster ???? does not exist.");
+    bt_zc_refused(w, &(bt_req){"GET", "/v2/clusters/%C3%A9t%C3%A9", .bearer = "owner"}, 200, 96017,
+                  "The specified cluster \xC3\xA9t\xC3\xA9 does not exist.");
+    bt_zc_refused(w, &(bt_req){"GET", "/v2/clusters//backups/x", .bearer = "owner"}, 404, 96404,
+                  NULL);
+    bt_zc_refused(w, &(bt_req){"GET", "/v2/clusterz", .bearer = "owner"}, 404, 96404,
+                  "no such path");
+    bt_zc_refused(w, &(bt_req){"PUT", "/v2/backups", .bearer = "owner"}, 405, 96404,
+                  "method not allowed on this path");
+    uint64_t before = br_world_digest(w);
+    res = bt_expect(w, &(bt_req){"GET", "/v3/backups", .bearer = "owner"}, 404);
+    assert_true(res.error);
+    assert_int_equal(res.vendor, BR_VENDOR_COUNT);
+    assert_string_equal(json_string_value(json_object_get(res.body, "error")),
+                        "no vendor API under this path");
+    br_response_clear(&res);
+    assert_true(br_world_digest(w) == before);
+    br_world_free(w);
+}
+
+/* Bodies: empty, a JSON array, bytes that are not UTF-8, a header without a name. */
+static void body_and_headers(void **s)
+{
+    (void)s;
+    br_world *w = test_world();
+    bt_zc_refused(
+        w,
+        &(bt_req){"POST", "/v2/clusters/in01-a/backups/create", .bearer = "owner", .raw = "[1,2]"},
+        400, 96312, "request body must be a JSON object");
+    bt_zc_refused(w,
+                  &(bt_req){"POST", "/v2/clusters/in01-a/backups/create", .bearer = "owner",
+                            .raw = "{\"a\":\"\xC3"},
+                  400, 96312, "request body is not valid UTF-8");
+    bt_zc_refused(w,
+                  &(bt_req){"POST", "/v2/clusters/in01-a/backups/create", .bearer = "owner",
+                            .raw = "{\"a\":"},
+                  400, 96312, "malformed JSON body");
+    /* an empty body is an empty object: backupType is then missing */
+    bt_zc_refused(
+        w, &(bt_req){"POST", "/v2/clusters/in01-a/backups/create", .bearer = "owner", .raw = ""},
+        400, 96312, "backupType is required");
+    br_response res;
+    /* a nameless header is skipped; the Authorization after it is found */
+    br_header h[2] = {{NULL, "x"}, {"authorization", "Bearer owner"}};
+    br_request req = {.method = "GET",
+                      .path = "/v2/backups",
+                      .query = "clusterId=in01-a",
+                      .headers = h,
+                      .n_headers = 2,
+                      .caller_ip = "127.0.0.1"};
+    assert_int_equal(br_world_handle(w, &req, &res), BR_OK);
+    assert_int_equal(res.status, 200);
+    assert_false(res.error);
+    br_response_clear(&res);
+    br_world_free(w);
+}
+
+/* Clock and duration forms not yet covered by test_model_world_given.c. */
+static void clock_and_duration_forms(void **s)
+{
+    (void)s;
+    static const struct {
+        const char *clock;
+        long long want;
+    } ok[] = {
+        {"1969-12-31T23:59:59Z", -1},
+        {"0001-01-01T00:00:00Z", -62135596800LL},
+        {"2024-08-26T00:00:60Z", 1724630460LL},
+        {"2024-08-26T00:00:00.5+00:00", 1724630400LL},
+    };
+    for (size_t i = 0; i < sizeof ok / sizeof *ok; i++) {
+        char text[128];
+        snprintf(text, sizeof text, "{'clock':'%s'}", ok[i].clock);
+        br_world *w = bt_world(text);
+        assert_int_equal(br_world_now(w), ok[i].want);
+        br_world_free(w);
+    }
+    static const char *const bad[] = {
+        "2024-08-26T00:00:61Z",
+        "2024-08-26T00:60:00Z",
+        "2024-00-26T00:00:00Z",
+        "2024-08-00T00:00:00Z",
+        "2024x08-26",
+        "2024-08x26",
+        "20a4-08-26",
+        "2024-0a-26",
+        "2024-08-2a",
+        "2024-08-26T0a:00:00Z",
+        "2024-08-26T00-00:00Z",
+        "2024-08-26T00:0a:00Z",
+        "2024-08-26T00:00-00Z",
+        "2024-08-26T00:00:0aZ",
+        "2024-08-26T00:00:00+0a:00",
+        "2024-08-26T00:00:00+02-00",
+        "2024-08-26T00:00:00+02:0a",
+        "2024-08-26Z",
+        "2024",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        char text[128];
+        snprintf(text, sizeof text, "{'clock':'%s'}", bad[i]);
+        bt_world_refused(text, "clock must be an RFC 3339 time");
+    }
+    /* durations: plain seconds, 's', 'm' */
+    br_world *w = bt_world("{'durations':{'backup':'15m','restore':'45s','export':'3','download':"
+                           "0,'backupQueue':'2h','restoreQueue':'1d','exportQueue':10}}");
+    br_world_free(w);
+    static const char *const bad_d[] = {"'15q'", "'1000000000m'", "'-5'", "''", "'m5'", "null"};
+    for (size_t i = 0; i < sizeof bad_d / sizeof *bad_d; i++) {
+        char text[128];
+        snprintf(text, sizeof text, "{'durations':{'backup':%s}}", bad_d[i]);
+        bt_world_refused(text, "duration backup must be");
+    }
+}
+
+/* A rich world of all three vendors: every section the loader reads. */
+static const char rich_world[] =
+    "{'seed':7,'clock':'2024-08-26T00:00:00Z','durations':{'backup':'10m'},'profile':'strict',"
+    "'comment':'all sections',"
+    "'orgs':[{'id':'oz','vendor':'zilliz','accessList':['127.0.0.1'],'projects':[{'id':'pz',"
+    "'name':'PZ'}]},{'id':'oc','vendor':'cockroach'},{'id':'oa','vendor':'atlas','accessList':["
+    "'127.0.0.1','10.0.0.0/8'],'projects':[{'id':'g'}]}],"
+    "'keys':[{'key':'zk','org':'oz','roles':['ORG_OWNER',{'role':'PROJECT_ADMIN','scope':'pz'}]},"
+    "{'key':'ck','org':'oc','roles':['ORG_ADMIN']},{'key':'ak','secret':'s','org':'oa','roles':"
+    "[{'role':'GROUP_OWNER','scope':'g'}]}],"
+    "'clusters':[{'id':'z','project':'pz','plan':'Standard','region':'aws-us-west-2','databases':"
+    "[{'name':'default','collections':[{'name':'c1','version':2},{'name':'c2'}]}]},"
+    "{'id':'k','org':'oc','plan':'ADVANCED','databases':[{'name':'db','tables':[{'name':'t',"
+    "'schema':'public'}]}]},{'id':'m','project':'g','plan':'M5','databases':[{'name':'d',"
+    "'collections':[{'name':'x'}]}]}],"
+    "'backups':[{'id':'zb','cluster':'z'},{'id':'zc','cluster':'z','type':'COLLECTION',"
+    "'collections':['c1']},{'id':'zd','cluster':'z','databases':[{'name':'default','collections':"
+    "[{'name':'c9'}]}]},{'id':'ab','cluster':'m'}],"
+    "'policies':[{'cluster':'z','enabled':true}],"
+    "'backupConfigs':[{'cluster':'k','enabled':true,'frequency_minutes':60,'retention_days':30}],"
+    "'snapshots':[{'id':'as','cluster':'m','status':'COMPLETED','databases':[{'name':'d',"
+    "'collections':[{'name':'x','version':4}]}]},{'id':'aq','cluster':'m','status':'QUEUED'}]}";
+
+/* Every allocation of loading a rich world fails in turn: no world, the message "out of
+ * memory", and nothing leaks (ASan build); the load succeeds once no allocation fails. */
+static void world_load_out_of_memory(void **s)
+{
+    (void)s;
+    json_t *given = bt_json(rich_world);
+    unsigned long n;
+    for (n = 1; n < 100000; n++) {
+        char err[128] = "";
+        br_alloc_fail_after(n);
+        br_world *w = br_world_new(given, err, sizeof err);
+        unsigned long failed = br_alloc_failures();
+        br_alloc_fail_after(0);
+        if (w) {
+            assert_int_equal(failed, 0);
+            br_world_free(w);
+            break;
+        }
+        assert_true(failed > 0);
+        assert_string_equal(err, "out of memory");
+        /* without an error buffer, too */
+        br_alloc_fail_after(n);
+        assert_null(br_world_new(given, NULL, 0));
+        br_alloc_fail_after(0);
+    }
+    assert_true(n > 20);
+    json_decref(given);
+}
+
+/* The dump of the rich world under allocation failure: NULL or a whole dump, never a crash. */
+static void world_dump_out_of_memory(void **s)
+{
+    (void)s;
+    br_world *w = bt_world(rich_world);
+    json_t *full = br_world_dump(w);
+    assert_non_null(full);
+    unsigned long n;
+    for (n = 1; n < 100000; n++) {
+        br_alloc_fail_after(n);
+        json_t *d = br_world_dump(w);
+        unsigned long failed = br_alloc_failures();
+        br_alloc_fail_after(0);
+        /* a dump is whole or missing, never a partial picture */
+        if (d && !json_equal(d, full)) fail_msg("allocation %lu failing: a partial dump", n);
+        json_decref(d);
+        if (!failed) {
+            assert_non_null(d);
+            break;
+        }
+    }
+    assert_true(n > 10);
+    json_t *again = br_world_dump(w);
+    assert_true(json_equal(again, full));
+    json_decref(again);
+    json_decref(full);
+    br_world_free(w);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(world_field_refusals),
+        cmocka_unit_test(vendor_section_refusals),
+        cmocka_unit_test(world_forms_accepted),
+        cmocka_unit_test(invariant_check_finds_violations),
+        cmocka_unit_test(simulator_ops_and_flags),
+        cmocka_unit_test(api_edges),
+        cmocka_unit_test(query_decoding),
+        cmocka_unit_test(path_decoding),
+        cmocka_unit_test(body_and_headers),
+        cmocka_unit_test(clock_and_duration_forms),
+        cmocka_unit_test(world_load_out_of_memory),
+        cmocka_unit_test(world_dump_out_of_memory),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
