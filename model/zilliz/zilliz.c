@@ -166,9 +166,10 @@ bool br__zc_field(br_ctx *ctx, const json_t *obj, const char *seed_name, const c
                   const char **out)
 {
     const char *a = NULL, *b = NULL;
-    if (!br__body_string(obj, seed_name, &a) || !br__body_string(obj, ref_name, &b)) {
-        ZC_BAD(ctx, "%s must be a string",
-               json_is_string(json_object_get(obj, seed_name)) ? ref_name : seed_name);
+    bool seed_ok = br__body_string(obj, seed_name, &a);
+    if (!seed_ok || !br__body_string(obj, ref_name, &b)) {
+        /* the member that is not a string (absent or null is fine) */
+        ZC_BAD(ctx, "%s must be a string", seed_ok ? ref_name : seed_name);
         return false;
     }
     br__applied(ctx, BR_RULE_ZC_FIELD_NAMES);

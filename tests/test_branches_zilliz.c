@@ -1,0 +1,405 @@
+/* Zilliz Cloud refusals the fixtures do not reach (model/zilliz/): wrong-typed and missing body
+ * members, invalid enums and ranges, restores into a stopped or foreign target, renamed
+ * collections, policy windows, list paging; each refusal answers the {code, message} envelope
+ * and changes nothing. */
+#include "branches_support.h"
+
+/* Error codes (model/zilliz/zilliz.h) */
+#define E_BAD_REGION 96001
+#define E_BAD_CU_SIZE 96002
+#define E_BAD_CU_TYPE 96003
+#define E_BAD_PROJECT 96005
+#define E_BAD_TIME 96007
+#define E_BAD_PAGE_SIZE 96008
+#define E_BAD_PAGE 96009
+#define E_BAD_CLUSTER_NAME 96010
+#define E_NO_CLUSTER 96017
+#define E_WRONG_TYPE 96303
+#define E_TIER 96305
+#define E_NO_COLLECTION 96306
+#define E_COLLECTION_EXISTS 96307
+#define E_NO_JOB 96309
+#define E_CONFLICT 96310
+#define E_NOT_RUNNING 96311
+#define E_BAD 96312
+
+static const char world_text[] =
+    "{'orgs':[{'id':'o','vendor':'zilliz','projects':[{'id':'p1'},{'id':'p2'}]},{'id':'o2',"
+    "'vendor':'zilliz','projects':[{'id':'q'}]}],"
+    "'keys':[{'key':'owner','org':'o','roles':['ORG_OWNER']},{'key':'p1admin','org':'o','roles':"
+    "[{'role':'PROJECT_ADMIN','scope':'p1'}]},{'key':'stranger','org':'o2','roles':["
+    "'ORG_OWNER']}],"
+    "'clusters':[{'id':'in01-a','name':'A','project':'p1','plan':'Standard','region':"
+    "'aws-us-west-2','cuType':'Performance-optimized','cuSize':1,'databases':[{'name':"
+    "'default','collections':[{'name':'c1'},{'name':'c2'}]},{'name':'db2','collections':[{"
+    "'name':'logs'}]}]},"
+    "{'id':'in01-stop','name':'S','project':'p1','plan':'Standard','region':'aws-us-west-2',"
+    "'status':'STOPPED','databases':[{'name':'default'}]},"
+    "{'id':'in01-free','name':'F','project':'p1','plan':'Free','region':'aws-us-west-2'},"
+    "{'id':'in01-p2','name':'P2','project':'p2','plan':'Enterprise','region':'aws-us-west-2',"
+    "'databases':[{'name':'default'}]},"
+    "{'id':'in01-q','name':'Q','project':'q','plan':'Standard','region':'aws-us-west-2'}],"
+    "'backups':[{'id':'bc','cluster':'in01-a','createTime':'2024-08-20T00:00:00Z'},{'id':'bcol',"
+    "'cluster':'in01-a','type':'COLLECTION','collections':['c1','logs'],'createTime':"
+    "'2024-08-21T00:00:00Z'},{'id':'bauto','cluster':'in01-a','method':'AUTO','createTime':"
+    "'2024-08-22T00:00:00Z'}]}";
+
+#define RC "/v2/clusters/in01-a/backups/bc/restoreCluster"
+#define RCOL "/v2/clusters/in01-a/backups/bcol/restoreCollection"
+
+static void post_refused(br_world *w, const char *path, const char *body, int status,
+                         long long code, const char *words)
+{
+    bt_zc_refused(w, &(bt_req){"POST", path, .bearer = "owner", .body = body}, status, code, words);
+}
+
+static void restore_cluster_refusals(void **s)
+{
+    (void)s;
+    br_world *w = bt_world(world_text);
+#define OKB "'projectId':'p1','clusterName':'copy','cuSize':1"
+    static const struct {
+        const char *body;
+        int status;
+        long long code;
+        const char *words;
+    } cases[] = {
+        {"{}", 400, E_BAD, "projectId (or targetProjectId) is required"},
+        {"{'projectId':5}", 400, E_BAD, "projectId must be a string"},
+        {"{'targetProjectId':5}", 400, E_BAD, "targetProjectId must be a string"},
+        {"{'targetProjectId':'p1','projectId':'p2'}", 400, E_CONFLICT, "name the same field"},
+        {"{'projectId':'p1'}", 400, E_BAD, "clusterName is required"},
+        {"{'projectId':'p1','clusterName':7}", 400, E_BAD, "clusterName is required"},
+        {"{" OKB ",'collectionStatus':'HOT'}", 400, E_BAD, "collectionStatus is KEEP or RELEASE"},
+        {"{" OKB ",'collectionStatus':1}", 400, E_BAD, "collectionStatus is KEEP or RELEASE"},
+        {"{" OKB ",'regionId':1}", 400, E_BAD, "regionId, cloudId, cuType and password"},
+        {"{" OKB ",'cloudId':1}", 400, E_BAD, "regionId, cloudId, cuType and password"},
+        {"{" OKB ",'cuType':1}", 400, E_BAD, "regionId, cloudId, cuType and password"},
+        {"{" OKB ",'password':1}", 400, E_BAD, "regionId, cloudId, cuType and password"},
+        {"{'projectId':'p1','clusterName':'copy'}", 400, E_BAD_CU_SIZE, "cuSize is required"},
+        {"{'projectId':'p1','clusterName':'copy','cuSize':'2'}", 400, E_BAD_CU_SIZE,
+         "cuSize is required"},
+        {"{'projectId':'p1','clusterName':'copy','cuSize':0}", 400, E_BAD_CU_SIZE,
+         "Invalid cuSize 0"},
+        {"{'projectId':'p1','clusterName':'copy','cuSize':257}", 400, E_BAD_CU_SIZE,
+         "Invalid cuSize 257"},
+        {"{'projectId':'p1','clusterName':'no spaces','cuSize':1}", 400, E_BAD_CLUSTER_NAME,
+         "Invalid clusterName"},
+        {"{'projectId':'p1','clusterName':'','cuSize':1}", 400, E_BAD_CLUSTER_NAME, NULL},
+        {"{'projectId':'p1','clusterName':'@L','cuSize':1}", 400, E_BAD_CLUSTER_NAME, NULL},
+        {"{" OKB ",'regionId':'gcp-us-west1'}", 200, E_BAD_REGION, "aws-us-west-2"},
+        {"{" OKB ",'cloudId':'gcp'}", 200, 96000, "gcp was requested"},
+        {"{" OKB ",'cuType':'Capacity-optimized'}", 200, E_BAD_CU_TYPE,
+         "keeps the CU type Performance-optimized"},
+        {"{'projectId':'nope','clusterName':'copy','cuSize':1}", 200, E_BAD_PROJECT,
+         "Invalid projectId nope."},
+        {"{'projectId':'q','clusterName':'copy','cuSize':1}", 200, E_BAD_PROJECT,
+         "Invalid projectId q."},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+        post_refused(w, RC, cases[i].body, cases[i].status, cases[i].code, cases[i].words);
+    /* the wrong kind of backup for each restore */
+    post_refused(w, "/v2/clusters/in01-a/backups/bcol/restoreCluster", "{" OKB "}", 200,
+                 E_WRONG_TYPE, "restoreCluster needs a CLUSTER backup");
+    post_refused(w, "/v2/clusters/in01-a/backups/bc/restoreCollection", "{}", 200, E_WRONG_TYPE,
+                 "restoreCollection needs a COLLECTION backup");
+    /* all optional members given, matching the source: accepted */
+    br_response res = bt_expect(
+        w,
+        &(bt_req){"POST", RC, .bearer = "owner",
+                  .body = "{" OKB ",'collectionStatus':'RELEASE','regionId':'aws-us-west-2',"
+                          "'cloudId':'aws','cuType':'Performance-optimized','password':'pw'}"},
+        200);
+    assert_false(res.error);
+    assert_non_null(json_object_get(json_object_get(res.body, "data"), "jobId"));
+    br_response_clear(&res);
+    br_world_free(w);
+#undef OKB
+}
+
+static void restore_collection_refusals(void **s)
+{
+    (void)s;
+    br_world *w = bt_world(world_text);
+#define ENT(x) "{'destClusterId':'in01-a','dbCollections':[" x "]}"
+    static const struct {
+        const char *body;
+        int status;
+        long long code;
+        const char *words;
+    } cases[] = {
+        {"{}", 400, E_BAD, "destClusterId (or targetClusterId) is required"},
+        {"{'destClusterId':5}", 400, E_BAD, "destClusterId must be a string"},
+        {"{'destClusterId':'in01-a','targetClusterId':'in01-p2'}", 400, E_CONFLICT, NULL},
+        {"{'destClusterId':'in01-a'}", 400, E_BAD, "dbCollections is required"},
+        {"{'destClusterId':'in01-a','dbCollections':[]}", 400, E_BAD, "dbCollections is required"},
+        {"{'destClusterId':'in01-a','dbCollections':{}}", 400, E_BAD, "dbCollections is required"},
+        {"{'destClusterId':'in01-zz','dbCollections':[{}]}", 200, E_NO_CLUSTER,
+         "in01-zz does not exist"},
+        {"{'destClusterId':'in01-q','dbCollections':[{}]}", 200, E_NO_CLUSTER, NULL},
+        {"{'destClusterId':'in01-p2','projectId':'p1','dbCollections':[{}]}", 200, E_NO_CLUSTER,
+         "does not exist in project p1"},
+        {"{'destClusterId':'in01-a','projectId':'nope','dbCollections':[{}]}", 200, E_BAD_PROJECT,
+         "Invalid projectId nope."},
+        {"{'destClusterId':'in01-free','dbCollections':[{}]}", 200, E_TIER,
+         "cluster in01-free is on the Free plan"},
+        {"{'destClusterId':'in01-stop','dbCollections':[{}]}", 200, E_NOT_RUNNING,
+         "restores into a running cluster; in01-stop is STOPPED"},
+        {ENT("5"), 400, E_BAD, "dbCollections[0] is an object with a string dbName"},
+        {ENT("{'dbName':5}"), 400, E_BAD, "dbCollections[0] is an object with a string dbName"},
+        {ENT("{'dbName':'default','targetDbName':5}"), 400, E_BAD, "targetDbName must be"},
+        {ENT("{'dbName':'default','targetDbName':'a','destDbName':'b'}"), 400, E_CONFLICT, NULL},
+        {ENT("{'dbName':'default'}"), 400, E_BAD, "dbCollections[0].collections must list"},
+        {ENT("{'dbName':'default','collections':[]}"), 400, E_BAD, "collections must list"},
+        {ENT("{'dbName':'default','collections':[5]}"), 400, E_BAD,
+         "collections[0].collectionName is required"},
+        {ENT("{'dbName':'default','collections':[{}]}"), 400, E_BAD,
+         "collections[0].collectionName is required"},
+        {ENT("{'dbName':'default','collections':[{'collectionName':5}]}"), 400, E_BAD,
+         "collectionName is required"},
+        {ENT("{'dbName':'default','collections':[{'collectionName':'c1','targetCollectionName':"
+             "'x','destCollectionName':'y'}]}"),
+         400, E_CONFLICT, NULL},
+        {ENT("{'dbName':'default','collections':[{'collectionName':'c1','destCollectionStatus':"
+             "5}]}"),
+         400, E_BAD, "destCollectionStatus must be a string"},
+        {ENT("{'dbName':'default','collections':[{'collectionName':'c1','targetCollectionStatus':"
+             "'WARM','targetCollectionName':'n'}]}"),
+         400, E_BAD, "targetCollectionStatus is LOADED or UNLOADED"},
+        {ENT("{'dbName':'default','collections':[{'collectionName':'c2'}]}"), 200, E_NO_COLLECTION,
+         "Collection c2 is not in backup bcol."},
+        {ENT("{'collections':[{'collectionName':'nope'}]}"), 200, E_NO_COLLECTION,
+         "Collection nope is not in backup bcol."},
+        /* without dbName the collection is found in whichever database: db2.logs exists */
+        {ENT("{'collections':[{'collectionName':'logs'}]}"), 200, E_COLLECTION_EXISTS,
+         "Collection logs already exists in database db2 of cluster in01-a."},
+        {ENT("{'dbName':'default','targetDbName':'db9','collections':[{'collectionName':'c1',"
+             "'targetCollectionName':'n'}]}"),
+         200, E_NO_COLLECTION, "Database db9 does not exist in cluster in01-a."},
+        /* two entries restoring to one name */
+        {ENT("{'dbName':'default','collections':[{'collectionName':'c1','targetCollectionName':"
+             "'same'},{'collectionName':'c1','destCollectionName':'same'}]}"),
+         200, E_COLLECTION_EXISTS, "Collection same already exists"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+        post_refused(w, RCOL, cases[i].body, cases[i].status, cases[i].code, cases[i].words);
+
+    /* renamed: c1 -> c1_copy (unloaded), logs -> db2.logs_copy; the names are taken while the
+     * restore runs, and the content arrives when it finishes */
+    const char *renamed =
+        ENT("{'dbName':'default','collections':[{'collectionName':'c1','targetCollectionName':"
+            "'c1_copy','targetCollectionStatus':'UNLOADED'}]},{'collections':[{'collectionName':"
+            "'logs','destCollectionName':'logs_copy','destCollectionStatus':'LOADED'}]}");
+    br_response res =
+        bt_expect(w, &(bt_req){"POST", RCOL, .bearer = "owner", .body = renamed}, 200);
+    assert_false(res.error);
+    char job[64];
+    snprintf(job, sizeof job, "/v2/jobs/%s",
+             json_string_value(json_object_get(json_object_get(res.body, "data"), "jobId")));
+    br_response_clear(&res);
+    post_refused(w, RCOL,
+                 ENT("{'dbName':'default','collections':[{'collectionName':'c1',"
+                     "'targetCollectionName':'c1_copy'}]}"),
+                 200, E_COLLECTION_EXISTS, "Collection c1_copy already exists");
+    assert_int_equal(br_world_advance(w, 3600), BR_OK);
+    res = bt_expect(w, &(bt_req){"GET", job, .bearer = "owner"}, 200);
+    assert_string_equal(
+        json_string_value(json_object_get(json_object_get(res.body, "data"), "status")),
+        "SUCCESSFUL");
+    br_response_clear(&res);
+    json_t *v = bt_dump_at(w, "clusters/in01-a/databases/default/c1_copy/loaded");
+    assert_true(json_is_false(v));
+    json_decref(v);
+    v = bt_dump_at(w, "clusters/in01-a/databases/db2/logs_copy/loaded");
+    assert_true(json_is_true(v));
+    json_decref(v);
+    assert_int_equal(br_world_check(w, NULL, NULL, 0), 0);
+    br_world_free(w);
+#undef ENT
+}
+
+static void create_and_export_refusals(void **s)
+{
+    (void)s;
+    br_world *w = bt_world(world_text);
+#define CR "/v2/clusters/in01-a/backups/create"
+#define COL(x) "{'backupType':'COLLECTION','dbCollections':[" x "]}"
+    static const struct {
+        const char *path, *body;
+        int status;
+        long long code;
+        const char *words;
+    } cases[] = {
+        {CR, "{'backupType':5}", 400, E_BAD, "backupType is required"},
+        {CR, "{'backupType':'DATABASE'}", 400, E_BAD, "backupType is required"},
+        {CR, "{'backupType':'COLLECTION'}", 400, E_BAD, "dbCollections is required"},
+        {CR, COL("5"), 400, E_BAD, "dbCollections[0] must be an object"},
+        {CR, COL("{'dbName':5}"), 400, E_BAD, "dbCollections[0] must be an object"},
+        {CR, COL("{'dbName':'default'}"), 400, E_BAD, "collectionNames must list collections"},
+        {CR, COL("{'collectionNames':[5]}"), 400, E_BAD, "collectionNames holds strings"},
+        {CR, COL("{'collectionNames':['c1']},{'dbName':'db2','collectionNames':['logs']}"), 400,
+         E_BAD, "one database only"},
+        {CR, COL("{'collectionNames':['c9']}"), 200, E_NO_COLLECTION,
+         "collection c9 not found in database default"},
+        {"/v2/clusters/in01-stop/backups/create", "{'backupType':'CLUSTER'}", 200, E_NOT_RUNNING,
+         "Cluster in01-stop is STOPPED, not RUNNING."},
+        {"/v2/clusters/in01-a/backups/bc/export", "{}", 400, E_BAD, "integrationId is required"},
+        {"/v2/clusters/in01-a/backups/bc/export", "{'integrationId':''}", 400, E_BAD,
+         "integrationId is required"},
+        {"/v2/clusters/in01-a/backups/bc/export", "{'integrationId':5}", 400, E_BAD,
+         "integrationId is required"},
+        {"/v2/clusters/in01-a/backups/bc/export", "{'integrationId':'i','directory':5}", 400, E_BAD,
+         "directory is a string"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+        post_refused(w, cases[i].path, cases[i].body, cases[i].status, cases[i].code,
+                     cases[i].words);
+    /* a COLLECTION backup naming one collection twice holds it once */
+    br_response res = bt_expect(
+        w, &(bt_req){"POST", CR, .bearer = "owner", .body = COL("{'collectionNames':['c1','c1']}")},
+        200);
+    assert_false(res.error);
+    char path[128];
+    snprintf(path, sizeof path, "/v2/clusters/in01-a/backups/%s",
+             json_string_value(json_object_get(json_object_get(res.body, "data"), "backupId")));
+    br_response_clear(&res);
+    assert_int_equal(br_world_advance(w, 3600), BR_OK);
+    res = bt_expect(w, &(bt_req){"GET", path, .bearer = "owner"}, 200);
+    json_t *colls = json_object_get(json_object_get(res.body, "data"), "collections");
+    assert_int_equal(json_array_size(colls), 1);
+    br_response_clear(&res);
+    br_world_free(w);
+#undef CR
+#undef COL
+}
+
+static void policy_refusals(void **s)
+{
+    (void)s;
+    br_world *w = bt_world(world_text);
+#define POL "/v2/clusters/in01-a/backups/policy"
+    static const struct {
+        const char *body, *words;
+    } cases[] = {
+        {"{'enabled':'yes'}", "enabled is required"},
+        {"{}", "enabled is required"},
+        {"{'enabled':true,'frequency':5}", "frequency lists weekdays"},
+        {"{'enabled':true,'frequency':''}", "frequency lists weekdays"},
+        {"{'enabled':true,'frequency':'1,1'}", "frequency lists weekdays"},
+        {"{'enabled':true,'frequency':'0'}", "frequency lists weekdays"},
+        {"{'enabled':true,'frequency':'1,'}", "frequency lists weekdays"},
+        {"{'enabled':true,'frequency':'12'}", "frequency lists weekdays"},
+        {"{'enabled':true,'startTime':5}", "startTime is a UTC window"},
+        {"{'enabled':true,'startTime':'2:00-04:00'}", "startTime is a UTC window"},
+        {"{'enabled':true,'startTime':'02:00-02:00'}", "startTime is a UTC window"},
+        {"{'enabled':true,'startTime':'0a:00-04:00'}", "startTime is a UTC window"},
+        {"{'enabled':true,'startTime':'02:0a-04:00'}", "startTime is a UTC window"},
+        {"{'enabled':true,'startTime':'02-00-04:00'}", "startTime is a UTC window"},
+        {"{'enabled':true,'startTime':'02:00+04:00'}", "startTime is a UTC window"},
+        {"{'enabled':true,'startTime':'24:00-04:00'}", "startTime is a UTC window"},
+        {"{'enabled':true,'startTime':'02:60-04:00'}", "startTime is a UTC window"},
+        {"{'enabled':true,'startTime':'02:00-04:00x'}", "startTime is a UTC window"},
+        {"{'enabled':true,'retentionDays':'7'}", "retentionDays is an integer from 1 to 30"},
+        {"{'enabled':true,'retentionDays':0}", "retentionDays is an integer from 1 to 30"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++)
+        post_refused(w, POL, cases[i].body, 400, E_BAD, cases[i].words);
+    post_refused(w, "/v2/clusters/in01-free/backups/policy", "{'enabled':true}", 200, E_TIER,
+                 "Automatic backups are available only to Dedicated clusters");
+    bt_zc_refused(w, &(bt_req){"POST", POL, .bearer = "stranger", .body = "{'enabled':true}"}, 200,
+                  E_NO_CLUSTER, NULL);
+    /* a window that wraps midnight, on Sundays only: accepted, and the schedule runs */
+    br_response res =
+        bt_expect(w,
+                  &(bt_req){"POST", POL, .bearer = "owner",
+                            .body = "{'enabled':true,'frequency':'7','startTime':'23:00-01:00',"
+                                    "'retentionDays':30}"},
+                  200);
+    assert_false(res.error);
+    br_response_clear(&res);
+    assert_int_equal(br_world_advance(w, 8 * 86400), BR_OK);
+    assert_int_equal(br_world_check(w, NULL, NULL, 0), 0);
+    res = bt_expect(w, &(bt_req){"GET", POL, .bearer = "owner"}, 200);
+    json_t *data = json_object_get(res.body, "data");
+    assert_int_equal(json_integer_value(json_object_get(data, "retentionDays")), 30);
+    br_response_clear(&res);
+    br_world_free(w);
+#undef POL
+}
+
+static void list_and_job_edges(void **s)
+{
+    (void)s;
+    br_world *w = bt_world(world_text);
+    static const struct {
+        const char *query;
+        long long code;
+        const char *words;
+    } bad[] = {
+        {"clusterId=in01-a&pageSize=0", E_BAD_PAGE_SIZE, "pageSize should be between 1 and 100"},
+        {"clusterId=in01-a&pageSize=101", E_BAD_PAGE_SIZE, NULL},
+        {"clusterId=in01-a&pageSize=", E_BAD_PAGE_SIZE, NULL},
+        {"clusterId=in01-a&pageSize=5x", E_BAD_PAGE_SIZE, NULL},
+        {"clusterId=in01-a&currentPage=0", E_BAD_PAGE, "currentPage should have a value"},
+        {"creationMethod=BOTH", E_BAD, "creationMethod is MANUAL or AUTO"},
+        {"backupType=DB", E_BAD, "backupType is CLUSTER or COLLECTION"},
+        {"startTime=yesterday", E_BAD_TIME, "Invalid ISO 8601 timestamp"},
+        {"endTime=2024-13-01T00:00:00Z", E_BAD_TIME, NULL},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        char path[256];
+        snprintf(path, sizeof path, "/v2/backups?%s", bad[i].query);
+        bt_zc_refused(w, &(bt_req){"GET", path, .bearer = "owner"}, 400, bad[i].code, bad[i].words);
+    }
+    bt_zc_refused(w, &(bt_req){"GET", "/v2/backups?projectId=nope", .bearer = "owner"}, 200,
+                  E_BAD_PROJECT, "Invalid projectId nope.");
+    bt_zc_refused(w, &(bt_req){"GET", "/v2/backups?projectId=p2", .bearer = "p1admin"}, 200,
+                  E_BAD_PROJECT, "Invalid projectId p2.");
+    bt_zc_refused(w, &(bt_req){"GET", "/v2/jobs/job-nope", .bearer = "owner"}, 200, E_NO_JOB, NULL);
+    static const struct {
+        const char *query;
+        long long count;
+        size_t listed;
+    } ok[] = {
+        {"clusterId=in01-a", 3, 3},
+        {"clusterId=in01-a&creationMethod=AUTO", 1, 1},
+        {"clusterId=in01-a&creationMethod=MANUAL", 2, 2},
+        {"clusterId=in01-a&backupType=COLLECTION", 1, 1},
+        {"projectId=p1&startTime=2024-08-21T00:00:00Z", 2, 2},
+        {"projectId=p1&endTime=2024-08-21T00:00:00Z", 2, 2},
+        {"clusterId=in01-a&pageSize=2&currentPage=2", 3, 1},
+        {"clusterId=in01-a&pageSize=2&currentPage=9", 3, 0},
+        {"clusterId=in01-a&projectId=p2", 0, 0},
+        {"clusterId=in01-p2", 0, 0},
+    };
+    for (size_t i = 0; i < sizeof ok / sizeof *ok; i++) {
+        char path[256];
+        snprintf(path, sizeof path, "/v2/backups?%s", ok[i].query);
+        br_response res = bt_expect(w, &(bt_req){"GET", path, .bearer = "owner"}, 200);
+        json_t *data = json_object_get(res.body, "data");
+        if (json_integer_value(json_object_get(data, "count")) != ok[i].count ||
+            json_array_size(json_object_get(data, "backups")) != ok[i].listed)
+            fail_msg("%s: %s", path, br_response_text(&res));
+        br_response_clear(&res);
+    }
+    /* newest first */
+    br_response res =
+        bt_expect(w, &(bt_req){"GET", "/v2/backups?projectId=p1", .bearer = "owner"}, 200);
+    json_t *list = json_object_get(json_object_get(res.body, "data"), "backups");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(list, 0), "backupId")),
+                        "bauto");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(list, 2), "backupId")),
+                        "bc");
+    br_response_clear(&res);
+    br_world_free(w);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(restore_cluster_refusals),   cmocka_unit_test(restore_collection_refusals),
+        cmocka_unit_test(create_and_export_refusals), cmocka_unit_test(policy_refusals),
+        cmocka_unit_test(list_and_job_edges),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
