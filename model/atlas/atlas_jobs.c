@@ -154,7 +154,10 @@ int br__ma_job_finished(br_world *w, br_job *j)
     }
     if (strcmp(j->type, "RESTORE") != 0 || j->dst_cluster < 0) return BR_OK;
     br_cluster *dst = &w->clusters[j->dst_cluster];
-    if (ok && !dst->dropped) {
+    if (ok && dst->dropped) { /* the target went away while it ran: nothing was restored */
+        snprintf(j->status, sizeof j->status, "FAILED");
+        j->failing = true;
+    } else if (ok) {
         /* MA-WIPE: the target holds the snapshot's content and nothing else. */
         const br_content *snap = w->backups[j->backup].content;
         int rc = br__mutated(w, BR_RULE_MA_WIPE) ? merge(&dst->content, snap)
