@@ -87,7 +87,8 @@ if [ "${1:-}" = "--check" ]; then
     mkdir -p "$work$build/$(dirname "$f")" && cp "$f" "$work$build/$f"; done)
   export GCOV_PREFIX="$work" GCOV_PREFIX_STRIP=0
   status=0
-  for t in "$build"/tests/test_model_* "$build"/tests/test_bad_input "$build"/tests/test_alloc_*; do
+  for t in "$build"/tests/test_model_* "$build"/tests/test_bad_input "$build"/tests/test_alloc_* \
+    "$build"/tests/test_branches_*; do
     [ -x "$t" ] || continue
     "$t" >"$work/unit.log" 2>&1 || { echo "FAIL $(basename "$t")"; tail -20 "$work/unit.log"; status=1; }
   done
