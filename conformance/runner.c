@@ -186,10 +186,15 @@ typedef struct {
     char *body;
 } built;
 
+/* Keeps s for built_free; NULL (s freed) when s is NULL or there is no room. */
 static char *keep(built *b, char *s)
 {
-    if (s && b->n_strings < sizeof b->strings / sizeof *b->strings) b->strings[b->n_strings++] = s;
-    return s;
+    if (!s) return NULL;
+    if (b->n_strings == sizeof b->strings / sizeof *b->strings) {
+        free(s);
+        return NULL;
+    }
+    return b->strings[b->n_strings++] = s;
 }
 
 static void built_free(built *b)
@@ -197,6 +202,7 @@ static void built_free(built *b)
     for (size_t i = 0; i < b->n_strings; i++)
         free(b->strings[i]);
     free(b->body);
+    memset(b, 0, sizeof *b);
 }
 
 static int hexdigit(char c)
@@ -207,7 +213,74 @@ static int hexdigit(char c)
                                   : -1;
 }
 
-/* Builds the request; vendor decides how "key" authenticates. */
+/* The body of the request, in a buffer of exactly its length (no terminator: a reader that
+ * runs past body_len is caught by the sanitizers). */
+static bool build_body(built *b, const json_t *r, char *msg, size_t len)
+{
+    json_t *body = json_object_get(r, "body");
+    json_t *raw = json_object_get(r, "bodyRaw");
+    const char *hex = json_string_value(json_object_get(r, "bodyHex"));
+    json_t *rep = json_object_get(r, "bodyRepeat");
+    size_t n = 0;
+    if (body) {
+        char *text = json_dumps(body, JSON_ENCODE_ANY | JSON_COMPACT);
+        if (!text) goto oom;
+        n = strlen(text);
+        b->body = malloc(n ? n : 1);
+        if (b->body) memcpy(b->body, text, n);
+        free(text);
+    } else if (json_is_string(raw)) {
+        n = json_string_length(raw); /* NUL bytes included */
+        b->body = malloc(n ? n : 1);
+        if (b->body) memcpy(b->body, json_string_value(raw), n);
+    } else if (hex) {
+        n = strlen(hex) / 2;
+        b->body = malloc(n ? n : 1);
+        for (size_t i = 0; b->body && i < n; i++) {
+            int hi = hexdigit(hex[2 * i]), lo = hexdigit(hex[2 * i + 1]);
+            if (hi < 0 || lo < 0) {
+                snprintf(msg, len, "bodyHex holds a character that is not a hex digit");
+                return false;
+            }
+            b->body[i] = (char)(hi * 16 + lo);
+        }
+    } else if (rep) {
+        const char *pre = json_string_value(json_object_get(rep, "prefix"));
+        const char *unit = json_string_value(json_object_get(rep, "unit"));
+        const char *suf = json_string_value(json_object_get(rep, "suffix"));
+        json_int_t count = json_integer_value(json_object_get(rep, "count"));
+        pre = pre ? pre : "";
+        suf = suf ? suf : "";
+        unit = unit ? unit : " ";
+        size_t ul = strlen(unit), pl = strlen(pre), sl = strlen(suf);
+        if (count < 0 || (ul && (size_t)count > 64 * 1024 * 1024 / ul)) {
+            snprintf(msg, len, "bodyRepeat builds more than 64 MiB");
+            return false;
+        }
+        n = pl + ul * (size_t)count + sl;
+        b->body = malloc(n ? n : 1);
+        if (b->body) {
+            char *o = b->body;
+            memcpy(o, pre, pl);
+            o += pl;
+            for (json_int_t i = 0; i < count; i++, o += ul)
+                memcpy(o, unit, ul);
+            memcpy(o, suf, sl);
+        }
+    } else {
+        return true;
+    }
+    if (!b->body) goto oom;
+    b->req.body = b->body;
+    b->req.body_len = n;
+    return true;
+oom:
+    snprintf(msg, len, "out of memory");
+    return false;
+}
+
+/* Builds the request; vendor decides how "key" authenticates. False with msg on a request
+ * without method or path, or out of memory; b is always safe to free. */
 static bool build(built *b, const json_t *r, br_vendor vendor, char *msg, size_t len)
 {
     memset(b, 0, sizeof *b);
@@ -218,6 +291,10 @@ static bool build(built *b, const json_t *r, br_vendor vendor, char *msg, size_t
         return false;
     }
     char *p = keep(b, strdup(path));
+    if (!p) {
+        snprintf(msg, len, "out of memory");
+        return false;
+    }
     char *q = strchr(p, '?');
     if (q) *q++ = '\0';
     b->req.method = method;
@@ -236,6 +313,10 @@ static bool build(built *b, const json_t *r, br_vendor vendor, char *msg, size_t
         b->req.principal = key;
     } else if (key) {
         char *auth = keep(b, malloc(strlen(key) + 8));
+        if (!auth) {
+            snprintf(msg, len, "out of memory");
+            return false;
+        }
         sprintf(auth, "Bearer %s", key);
         b->headers[nh++] = (br_header){"Authorization", auth};
     }
@@ -243,45 +324,7 @@ static bool build(built *b, const json_t *r, br_vendor vendor, char *msg, size_t
     b->req.n_headers = nh;
     const char *ip = json_string_value(json_object_get(r, "callerIp"));
     b->req.caller_ip = ip ? ip : "127.0.0.1";
-    json_t *body = json_object_get(r, "body");
-    const char *raw = json_string_value(json_object_get(r, "bodyRaw"));
-    const char *hex = json_string_value(json_object_get(r, "bodyHex"));
-    json_t *rep = json_object_get(r, "bodyRepeat");
-    if (body) {
-        b->body = json_dumps(body, JSON_ENCODE_ANY | JSON_COMPACT);
-        b->req.body_len = strlen(b->body);
-    } else if (raw) {
-        b->body = strdup(raw);
-        b->req.body_len = strlen(raw);
-    } else if (hex) {
-        size_t n = strlen(hex) / 2;
-        b->body = malloc(n + 1);
-        for (size_t i = 0; i < n; i++)
-            b->body[i] = (char)(hexdigit(hex[2 * i]) * 16 + hexdigit(hex[2 * i + 1]));
-        b->req.body_len = n;
-    } else if (rep) {
-        const char *pre = json_string_value(json_object_get(rep, "prefix"));
-        const char *unit = json_string_value(json_object_get(rep, "unit"));
-        const char *suf = json_string_value(json_object_get(rep, "suffix"));
-        size_t count = (size_t)json_integer_value(json_object_get(rep, "count"));
-        pre = pre ? pre : "";
-        suf = suf ? suf : "";
-        unit = unit ? unit : " ";
-        size_t ul = strlen(unit), total = strlen(pre) + ul * count + strlen(suf);
-        if (total > 64 * 1024 * 1024) {
-            snprintf(msg, len, "bodyRepeat builds more than 64 MiB");
-            return false;
-        }
-        b->body = malloc(total + 1);
-        char *o = b->body;
-        o += sprintf(o, "%s", pre);
-        for (size_t i = 0; i < count; i++, o += ul)
-            memcpy(o, unit, ul);
-        strcpy(o, suf);
-        b->req.body_len = total;
-    }
-    b->req.body = b->body;
-    return true;
+    return build_body(b, r, msg, len);
 }
 
 struct br_built {

@@ -62,21 +62,6 @@ void br_fuzz_request_to_br(const br_fuzz_request *r, br_request *out);
 json_t *br_fuzz_request_json(const br_fuzz_request *r);
 void br_fuzz_request_free(br_fuzz_request *r);
 
-/* ---- fixture steps (the `sequence` harness) ----
- * A request built from a fixture-format request object (method, path with ?query, headers,
- * key, callerIp, body / bodyRaw / bodyHex); strings owned by the struct. */
-typedef struct {
-    br_request req;
-    br_header headers[16];
-    char *strings[40];
-    size_t n_strings;
-    char *body;
-} br_fuzz_built;
-
-/* Builds req from 'request' (borrowed, must outlive b). BR_OK, BR_EINVAL (no method or
- * path) or BR_ENOMEM. b is always safe to free. */
-int br_fuzz_build(br_fuzz_built *b, const json_t *request, br_vendor vendor);
-void br_fuzz_built_free(br_fuzz_built *b);
 /* The vendor a path belongs to (by prefix), BR_VENDOR_COUNT when none. */
 br_vendor br_fuzz_vendor_of_path(const char *path);
 

@@ -26,18 +26,19 @@ static void play_request(br_world *w, br_gen *g, br_observer *obs, const json_t 
 {
     const json_t *request = json_object_get(step, "request");
     const char *path = json_string_value(json_object_get(request, "path"));
-    br_fuzz_built b;
-    int rc = br_fuzz_build(&b, request, path ? br_fuzz_vendor_of_path(path) : BR_VENDOR_COUNT);
-    if (rc == BR_EINVAL) br_fuzz_fail("step %d: the generator wrote a request without a path", n);
-    if (rc != BR_OK) br_fuzz_fail("step %d: out of memory", n);
+    char why[128];
+    br_built *b = br_step_build(request, path ? br_fuzz_vendor_of_path(path) : BR_VENDOR_COUNT, why,
+                                sizeof why);
+    if (!b) br_fuzz_fail("step %d: the generator's request does not build: %s", n, why);
+    const br_request *req = br_built_request(b);
     br_response res;
-    br_fuzz_send_checked_known(w, &b.req, &res, digest);
+    br_fuzz_send_checked_known(w, req, &res, digest);
     char rule[40], msg[512];
     if (!br__observe(obs, res.body, rule, msg, sizeof msg))
-        br_fuzz_fail("%s at step %d (%s %s): %s", rule, n, b.req.method, b.req.path, msg);
+        br_fuzz_fail("%s at step %d (%s %s): %s", rule, n, req->method, req->path, msg);
     br_gen_observe(g, step, res.status, res.body);
     br_response_clear(&res);
-    br_fuzz_built_free(&b);
+    br_built_free(b);
 }
 
 /* Simulator operations through the public world API (the runner's model target does the
