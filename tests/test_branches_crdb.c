@@ -236,12 +236,267 @@ static void restore_effects_at_completion(void **s)
 #undef B
 }
 
+/* A refusal of a request with extra headers: the status, the {code, message, details} shape
+ * with the gRPC code, the message holding 'words', and the world unchanged. */
+static void cc_req_refused(br_world *w, const bt_req *r, int status, long long code,
+                           const char *words)
+{
+    uint64_t before = br_world_digest(w);
+    br_response res = bt_expect(w, r, status);
+    assert_true(res.error);
+    assert_int_equal(body_code(&res), code);
+    assert_true(json_is_array(json_object_get(res.body, "details")));
+    const char *msg = json_string_value(json_object_get(res.body, "message"));
+    assert_non_null(msg);
+    if (words && !strstr(msg, words)) fail_msg("message \"%s\" lacks \"%s\"", msg, words);
+    assert_true(br_world_digest(w) == before);
+    br_response_clear(&res);
+}
+
+/* Cc-Version must be a real calendar date. */
+static void version_header_dates(void **s)
+{
+    (void)s;
+    br_world *w = bt_world(world_text);
+    static const char *const bad[] = {
+        "2024-0916",  "2024x09-16", "2024-09x16", "2024-09-1a", "a024-09-16",
+        "0000-09-16", "2024-00-16", "2024-13-16", "2024-09-00", "2024-09-31",
+        "2023-02-29", "1900-02-29", "2024-04-31", "",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        cc_req_refused(w,
+                       &(bt_req){"GET", "/api/v1/clusters/adv/restores", .bearer = "admin",
+                                 .hname = {"Cc-Version"}, .hvalue = {bad[i]}},
+                       400, CC_INVALID_ARGUMENT, "invalid Cc-Version header");
+    static const char *const good[] = {"2024-02-29", "2000-02-29", "2024-12-31", "2023-02-28",
+                                       "2024-09-16"};
+    for (size_t i = 0; i < sizeof good / sizeof *good; i++) {
+        br_response res =
+            bt_expect(w,
+                      &(bt_req){"GET", "/api/v1/clusters/adv/restores", .bearer = "admin",
+                                .hname = {"Cc-Version"}, .hvalue = {good[i]}},
+                      200);
+        assert_false(res.error);
+        assert_int_equal(json_array_size(json_object_get(res.body, "restores")), 0);
+        br_response_clear(&res);
+    }
+    br_world_free(w);
+}
+
+/* The ids of a restore list page, comma-separated into 'ids'; returns the next_page token
+ * (owned, NULL when there is none). */
+static char *list_page(br_world *w, const char *path, char *ids, size_t len)
+{
+    json_t *b = cc_ok(w, "GET", path, NULL);
+    json_t *list = json_object_get(b, "restores");
+    assert_true(json_is_array(list));
+    ids[0] = '\0';
+    size_t i;
+    json_t *o;
+    json_array_foreach(list, i, o)
+    {
+        size_t used = strlen(ids);
+        snprintf(ids + used, len - used, "%s%s", i ? "," : "",
+                 json_string_value(json_object_get(o, "id")));
+    }
+    json_t *page = json_object_get(b, "pagination");
+    assert_true(json_is_object(page));
+    const char *next = json_string_value(json_object_get(page, "next_page"));
+    char *token = next ? strdup(next) : NULL;
+    json_decref(b);
+    return token;
+}
+
+static void expect_page(br_world *w, const char *path, const char *ids, const char *next)
+{
+    char got[512];
+    char *token = list_page(w, path, got, sizeof got);
+    if (strcmp(got, ids) != 0) fail_msg("%s: restores %s, expected %s", path, got, ids);
+    if ((next == NULL) != (token == NULL) || (next && strcmp(next, token) != 0))
+        fail_msg("%s: next_page %s, expected %s", path, token ? token : "(none)",
+                 next ? next : "(none)");
+    free(token);
+}
+
+#define T0 1724630400LL /* 2024-08-26T00:00:00Z, the world's clock */
+#define RB "'backup_id':'b1','source_cluster_id':'adv'"
+
+/* Lists of a cluster's restores: keyset pages in both orders, start and end times, limits
+ * (0 is the default, above 1000 is 1000), empty lists and every refused parameter. */
+static void restore_list_paging(void **s)
+{
+    (void)s;
+    br_world *w = bt_world(world_text);
+    /* r1, r2 at T0 (ordered by id), r3 at T0 + 120 */
+    char *r[3];
+    r[0] = start_restore(w, "dr",
+                         "{'type':'DATABASE'," RB ",'objects':[{'database':'tpcc'}],"
+                         "'restore_opts':{'new_db_name':'c1'}}");
+    r[1] = start_restore(w, "dr",
+                         "{'type':'DATABASE'," RB ",'objects':[{'database':'tpcc'}],"
+                         "'restore_opts':{'new_db_name':'c2'}}");
+    if (strcmp(r[0], r[1]) > 0) {
+        char *t = r[0];
+        r[0] = r[1];
+        r[1] = t;
+    }
+    assert_int_equal(br_world_advance(w, 120), BR_OK);
+    r[2] = start_restore(w, "dr",
+                         "{'type':'TABLE'," RB ",'objects':[{'database':'tpcc','table':"
+                         "'warehouse'}],'restore_opts':{'into_db':'defaultdb'}}");
+    char all[512], tok[3][160], path[512];
+    snprintf(all, sizeof all, "%s,%s,%s", r[0], r[1], r[2]);
+    for (int i = 0; i < 3; i++)
+        snprintf(tok[i], sizeof tok[i], "%lld.%s", T0 + (i == 2 ? 120 : 0), r[i]);
+#define L "/api/v1/clusters/dr/restores"
+    expect_page(w, L, all, NULL);
+    expect_page(w, L "?pagination.limit=0&pagination.sort_order=&pagination.page=", all, NULL);
+    expect_page(w, L "?pagination.limit=5000&pagination.sort_order=ASC", all, NULL);
+    expect_page(w, L "?pagination.as_of_time=2024-08-26T00:00:00Z", all, NULL);
+    /* ascending pages of one */
+    expect_page(w, L "?pagination.limit=1", r[0], tok[0]);
+    snprintf(path, sizeof path, L "?pagination.limit=1&pagination.page=%s", tok[0]);
+    expect_page(w, path, r[1], tok[1]);
+    snprintf(path, sizeof path, L "?pagination.limit=1&pagination.page=%s", tok[1]);
+    expect_page(w, path, r[2], NULL);
+    snprintf(path, sizeof path, L "?pagination.page=%s", tok[2]);
+    expect_page(w, path, "", NULL);
+    /* descending pages of two */
+    char two[512];
+    snprintf(two, sizeof two, "%s,%s", r[2], r[1]);
+    expect_page(w, L "?pagination.limit=2&pagination.sort_order=DESC", two, tok[1]);
+    snprintf(path, sizeof path,
+             L "?pagination.limit=2&pagination.sort_order=DESC&"
+               "pagination.page=%s",
+             tok[1]);
+    expect_page(w, path, r[0], NULL);
+    snprintf(path, sizeof path, L "?pagination.sort_order=DESC&pagination.page=%s", tok[0]);
+    expect_page(w, path, "", NULL);
+    /* a token between rows: 'zz' sorts after both ids of T0 */
+    snprintf(path, sizeof path, L "?pagination.page=%lld.zz", T0);
+    expect_page(w, path, r[2], NULL);
+    snprintf(path, sizeof path, L "?pagination.sort_order=DESC&pagination.page=%lld.zz", T0);
+    snprintf(two, sizeof two, "%s,%s", r[1], r[0]);
+    expect_page(w, path, two, NULL);
+    /* start_time inclusive, end_time exclusive */
+    expect_page(w, L "?start_time=2024-08-26T00:02:00Z", r[2], NULL);
+    expect_page(w, L "?start_time=2024-08-26T00:02:01Z", "", NULL);
+    snprintf(two, sizeof two, "%s,%s", r[0], r[1]);
+    expect_page(w, L "?end_time=2024-08-26T00:02:00Z", two, NULL);
+    expect_page(w, L "?end_time=2024-08-26T00:00:00Z", "", NULL);
+    expect_page(w, L "?start_time=2024-08-26T00:00:00Z&end_time=2024-08-26T00:00:01Z", two, NULL);
+    expect_page(w,
+                L "?start_time=2024-08-26T00:02:00Z&end_time=2024-08-26T00:00:00Z&"
+                  "pagination.sort_order=DESC",
+                "", NULL);
+    expect_page(w,
+                L "?start_time=2024-08-26T00:00:00Z&pagination.sort_order=DESC&"
+                  "pagination.limit=1",
+                r[2], tok[2]);
+    /* the source cluster and a cluster without restores list none */
+    expect_page(w, "/api/v1/clusters/adv/restores", "", NULL);
+    expect_page(w, "/api/v1/clusters/basic/restores?pagination.sort_order=DESC", "", NULL);
+    /* refused parameters */
+    static const struct {
+        const char *query, *words;
+    } bad[] = {
+        {"pagination.limit=", "pagination.limit must be a non-negative integer"},
+        {"pagination.limit=ten", "pagination.limit must be"},
+        {"pagination.limit=5x", "pagination.limit must be"},
+        {"pagination.limit=-1", "pagination.limit must be"},
+        {"pagination.limit=3000000000", "pagination.limit must be"},
+        {"pagination.sort_order=asc", "pagination.sort_order is ASC or DESC"},
+        {"pagination.sort_order=UP", "pagination.sort_order is ASC or DESC"},
+        {"pagination.page=abc", "invalid pagination.page token"},
+        {"pagination.page=12", "invalid pagination.page token"},
+        {"pagination.page=12x", "invalid pagination.page token"},
+        {"pagination.page=12.", "invalid pagination.page token"},
+        {"pagination.page=12.@L", "invalid pagination.page token"},
+        {"pagination.as_of_time=yesterday", "are RFC 3339 times"},
+        {"start_time=26.08.2024", "are RFC 3339 times"},
+        {"end_time=noon", "are RFC 3339 times"},
+        {"start_time=2024-08-26T00:00:00Z&end_time=noon", "are RFC 3339 times"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        char *q = bt_json_text(bad[i].query);
+        snprintf(path, sizeof path, L "?%s", q);
+        free(q);
+        cc_refused(w, "GET", path, NULL, 400, CC_INVALID_ARGUMENT, bad[i].words);
+    }
+    cc_refused(w, "GET", "/api/v1/clusters/nope/restores", NULL, 404, 5, "nope");
+    for (int i = 0; i < 3; i++)
+        free(r[i]);
+    assert_int_equal(br_world_check(w, NULL, NULL, 0), 0);
+    br_world_free(w);
+#undef L
+}
+
+/* GET of one restore while pending, after success and after failure; restores of other
+ * clusters and unknown ids are not found. */
+static void restore_get_states(void **s)
+{
+    (void)s;
+    br_world *w = bt_world(world_text);
+    char *ok = start_restore(w, "dr",
+                             "{'type':'DATABASE'," RB ",'objects':[{'database':'tpcc'}],"
+                             "'restore_opts':{'new_db_name':'copy','skip_localities_check':"
+                             "true}}");
+    char *bad = start_restore(w, "dr",
+                              "{'type':'TABLE'," RB ",'objects':[{'database':'tpcc','schema':"
+                              "'sales','table':'customer'}],'restore_opts':{'into_db':"
+                              "'defaultdb'}}");
+    char path[160];
+    snprintf(path, sizeof path, "/api/v1/clusters/dr/restores/%s", ok);
+    json_t *b = cc_ok(w, "GET", path, NULL);
+    assert_string_equal(json_string_value(json_object_get(b, "status")), "PENDING");
+    assert_string_equal(json_string_value(json_object_get(b, "type")), "DATABASE");
+    assert_null(json_object_get(b, "completed_at"));
+    assert_null(json_object_get(b, "client_error_code"));
+    assert_true(
+        json_is_true(json_object_get(json_object_get(b, "restore_opts"), "skip_localities_check")));
+    assert_true(json_real_value(json_object_get(b, "completion_percent")) == 0.0);
+    json_decref(b);
+    /* half way: still PENDING (no running state), progress shown */
+    assert_int_equal(br_world_advance(w, 60 + 300), BR_OK);
+    b = cc_ok(w, "GET", path, NULL);
+    assert_string_equal(json_string_value(json_object_get(b, "status")), "PENDING");
+    assert_true(json_real_value(json_object_get(b, "completion_percent")) == 0.5);
+    json_decref(b);
+    assert_int_equal(br_world_write(w, "dr", "defaultdb", "sales", "customer"), BR_OK);
+    assert_int_equal(br_world_advance(w, 300), BR_OK);
+    b = cc_ok(w, "GET", path, NULL);
+    assert_string_equal(json_string_value(json_object_get(b, "status")), "SUCCESS");
+    assert_string_equal(json_string_value(json_object_get(b, "completed_at")),
+                        "2024-08-26T00:11:00Z");
+    assert_true(json_real_value(json_object_get(b, "completion_percent")) == 1.0);
+    json_decref(b);
+    snprintf(path, sizeof path, "/api/v1/clusters/dr/restores/%s", bad);
+    b = cc_ok(w, "GET", path, NULL);
+    assert_string_equal(json_string_value(json_object_get(b, "status")), "FAILED");
+    assert_null(json_object_get(b, "completed_at"));
+    assert_true(json_is_integer(json_object_get(b, "client_error_code")));
+    assert_non_null(json_string_value(json_object_get(b, "client_error_message")));
+    json_decref(b);
+    /* the restore belongs to dr, not to its source */
+    snprintf(path, sizeof path, "/api/v1/clusters/adv/restores/%s", ok);
+    cc_refused(w, "GET", path, NULL, 404, 5, "not found in cluster adv");
+    cc_refused(w, "GET", "/api/v1/clusters/dr/restores/nope", NULL, 404, 5,
+               "restore nope not found in cluster dr");
+    cc_refused(w, "GET", "/api/v1/clusters/gone/restores/nope", NULL, 404, 5, "gone");
+    free(ok);
+    free(bad);
+    assert_int_equal(br_world_check(w, NULL, NULL, 0), 0);
+    br_world_free(w);
+}
+#undef RB
+#undef T0
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(backup_config_refusals),
-        cmocka_unit_test(restore_body_refusals),
-        cmocka_unit_test(restore_effects_at_completion),
+        cmocka_unit_test(backup_config_refusals),        cmocka_unit_test(restore_body_refusals),
+        cmocka_unit_test(restore_effects_at_completion), cmocka_unit_test(version_header_dates),
+        cmocka_unit_test(restore_list_paging),           cmocka_unit_test(restore_get_states),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
