@@ -649,22 +649,6 @@ out:
     return rc;
 }
 
-static bool seconds_of(const json_t *v, br_time *out)
-{
-    if (json_is_integer(v)) {
-        *out = json_integer_value(v);
-        return *out >= 0;
-    }
-    const char *s = json_string_value(v);
-    if (!s) return false;
-    char *end;
-    long long n = strtoll(s, &end, 10);
-    long long mul = *end == 'm' ? 60 : *end == 'h' ? 3600 : *end == 'd' ? 86400 : 1;
-    if (end == s || n < 0 || (*end && (strchr("smhd", *end) == NULL || end[1]))) return false;
-    *out = n * mul;
-    return true;
-}
-
 /* Cluster records of both worlds, ids mapped. */
 static int compare_world(br_lockstep *ls, json_t *step, int index, br_divergence *d)
 {
@@ -709,7 +693,7 @@ int br_lockstep_step(br_lockstep *ls, json_t *step, int index, br_divergence *d,
     } else if (json_object_get(step, "advance")) {
         br_time s;
         ls->has_last = false;
-        if (!seconds_of(json_object_get(step, "advance"), &s)) {
+        if (!br_fixture_duration(json_object_get(step, "advance"), &s)) {
             snprintf(d->message, sizeof d->message, "step %d: bad advance", index);
             return -1;
         }

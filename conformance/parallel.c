@@ -39,25 +39,6 @@ static void *work(void *arg)
     return NULL;
 }
 
-static void count(br_run *run)
-{
-    run->passed = run->failed = run->skipped = run->errors = 0;
-    for (size_t i = 0; i < run->n; i++)
-        switch (run->fixtures[i].status) {
-        case BR_FIX_PASS:
-            run->passed++;
-            break;
-        case BR_FIX_FAIL:
-            run->failed++;
-            break;
-        case BR_FIX_SKIP:
-            run->skipped++;
-            break;
-        default:
-            run->errors++;
-        }
-}
-
 static br_target *make_target(const br_run_plan *plan, const char *url, char *err, size_t len)
 {
     if (!url) {
@@ -128,7 +109,7 @@ int br_run_plan_execute(br_run *run, const br_run_plan *plan, char *err, size_t 
     for (size_t i = 0; i < jobs; i++)
         workers[i].t->close(workers[i].t);
     pthread_mutex_destroy(&q.lock);
-    count(run);
+    br_run_count(run);
     return 0;
 }
 

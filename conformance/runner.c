@@ -546,7 +546,7 @@ static void step_request(runner *r, const json_t *step)
     br_response_clear(&res);
 }
 
-static bool duration(const json_t *v, br_time *out)
+bool br_fixture_duration(const json_t *v, br_time *out)
 {
     if (json_is_integer(v)) {
         *out = json_integer_value(v);
@@ -557,16 +557,18 @@ static bool duration(const json_t *v, br_time *out)
     char *end;
     long long n = strtoll(s, &end, 10);
     long long mul = *end == 'm' ? 60 : *end == 'h' ? 3600 : *end == 'd' ? 86400 : 1;
-    if (end == s || (*end && strchr("smhd", *end) == NULL) || (*end && end[1])) return false;
+    if (end == s || n < 0 || (*end && (strchr("smhd", *end) == NULL || end[1]))) return false;
     *out = n * mul;
-    return n >= 0;
+    return true;
 }
 
 static void step_await(runner *r, const json_t *aw)
 {
     br_time timeout = 3600, every = 30;
-    if ((json_object_get(aw, "timeout") && !duration(json_object_get(aw, "timeout"), &timeout)) ||
-        (json_object_get(aw, "every") && !duration(json_object_get(aw, "every"), &every)) ||
+    if ((json_object_get(aw, "timeout") &&
+         !br_fixture_duration(json_object_get(aw, "timeout"), &timeout)) ||
+        (json_object_get(aw, "every") &&
+         !br_fixture_duration(json_object_get(aw, "every"), &every)) ||
         every <= 0) {
         violation(r->f, r->rule, r->step, r->step_name, NULL, NULL, "await: bad timeout or every");
         return;
@@ -690,7 +692,8 @@ static void run_fixture(br_fixture_result *f, br_target *t, const char *profile)
             step_request(&r, step);
         } else if (json_object_get(step, "advance")) {
             br_time s;
-            if (!duration(json_object_get(step, "advance"), &s) || t->advance(t, s) != BR_OK)
+            if (!br_fixture_duration(json_object_get(step, "advance"), &s) ||
+                t->advance(t, s) != BR_OK)
                 violation(f, r.rule, r.step, r.step_name, NULL, NULL, "bad advance");
         } else if (json_object_get(step, "await")) {
             step_await(&r, json_object_get(step, "await"));
@@ -733,12 +736,16 @@ void br_run_execute(br_run *run, br_target *t, const char *profile)
     for (size_t i = 0; i < run->n; i++) {
         br_fixture_result *f = &run->fixtures[i];
         if (progress_cb) progress_cb(progress_ctx, i + 1, run->n, f->id);
-        if (f->status == BR_FIX_ERROR) {
-            run->errors++;
-            continue;
-        }
-        run_fixture(f, t, profile);
-        switch (f->status) {
+        if (f->status != BR_FIX_ERROR) run_fixture(f, t, profile);
+    }
+    br_run_count(run);
+}
+
+void br_run_count(br_run *run)
+{
+    run->passed = run->failed = run->skipped = run->errors = 0;
+    for (size_t i = 0; i < run->n; i++)
+        switch (run->fixtures[i].status) {
         case BR_FIX_PASS:
             run->passed++;
             break;
@@ -751,5 +758,4 @@ void br_run_execute(br_run *run, br_target *t, const char *profile)
         default:
             run->errors++;
         }
-    }
 }

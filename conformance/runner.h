@@ -88,6 +88,11 @@ void br_run_set_traffic_log(FILE *log);
 /* Plays every loaded fixture against the target. */
 void br_run_execute(br_run *run, br_target *t, const char *profile);
 void br_run_free(br_run *run);
+/* Sets run's passed/failed/skipped/errors from its fixtures' statuses. */
+void br_run_count(br_run *run);
+/* A fixture duration: seconds as an integer, or "90", "15m", "4h", "8d". False when it is
+ * none of these or negative. */
+bool br_fixture_duration(const json_t *v, br_time *out);
 
 /* Writes the JSON report (machines) to 'path'. Returns 0 on success. */
 int br_report_json(const br_run *run, const char *target, const char *path);
