@@ -491,12 +491,211 @@ static void restore_get_states(void **s)
 #undef RB
 #undef T0
 
+#define N10(c) c c c c c c c c c c
+#define N50(c) N10(c) N10(c) N10(c) N10(c) N10(c)
+/* A full cluster restore into a cluster holding user descriptors: the refusal counts and lists
+ * them (databases with their public schema, other schemas once, tables; not system, postgres
+ * or defaultdb; a long list is cut), the strict profile accepts it and fails it, and a
+ * schema-only full restore into an empty cluster writes the tables empty. */
+static void cluster_restore_descriptors(void **s)
+{
+    (void)s;
+    br_world
+        *
+            w = bt_world("{'clock':'2024-08-26T00:00:00Z','orgs':[{'id':'oc','vendor':'cockroachdb'"
+                         "}],"
+                         "'keys':[{'key':'admin','org':'oc','roles':['ORG_ADMIN','CLUSTER_ADMIN']}]"
+                         ","
+                         "'clusters':[{'id':'adv','org':'oc','plan':'ADVANCED','databases':[{'name'"
+                         ":'tpcc',"
+                         "'tables':[{'name':'warehouse','schema':'public','version':3},{'name':'"
+                         "customer',"
+                         "'schema':'sales','version':5}]}]},"
+                         "{'id':'full','org':'oc','plan':'ADVANCED','databases':[{'name':'system'},"
+                         "{'name':"
+                         "'postgres'},{'name':'a','tables':[{'name':'t1','schema':'s'}]},{'name':'"
+                         "b','tables':[{"
+                         "'name':'t2','schema':'s'},{'name':'t3','schema':'s'},{'name':'t4','"
+                         "schema':'public'}]}]},"
+                         "{'id':'big','org':'oc','plan':'ADVANCED','databases':[{'name':'" N50("a") "'},{'name':'" N50("b") "'},{'name':'" N50(
+                             "c") "'},{'name':'" N50("d") "'},{'name':'" N50("e") "'},"
+                                                                                  "{'name':'" N50("f") "'},{'name':'" N50("g") "'},{'name':'" N50(
+                                                                                      "h") "'}]},"
+                                                                                           "{'id':'"
+                                                                                           "empty',"
+                                                                                           "'org':'"
+                                                                                           "oc','"
+                                                                                           "plan':'"
+                                                                                           "ADVANCE"
+                                                                                           "D','"
+                                                                                           "databas"
+                                                                                           "es':[{'"
+                                                                                           "name':'"
+                                                                                           "default"
+                                                                                           "db'}]}]"
+                                                                                           ","
+                                                                                           "'backup"
+                                                                                           "s':[{'"
+                                                                                           "id':'"
+                                                                                           "b1','"
+                                                                                           "cluster"
+                                                                                           "':'adv'"
+                                                                                           ",'"
+                                                                                           "createT"
+                                                                                           "ime':'"
+                                                                                           "2024-"
+                                                                                           "08-"
+                                                                                           "25T23:"
+                                                                                           "00:00Z'"
+                                                                                           "}]}");
+#define CR "{'type':'CLUSTER','backup_id':'b1','source_cluster_id':'adv'}"
+    cc_refused(w, "POST", "/api/v1/clusters/full/restores", CR, 400, CC_FAILED_PRECONDITION,
+               "but found 10 descriptors: a, public, s, t1, b, public, s, t2, t3, t4");
+    /* 16 descriptors of 50 and 6 bytes: the list stops within the message */
+    uint64_t before = br_world_digest(w);
+    br_response res = bt_expect(
+        w, &(bt_req){"POST", "/api/v1/clusters/big/restores", .bearer = "admin", .body = CR}, 400);
+    assert_int_equal(body_code(&res), CC_FAILED_PRECONDITION);
+    const char *msg = json_string_value(json_object_get(res.body, "message"));
+    assert_non_null(strstr(msg, "but found 16 descriptors: " N50("a") ", public, "));
+    assert_null(strstr(msg, N50("h")));
+    assert_true(br_world_digest(w) == before);
+    br_response_clear(&res);
+    /* schema_only: every table of the backup, empty */
+    char *id = start_restore(w, "empty",
+                             "{'type':'CLUSTER','backup_id':'b1','source_cluster_id':'adv',"
+                             "'restore_opts':{'schema_only':true}}");
+    assert_int_equal(br_world_advance(w, 3600), BR_OK);
+    assert_job_status(w, id, "SUCCESS");
+    json_t *v = bt_dump_at(w, "clusters/empty/databases/tpcc/sales.customer/version");
+    assert_int_equal(json_integer_value(v), 0);
+    json_decref(v);
+    v = bt_dump_at(w, "clusters/empty/databases/tpcc/public.warehouse/version");
+    assert_int_equal(json_integer_value(v), 0);
+    json_decref(v);
+    free(id);
+    /* strict: accepted, then FAILED with the refusal's code and message; nothing written */
+    assert_int_equal(br_world_set_profile(w, "strict"), BR_OK);
+    json_t *was = bt_dump_at(w, "clusters/full/databases");
+    id = start_restore(w, "full", CR);
+    assert_job_status(w, id, "PENDING");
+    assert_int_equal(br_world_advance(w, 3600), BR_OK);
+    assert_job_status(w, id, "FAILED");
+    json_t *now = bt_dump_at(w, "clusters/full/databases");
+    assert_true(json_equal(was, now));
+    json_decref(was);
+    json_decref(now);
+    char path[160];
+    snprintf(path, sizeof path, "/api/v1/clusters/full/restores/%s", id);
+    json_t *b = cc_ok(w, "GET", path, NULL);
+    assert_string_equal(json_string_value(json_object_get(b, "status")), "FAILED");
+    assert_int_equal(json_integer_value(json_object_get(b, "client_error_code")),
+                     CC_FAILED_PRECONDITION);
+    assert_non_null(strstr(json_string_value(json_object_get(b, "client_error_message")),
+                           "found 10 descriptors"));
+    json_decref(b);
+    free(id);
+    assert_int_equal(br_world_check(w, NULL, NULL, 0), 0);
+    br_world_free(w);
+#undef CR
+}
+
+/* The world's backupConfigs section: refused entries, Basic clusters' fixed values, a
+ * retention marked as changed once, and backups given an expiry keep it. */
+static void backup_configs_section(void **s)
+{
+    (void)s;
+#define CW(configs)                                                                                \
+    "{'orgs':[{'id':'oc','vendor':'cockroachdb'},{'id':'oz','vendor':'zilliz','projects':[{"       \
+    "'id':'p'}]}],'keys':[{'key':'admin','org':'oc','roles':['ORG_ADMIN','CLUSTER_ADMIN']}],"      \
+    "'clusters':[{'id':'adv','org':'oc','plan':'ADVANCED'},{'id':'basic','org':'oc','plan':"       \
+    "'BASIC'},{'id':'z','project':'p','plan':'Standard','region':'aws-us-west-2'}],"               \
+    "'backups':[{'id':'b1','cluster':'adv','createTime':'2024-08-25T00:00:00Z','expireTime':"      \
+    "'2024-08-27T00:00:00Z'},{'id':'b2','cluster':'adv','createTime':'2024-08-25T00:00:00Z'}],"    \
+    "'backupConfigs':[" configs "]}"
+    static const char *const bad[] = {
+        CW("{'cluster':'nope'}"),
+        CW("{}"),
+        CW("{'cluster':'z'}"),
+        CW("{'cluster':'adv','enabled':'yes'}"),
+        CW("{'cluster':'adv','frequency_minutes':7}"),
+        CW("{'cluster':'adv','retention_days':8}"),
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        bt_world_refused(bad[i], "backupConfigs[0]: unknown CockroachDB cluster or invalid value");
+    bt_world_refused(CW("{'cluster':'basic','frequency_minutes':60}"),
+                     "Basic clusters are fixed at 1440/30");
+    bt_world_refused(CW("{'cluster':'basic','retention_days':7}"),
+                     "Basic clusters are fixed at 1440/30");
+    br_world *w = bt_world(
+        CW("{'cluster':'basic','enabled':false,'frequency_minutes':1440,'retention_days':30},"
+           "{'cluster':'adv','retention_days':7,'retention_changed':true},{'cluster':'adv',"
+           "'retention_changed':false}"));
+    json_t *b = cc_ok(w, "GET", "/api/v1/clusters/basic/backups-config", NULL);
+    assert_true(json_is_false(json_object_get(b, "enabled")));
+    assert_int_equal(json_integer_value(json_object_get(b, "frequency_minutes")), 1440);
+    json_decref(b);
+    /* the retention was changed once already */
+    cc_refused(w, "PATCH", "/api/v1/clusters/adv/backups-config", "{'retention_days':30}", 400,
+               CC_FAILED_PRECONDITION, "already has a retention policy set");
+    /* b1 keeps its expiry (a day from now), b2 expires after the 7 days */
+    static const struct {
+        long long advance;
+        bool b1, b2;
+    } steps[] = {
+        {86399, false, false}, {1, true, false}, {5 * 86399, true, false}, {5, true, true}};
+    for (size_t i = 0; i < sizeof steps / sizeof *steps; i++) {
+        assert_int_equal(br_world_advance(w, steps[i].advance), BR_OK);
+        json_t *v = bt_dump_at(w, "backups/b1/deleted");
+        assert_int_equal(json_is_true(v), steps[i].b1);
+        json_decref(v);
+        v = bt_dump_at(w, "backups/b2/deleted");
+        assert_int_equal(json_is_true(v), steps[i].b2);
+        json_decref(v);
+    }
+    br_world_free(w);
+#undef CW
+}
+
+/* The CC-BACKUP-CONFIG mutant: any frequency and retention are accepted and no backup is
+ * taken; values that are no schedule (0, over a year) leave the old ones. */
+static void backup_config_mutant(void **s)
+{
+    (void)s;
+    br_world *w = bt_world(world_text);
+    br_world_set_mutant(w, br_rule_from_id("CC-BACKUP-CONFIG"));
+    json_t *n0 = bt_dump_at(w, "backups");
+    size_t n = json_object_size(n0);
+    json_decref(n0);
+    json_t *b = cc_ok(w, "PATCH", "/api/v1/clusters/adv/backups-config",
+                      "{'frequency_minutes':0,'retention_days':40000}");
+    assert_int_equal(json_integer_value(json_object_get(b, "frequency_minutes")), 0);
+    json_decref(b);
+    b = cc_ok(w, "GET", "/api/v1/clusters/adv/backups-config", NULL);
+    assert_int_equal(json_integer_value(json_object_get(b, "frequency_minutes")), 60);
+    assert_int_equal(json_integer_value(json_object_get(b, "retention_days")), 30);
+    json_decref(b);
+    b = cc_ok(w, "PATCH", "/api/v1/clusters/adv/backups-config",
+              "{'frequency_minutes':7,'retention_days':8}");
+    json_decref(b);
+    b = cc_ok(w, "GET", "/api/v1/clusters/adv/backups-config", NULL);
+    assert_int_equal(json_integer_value(json_object_get(b, "frequency_minutes")), 7);
+    assert_int_equal(json_integer_value(json_object_get(b, "retention_days")), 8);
+    json_decref(b);
+    n0 = bt_dump_at(w, "backups");
+    assert_int_equal(json_object_size(n0), n);
+    json_decref(n0);
+    br_world_free(w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(backup_config_refusals),        cmocka_unit_test(restore_body_refusals),
         cmocka_unit_test(restore_effects_at_completion), cmocka_unit_test(version_header_dates),
         cmocka_unit_test(restore_list_paging),           cmocka_unit_test(restore_get_states),
+        cmocka_unit_test(cluster_restore_descriptors),   cmocka_unit_test(backup_configs_section),
+        cmocka_unit_test(backup_config_mutant),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
