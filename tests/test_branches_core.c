@@ -602,6 +602,142 @@ static void clock_and_duration_forms(void **s)
     }
 }
 
+/* Clock forms at the edges of the calendar: year 0 (days before 1970 and before the era), times
+ * whose UTC year falls outside 0000-9999 (shown clamped), lower-case and space separators, and
+ * times refused for a missing zone or fraction. */
+static void clock_calendar_edges(void **s)
+{
+    (void)s;
+    static const struct {
+        const char *clock, *shown;
+        long long want;
+    } ok[] = {
+        {"0000-01-01T00:00:00Z", "0000-01-01T00:00:00Z", -62167219200LL},
+        {"0000-03-01T00:00:00Z", "0000-03-01T00:00:00Z", -62162035200LL},
+        /* one hour before year 0 and one after year 9999: the year is clamped */
+        {"0000-01-01T00:00:00+01:00", "0000-12-31T23:00:00Z", -62167222800LL},
+        {"9999-12-31T23:30:00-01:00", "9999-01-01T00:30:00Z", 253402302600LL},
+        {"2024-08-26t00:00:00z", "2024-08-26T00:00:00Z", 1724630400LL},
+        {"2024-08-26 01:00:00+01:00", "2024-08-26T00:00:00Z", 1724630400LL},
+        {"2024-08-26", "2024-08-26T00:00:00Z", 1724630400LL},
+    };
+    for (size_t i = 0; i < sizeof ok / sizeof *ok; i++) {
+        char text[128];
+        snprintf(text, sizeof text, "{'clock':'%s'}", ok[i].clock);
+        br_world *w = bt_world(text);
+        assert_int_equal(br_world_now(w), ok[i].want);
+        json_t *d = br_world_dump(w);
+        assert_string_equal(json_string_value(json_object_get(d, "clock")), ok[i].shown);
+        json_decref(d);
+        br_world_free(w);
+    }
+    static const char *const bad[] = {"2024-08-26T00:00:00", "2024-08-26T00:00:00X",
+                                      "2024-08-26T00:00:00.Z", "2024-08-26X00:00:00Z"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        char text[128];
+        snprintf(text, sizeof text, "{'clock':'%s'}", bad[i]);
+        bt_world_refused(text, "clock must be an RFC 3339 time");
+    }
+    br_world *w = bt_world("{'durations':{'backup':'2d','restore':'36500d'}}");
+    br_world_free(w);
+    bt_world_refused("{'durations':{'backup':'36501d'}}", "duration backup must be");
+    bt_world_refused("{'durations':{'backup':'876001h'}}", "duration backup must be");
+}
+
+#define CC_WORLD(durations, backups)                                                               \
+    "{'clock':'2024-08-26T00:00:00Z'," durations "'orgs':[{'id':'oc','vendor':'cockroachdb'}],"    \
+    "'keys':[{'key':'admin','org':'oc','roles':['ORG_ADMIN','CLUSTER_ADMIN']}],"                   \
+    "'clusters':[{'id':'adv','org':'oc','plan':'ADVANCED','databases':[{'name':'tpcc','tables':"   \
+    "[{'name':'warehouse','schema':'public','version':3}]}]},{'id':'dr','org':'oc','plan':"        \
+    "'ADVANCED'}],'backups':[" backups "]}"
+#define CC_RESTORE(db)                                                                             \
+    "{'type':'DATABASE','backup_id':'b1','source_cluster_id':'adv','objects':[{'database':"        \
+    "'tpcc'}],'restore_opts':{'new_db_name':'" db "'}}"
+
+static char *cc_start(br_world *w, const char *body)
+{
+    br_response res = bt_expect(
+        w, &(bt_req){"POST", "/api/v1/clusters/dr/restores", .bearer = "admin", .body = body}, 200);
+    char *id = strdup(json_string_value(json_object_get(res.body, "id")));
+    br_response_clear(&res);
+    return id;
+}
+
+static void assert_job(br_world *w, const char *id, const char *status)
+{
+    char p[160];
+    snprintf(p, sizeof p, "jobs/%s/status", id);
+    json_t *v = bt_dump_at(w, p);
+    if (!json_is_string(v) || strcmp(json_string_value(v), status) != 0)
+        fail_msg("job %s is %s, expected %s", id, json_string_value(v), status);
+    json_decref(v);
+}
+
+/* Jobs due at the same instant: with no queue and no run time a restore starts and ends at
+ * the instant of its request (the request settles the jobs due then; the second step, due at
+ * the instant of the first, waits for the next pass); a restore ends at the second its backup
+ * expires; restores started a second apart. */
+static void jobs_due_together(void **s)
+{
+    (void)s;
+    br_world *w =
+        bt_world(CC_WORLD("'durations':{'restoreQueue':0,'restore':0},",
+                          "{'id':'b1','cluster':'adv','createTime':'2024-08-25T23:00:00Z'}"));
+    char *a = cc_start(w, CC_RESTORE("c1"));
+    char *b = cc_start(w, CC_RESTORE("c2"));
+    assert_job(w, a, "SUCCESS");
+    char *c = cc_start(w, CC_RESTORE("c3"));
+    assert_int_equal(br_world_advance(w, 0), BR_OK);
+    assert_int_equal(br_world_now(w), 1724630400LL);
+    assert_job(w, a, "SUCCESS");
+    assert_job(w, b, "SUCCESS");
+    assert_job(w, c, "SUCCESS");
+    json_t *v = bt_dump_at(w, "clusters/dr/databases/c3/public.warehouse/version");
+    assert_int_equal(json_integer_value(v), 3);
+    json_decref(v);
+    assert_int_equal(br_world_check(w, NULL, NULL, 0), 0);
+    free(a);
+    free(b);
+    free(c);
+    br_world_free(w);
+
+    /* the restore (queued 60 s, running 600 s) ends at the second its backup expires */
+    w = bt_world(CC_WORLD("", "{'id':'b1','cluster':'adv','createTime':'2024-08-25T23:00:00Z',"
+                              "'expireTime':'2024-08-26T00:11:00Z'}"));
+    a = cc_start(w, CC_RESTORE("c1"));
+    assert_int_equal(br_world_advance(w, 659), BR_OK);
+    assert_job(w, a, "PENDING");
+    v = bt_dump_at(w, "backups/b1");
+    assert_non_null(v);
+    json_decref(v);
+    assert_int_equal(br_world_advance(w, 1), BR_OK);
+    assert_job(w, a, "SUCCESS");
+    v = bt_dump_at(w, "clusters/dr/databases/c1/public.warehouse/version");
+    assert_int_equal(json_integer_value(v), 3);
+    json_decref(v);
+    br_response res =
+        bt_expect(w, &(bt_req){"GET", "/api/v1/clusters/adv/backups", .bearer = "admin"}, 200);
+    assert_int_equal(json_array_size(json_object_get(res.body, "backups")), 0);
+    br_response_clear(&res);
+    assert_int_equal(br_world_check(w, NULL, NULL, 0), 0);
+    free(a);
+    br_world_free(w);
+
+    /* restores started a second apart, due one after the other in one long run */
+    w = bt_world(CC_WORLD("'durations':{'restoreQueue':0,'restore':1},",
+                          "{'id':'b1','cluster':'adv','createTime':'2024-08-25T23:00:00Z'}"));
+    a = cc_start(w, CC_RESTORE("c1"));
+    assert_int_equal(br_world_advance(w, 1), BR_OK);
+    b = cc_start(w, CC_RESTORE("c2"));
+    assert_int_equal(br_world_advance(w, 3600), BR_OK);
+    assert_job(w, a, "SUCCESS");
+    assert_job(w, b, "SUCCESS");
+    assert_int_equal(br_world_check(w, NULL, NULL, 0), 0);
+    free(a);
+    free(b);
+    br_world_free(w);
+}
+
 /* A rich world of all three vendors: every section the loader reads. */
 static const char rich_world[] =
     "{'seed':7,'clock':'2024-08-26T00:00:00Z','durations':{'backup':'10m'},'profile':'strict',"
@@ -696,6 +832,8 @@ int main(void)
         cmocka_unit_test(path_decoding),
         cmocka_unit_test(body_and_headers),
         cmocka_unit_test(clock_and_duration_forms),
+        cmocka_unit_test(clock_calendar_edges),
+        cmocka_unit_test(jobs_due_together),
         cmocka_unit_test(world_load_out_of_memory),
         cmocka_unit_test(world_dump_out_of_memory),
     };
