@@ -299,6 +299,11 @@ static void policy_refusals(void **s)
         {"{'enabled':true,'startTime':'24:00-04:00'}", "startTime is a UTC window"},
         {"{'enabled':true,'startTime':'02:60-04:00'}", "startTime is a UTC window"},
         {"{'enabled':true,'startTime':'02:00-04:00x'}", "startTime is a UTC window"},
+        {"{'enabled':true,'startTime':'2x:00-04:00'}", "startTime is a UTC window"},
+        {"{'enabled':true,'startTime':'02:a0-04:00'}", "startTime is a UTC window"},
+        {"{'enabled':true,'startTime':'02:00-0a:00'}", "startTime is a UTC window"},
+        {"{'enabled':true,'startTime':'02:00-04:0a'}", "startTime is a UTC window"},
+        {"{'enabled':true,'startTime':'02:00-25:00'}", "startTime is a UTC window"},
         {"{'enabled':true,'retentionDays':'7'}", "retentionDays is an integer from 1 to 30"},
         {"{'enabled':true,'retentionDays':0}", "retentionDays is an integer from 1 to 30"},
     };
@@ -394,12 +399,148 @@ static void list_and_job_edges(void **s)
     br_world_free(w);
 }
 
+#define E_NO_BACKUP 96301
+
+static const char mixed_world[] =
+    "{'clock':'2024-08-26T00:00:00Z','orgs':[{'id':'o','vendor':'zilliz','projects':[{'id':'p1'}"
+    "]},{'id':'oc','vendor':'cockroachdb'}],"
+    "'keys':[{'key':'owner','org':'o','roles':['ORG_OWNER']},{'key':'admin','org':'oc','roles':"
+    "['ORG_ADMIN','CLUSTER_ADMIN']}],"
+    "'clusters':[{'id':'in01-d','project':'p1','plan':'Dedicated','region':'aws-us-west-2',"
+    "'databases':[{'name':'default','collections':[{'name':'c1'}]}]},{'id':'in01-bc','project':"
+    "'p1','plan':'BusinessCritical','region':'aws-us-west-2','databases':[{'name':'default'}]},"
+    "{'id':'adv','org':'oc','plan':'ADVANCED','databases':[{'name':'tpcc'}]},{'id':'dr','org':"
+    "'oc','plan':'ADVANCED'}],"
+    "'backups':[{'id':'cb','cluster':'adv','createTime':'2024-08-25T23:00:00Z'},{'id':'t1',"
+    "'cluster':'in01-d','createTime':'2024-08-20T00:00:00Z'},{'id':'t2','cluster':'in01-d',"
+    "'createTime':'2024-08-20T00:00:00Z'}],"
+    "'policies':[{'cluster':'in01-bc'}]}";
+
+/* Names in error messages are cleaned to UTF-8 (each byte of a bad sequence shows as '?'); the
+ * Dedicated and BusinessCritical plans take backups; CockroachDB clusters, backups and jobs
+ * are not found through the Zilliz API. */
+static void messages_plans_and_other_vendors(void **s)
+{
+    (void)s;
+    br_world *w = bt_world(mixed_world);
+    static const struct {
+        const char *id, *words;
+    } names[] = {
+        {"%E0%80%80", "cluster ??? does not exist"},          /* overlong, 3 bytes */
+        {"%ED%A0%80", "cluster ??? does not exist"},          /* a surrogate */
+        {"%F0%80%80%80", "cluster ???? does not exist"},      /* overlong, 4 bytes */
+        {"%F4%90%80%80", "cluster ???? does not exist"},      /* past U+10FFFF */
+        {"%EF%BF%BD", "cluster \xEF\xBF\xBD does not exist"}, /* U+FFFD */
+        {"%F0%9F%98%80", "cluster \xF0\x9F\x98\x80 does not exist"},
+        {"%C3%A9%FF", "cluster \xC3\xA9? does not exist"},
+    };
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        char path[128];
+        snprintf(path, sizeof path, "/v2/clusters/%s", names[i].id);
+        bt_zc_refused(w, &(bt_req){"GET", path, .bearer = "owner"}, 200, E_NO_CLUSTER,
+                      names[i].words);
+    }
+    static const char *const dedicated[] = {"in01-d", "in01-bc"};
+    for (size_t i = 0; i < 2; i++) {
+        char path[128];
+        snprintf(path, sizeof path, "/v2/clusters/%s/backups/create", dedicated[i]);
+        br_response res = bt_expect(
+            w, &(bt_req){"POST", path, .bearer = "owner", .body = "{'backupType':'CLUSTER'}"}, 200);
+        assert_false(res.error);
+        assert_non_null(
+            json_string_value(json_object_get(json_object_get(res.body, "data"), "backupId")));
+        br_response_clear(&res);
+    }
+    /* the policy given without 'enabled' is off */
+    br_response res = bt_expect(
+        w, &(bt_req){"GET", "/v2/clusters/in01-bc/backups/policy", .bearer = "owner"}, 200);
+    assert_false(json_is_true(json_object_get(json_object_get(res.body, "data"), "enabled")));
+    br_response_clear(&res);
+    /* the other vendor's objects */
+    res = bt_expect(w,
+                    &(bt_req){"POST", "/api/v1/clusters/dr/restores", .bearer = "admin",
+                              .body = "{'type':'CLUSTER','backup_id':'cb'}"},
+                    200);
+    char job[128];
+    snprintf(job, sizeof job, "/v2/jobs/%s", json_string_value(json_object_get(res.body, "id")));
+    br_response_clear(&res);
+    bt_zc_refused(w, &(bt_req){"GET", job, .bearer = "owner"}, 200, E_NO_JOB, "does not exist");
+    bt_zc_refused(w, &(bt_req){"GET", "/v2/clusters/adv", .bearer = "owner"}, 200, E_NO_CLUSTER,
+                  "The specified cluster adv does not exist.");
+    bt_zc_refused(w, &(bt_req){"GET", "/v2/clusters/in01-d/backups/cb", .bearer = "owner"}, 200,
+                  E_NO_BACKUP, "The backup cb does not exist in cluster in01-d.");
+    assert_int_equal(br_world_check(w, NULL, NULL, 0), 0);
+    br_world_free(w);
+}
+
+static void list_ids(br_world *w, const char *path, const char *ids)
+{
+    br_response res = bt_expect(w, &(bt_req){"GET", path, .bearer = "owner"}, 200);
+    assert_false(res.error);
+    json_t *list = json_object_get(json_object_get(res.body, "data"), "backups");
+    char got[256] = "";
+    size_t i;
+    json_t *o;
+    json_array_foreach(list, i, o)
+    {
+        size_t used = strlen(got);
+        snprintf(got + used, sizeof got - used, "%s%s", i ? "," : "",
+                 json_string_value(json_object_get(o, "backupId")));
+    }
+    if (strcmp(got, ids) != 0) fail_msg("%s: %s, expected %s", path, got, ids);
+    br_response_clear(&res);
+}
+
+/* Lists: backups of one instant (the later index first), a backup still being created is
+ * listed, another organization's key sees none of the cluster's; under the ZC-LIST mutant the
+ * deleted ones are listed too. */
+static void list_orders_and_states(void **s)
+{
+    (void)s;
+    br_world *w = bt_world(mixed_world);
+    list_ids(w, "/v2/backups?clusterId=in01-d", "t2,t1");
+    list_ids(w, "/v2/backups?clusterId=in01-d&creationMethod=MANUAL", "t2,t1");
+    br_response res = bt_expect(w,
+                                &(bt_req){"POST", "/v2/clusters/in01-d/backups/create",
+                                          .bearer = "owner", .body = "{'backupType':'CLUSTER'}"},
+                                200);
+    char made[64];
+    snprintf(made, sizeof made, "%s",
+             json_string_value(json_object_get(json_object_get(res.body, "data"), "backupId")));
+    br_response_clear(&res);
+    char want[128];
+    snprintf(want, sizeof want, "%s,t2,t1", made);
+    list_ids(w, "/v2/backups?clusterId=in01-d", want);
+    list_ids(w, "/v2/backups?clusterId=in01-d&backupType=CLUSTER", want);
+    res = bt_expect(w, &(bt_req){"GET", "/v2/backups?clusterId=in01-d", .bearer = "stranger"}, 401);
+    br_response_clear(&res);
+    br_world_free(w);
+
+    w = bt_world(world_text);
+    res = bt_expect(w, &(bt_req){"GET", "/v2/backups?clusterId=in01-a", .bearer = "stranger"}, 200);
+    assert_int_equal(
+        json_integer_value(json_object_get(json_object_get(res.body, "data"), "count")), 0);
+    br_response_clear(&res);
+    /* a deleted backup: not listed; listed under the mutant */
+    res =
+        bt_expect(w, &(bt_req){"DELETE", "/v2/clusters/in01-a/backups/bc", .bearer = "owner"}, 200);
+    br_response_clear(&res);
+    list_ids(w, "/v2/backups?clusterId=in01-a", "bauto,bcol");
+    br_world_set_mutant(w, br_rule_from_id("ZC-LIST"));
+    list_ids(w, "/v2/backups?clusterId=in01-a", "bauto,bcol,bc");
+    br_world_free(w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(restore_cluster_refusals),   cmocka_unit_test(restore_collection_refusals),
-        cmocka_unit_test(create_and_export_refusals), cmocka_unit_test(policy_refusals),
+        cmocka_unit_test(restore_cluster_refusals),
+        cmocka_unit_test(restore_collection_refusals),
+        cmocka_unit_test(create_and_export_refusals),
+        cmocka_unit_test(policy_refusals),
         cmocka_unit_test(list_and_job_edges),
+        cmocka_unit_test(messages_plans_and_other_vendors),
+        cmocka_unit_test(list_orders_and_states),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
