@@ -688,14 +688,169 @@ static void backup_config_mutant(void **s)
     br_world_free(w);
 }
 
+static const char multi_world[] =
+    "{'clock':'2024-08-26T00:00:00Z','orgs':[{'id':'oz','vendor':'zilliz','projects':[{'id':"
+    "'p'}]},{'id':'oc','vendor':'cockroachdb'},{'id':'other','vendor':'cockroachdb'}],"
+    "'keys':[{'key':'zk','org':'oz','roles':['ORG_OWNER']},{'key':'admin','org':'oc','roles':["
+    "'ORG_ADMIN','CLUSTER_ADMIN']},{'key':'drkey','org':'oc','roles':[{'role':'CLUSTER_ADMIN',"
+    "'scope':'dr'}]},{'key':'orgkey','org':'oc','roles':[{'role':'CLUSTER_ADMIN','scope':'oc'}]},"
+    "{'key':'stranger','org':'other','roles':['ORG_ADMIN','CLUSTER_ADMIN']}],"
+    "'clusters':[{'id':'adv','org':'oc','plan':'ADVANCED','databases':[{'name':'tpcc'}]},"
+    "{'id':'dr','org':'oc','plan':'ADVANCED'},{'id':'std','org':'oc','plan':'STANDARD'},"
+    "{'id':'far','org':'other','plan':'ADVANCED','databases':[{'name':'x'}]}],"
+    "'backups':[{'id':'b1','cluster':'adv','createTime':'2024-08-25T20:00:00Z'},{'id':'b3',"
+    "'cluster':'adv','createTime':'2024-08-25T22:00:00Z'},{'id':'b2','cluster':'adv',"
+    "'createTime':'2024-08-25T22:00:00Z'},{'id':'old','cluster':'std','createTime':"
+    "'2024-08-10T00:00:00Z'},{'id':'fb','cluster':'far','createTime':'2024-08-25T22:00:00Z'}]}";
+
+static void expect_backups(br_world *w, const char *path, const char *ids, const char *next)
+{
+    json_t *b = cc_ok(w, "GET", path, NULL);
+    char got[256] = "";
+    size_t i;
+    json_t *o;
+    json_array_foreach(json_object_get(b, "backups"), i, o)
+    {
+        size_t used = strlen(got);
+        snprintf(got + used, sizeof got - used, "%s%s", i ? "," : "",
+                 json_string_value(json_object_get(o, "id")));
+    }
+    if (strcmp(got, ids) != 0) fail_msg("%s: backups %s, expected %s", path, got, ids);
+    const char *n =
+        json_string_value(json_object_get(json_object_get(b, "pagination"), "next_page"));
+    if ((next == NULL) != (n == NULL) || (next && strcmp(next, n) != 0))
+        fail_msg("%s: next_page %s, expected %s", path, n ? n : "(none)", next ? next : "(none)");
+    json_decref(b);
+}
+
+/* Keys scoped to one cluster or to the organization, and restores without a backup id: the
+ * latest backup of the source, ties broken by id. */
+static void scoped_keys_and_latest(void **s)
+{
+    (void)s;
+    br_world *w = bt_world(multi_world);
+    /* drkey: dr only; orgkey: every cluster of oc */
+    cc_req_refused(w, &(bt_req){"GET", "/api/v1/clusters/adv", .bearer = "drkey"}, 403, 7,
+                   "no role on cluster adv");
+    br_response res = bt_expect(w, &(bt_req){"GET", "/api/v1/clusters/dr", .bearer = "drkey"}, 200);
+    br_response_clear(&res);
+    res = bt_expect(w, &(bt_req){"GET", "/api/v1/clusters/adv/databases", .bearer = "orgkey"}, 200);
+    br_response_clear(&res);
+    cc_req_refused(w, &(bt_req){"GET", "/api/v1/clusters/adv", .bearer = "stranger"}, 404, 5,
+                   "cluster adv not found");
+    /* b2 and b3 were taken at one instant: b3 is the latest */
+    json_t *b = cc_ok(w, "POST", "/api/v1/clusters/dr/restores",
+                      "{'type':'CLUSTER','source_cluster_id':'adv'}");
+    assert_string_equal(json_string_value(json_object_get(b, "backup_id")), "b3");
+    json_decref(b);
+    /* another organization's backup, and a backup of another cluster than the one named */
+    cc_refused(w, "POST", "/api/v1/clusters/dr/restores", "{'type':'CLUSTER','backup_id':'fb'}",
+               404, 5, "backup fb not found");
+    cc_refused(w, "POST", "/api/v1/clusters/dr/restores",
+               "{'type':'CLUSTER','backup_id':'b1','source_cluster_id':'std'}", 404, 5,
+               "backup b1 not found in cluster std");
+    cc_refused(w, "POST", "/api/v1/clusters/dr/restores", "{'type':'CLUSTER','backup_id':'zz'}",
+               404, 5, "backup zz not found");
+    /* std's only backup is 16 days old */
+    cc_refused(w, "POST", "/api/v1/clusters/std/restores", "{'type':'CLUSTER'}", 404, 5,
+               "no backup of cluster std was taken in the last 7 days");
+    br_world_free(w);
+}
+
+/* Mutants, each observable through the API: CC-LIST-BACKUPS (start and end times ignored, the
+ * list sorted and paged without the cache), SEC-AUTH (an unknown key acts as the first
+ * CockroachDB key), CC-RESTORE-TYPE, SEC-TENANCY, CC-PLAN-ADVANCED, CC-RESTORE-LATEST and
+ * CC-ERROR-SHAPE (a bare message, every error a 400). */
+static void crdb_mutants(void **s)
+{
+    (void)s;
+    br_world *w = bt_world(multi_world);
+#define BL "/api/v1/clusters/adv/backups"
+    expect_backups(w, BL "?start_time=2024-08-25T21:00:00Z", "b2,b3", NULL);
+    br_world_set_mutant(w, br_rule_from_id("CC-LIST-BACKUPS"));
+    expect_backups(w, BL, "b1,b2,b3", NULL);
+    expect_backups(w, BL "?start_time=2024-08-25T21:00:00Z&end_time=2024-08-25T22:00:00Z",
+                   "b1,b2,b3", NULL);
+    expect_backups(w, BL "?pagination.limit=1", "b1", "1724616000.b1");
+    expect_backups(w, BL "?pagination.limit=1&pagination.page=1724616000.b1", "b2",
+                   "1724623200.b2");
+    expect_backups(w, BL "?pagination.page=1724623200.b2", "b3", NULL);
+    expect_backups(w, BL "?pagination.page=1724623200.b3", "", NULL);
+    expect_backups(w, BL "?pagination.sort_order=DESC&pagination.limit=2", "b3,b2",
+                   "1724623200.b2");
+    expect_backups(w, BL "?pagination.sort_order=DESC&pagination.page=1724623200.b2", "b1", NULL);
+    expect_backups(w, "/api/v1/clusters/dr/backups", "", NULL);
+    br_world_free(w);
+#undef BL
+
+    w = bt_world(multi_world);
+    br_world_set_mutant(w, br_rule_from_id("SEC-AUTH"));
+    br_response res =
+        bt_expect(w, &(bt_req){"GET", "/api/v1/clusters/adv", .bearer = "nobody"}, 200);
+    assert_string_equal(json_string_value(json_object_get(res.body, "id")), "adv");
+    br_response_clear(&res);
+    br_world_free(w);
+
+    w = bt_world(multi_world);
+    br_world_set_mutant(w, br_rule_from_id("CC-RESTORE-TYPE"));
+    json_t *b =
+        cc_ok(w, "POST", "/api/v1/clusters/dr/restores", "{'type':'SNAPSHOT','backup_id':'b1'}");
+    assert_string_equal(json_string_value(json_object_get(b, "type")), "CLUSTER");
+    json_decref(b);
+    br_world_free(w);
+
+    w = bt_world(multi_world);
+    br_world_set_mutant(w, br_rule_from_id("SEC-TENANCY"));
+    b = cc_ok(w, "GET", "/api/v1/clusters/far", NULL);
+    json_decref(b);
+    /* the backup is found; the two organizations still stop the restore */
+    cc_refused(w, "POST", "/api/v1/clusters/dr/restores", "{'type':'CLUSTER','backup_id':'fb'}",
+               400, CC_FAILED_PRECONDITION, "needs two Advanced clusters of one organization");
+    br_world_free(w);
+
+    w = bt_world(multi_world);
+    cc_refused(w, "POST", "/api/v1/clusters/std/restores", "{'type':'CLUSTER','backup_id':'b1'}",
+               400, CC_FAILED_PRECONDITION, "needs two Advanced clusters");
+    br_world_set_mutant(w, br_rule_from_id("CC-PLAN-ADVANCED"));
+    b = cc_ok(w, "POST", "/api/v1/clusters/std/restores", "{'type':'CLUSTER','backup_id':'b1'}");
+    json_decref(b);
+    br_world_free(w);
+
+    w = bt_world(multi_world);
+    br_world_set_mutant(w, br_rule_from_id("CC-RESTORE-LATEST"));
+    b = cc_ok(w, "POST", "/api/v1/clusters/std/restores", "{'type':'CLUSTER'}");
+    assert_string_equal(json_string_value(json_object_get(b, "backup_id")), "old");
+    json_decref(b);
+    br_world_free(w);
+
+    w = bt_world(multi_world);
+    br_world_set_mutant(w, br_rule_from_id("CC-ERROR-SHAPE"));
+    uint64_t before = br_world_digest(w);
+    res = bt_expect(w, &(bt_req){"GET", "/api/v1/clusters/nope", .bearer = "admin"}, 400);
+    assert_true(res.error);
+    assert_null(json_object_get(res.body, "code"));
+    assert_null(json_object_get(res.body, "details"));
+    assert_non_null(
+        strstr(json_string_value(json_object_get(res.body, "message")), "cluster nope not found"));
+    assert_true(br_world_digest(w) == before);
+    br_response_clear(&res);
+    br_world_free(w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(backup_config_refusals),        cmocka_unit_test(restore_body_refusals),
-        cmocka_unit_test(restore_effects_at_completion), cmocka_unit_test(version_header_dates),
-        cmocka_unit_test(restore_list_paging),           cmocka_unit_test(restore_get_states),
-        cmocka_unit_test(cluster_restore_descriptors),   cmocka_unit_test(backup_configs_section),
+        cmocka_unit_test(backup_config_refusals),
+        cmocka_unit_test(restore_body_refusals),
+        cmocka_unit_test(restore_effects_at_completion),
+        cmocka_unit_test(version_header_dates),
+        cmocka_unit_test(restore_list_paging),
+        cmocka_unit_test(restore_get_states),
+        cmocka_unit_test(cluster_restore_descriptors),
+        cmocka_unit_test(backup_configs_section),
         cmocka_unit_test(backup_config_mutant),
+        cmocka_unit_test(scoped_keys_and_latest),
+        cmocka_unit_test(crdb_mutants),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -531,6 +531,65 @@ static void list_orders_and_states(void **s)
     br_world_free(w);
 }
 
+/* More create refusals (dbCollections and collectionNames of the wrong shape), cluster names
+ * with hyphens and underscores, and names promised by a running restore only in their own
+ * database. */
+static void names_and_selections(void **s)
+{
+    (void)s;
+    br_world *w = bt_world(world_text);
+#define CR "/v2/clusters/in01-a/backups/create"
+    static const struct {
+        const char *body, *words;
+    } bad[] = {
+        {"{'backupType':'COLLECTION','dbCollections':5}", "dbCollections is required"},
+        {"{'backupType':'COLLECTION','dbCollections':[]}", "dbCollections is required"},
+        {"{'backupType':'COLLECTION','dbCollections':[{'collectionNames':'c1'}]}",
+         "dbCollections[0].collectionNames must list collections"},
+        {"{'backupType':'COLLECTION','dbCollections':[{'collectionNames':[]}]}",
+         "dbCollections[0].collectionNames must list collections"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        post_refused(w, CR, bad[i].body, 400, E_BAD, bad[i].words);
+    br_response res =
+        bt_expect(w,
+                  &(bt_req){"POST", RC, .bearer = "owner",
+                            .body = "{'projectId':'p1','clusterName':'copy_1-B','cuSize':1}"},
+                  200);
+    assert_false(res.error);
+    br_response_clear(&res);
+    /* db2.logs_copy is promised; default.logs_copy is free */
+    res = bt_expect(w,
+                    &(bt_req){"POST", RCOL, .bearer = "owner",
+                              .body = "{'destClusterId':'in01-a','dbCollections':[{'dbName':"
+                                      "'db2','collections':[{'collectionName':'logs',"
+                                      "'targetCollectionName':'logs_copy'}]}]}"},
+                    200);
+    br_response_clear(&res);
+    post_refused(w, RCOL,
+                 "{'destClusterId':'in01-a','dbCollections':[{'dbName':'db2','collections':[{"
+                 "'collectionName':'logs','targetCollectionName':'logs_copy'}]}]}",
+                 200, E_COLLECTION_EXISTS, "Collection logs_copy already exists");
+    res = bt_expect(w,
+                    &(bt_req){"POST", RCOL, .bearer = "owner",
+                              .body = "{'destClusterId':'in01-a','dbCollections':[{'dbName':"
+                                      "'default','collections':[{'collectionName':'c1',"
+                                      "'targetCollectionName':'logs_copy'}]}]}"},
+                    200);
+    assert_false(res.error);
+    br_response_clear(&res);
+    assert_int_equal(br_world_advance(w, 3600), BR_OK);
+    json_t *v = bt_dump_at(w, "clusters/in01-a/databases/default/logs_copy");
+    assert_non_null(v);
+    json_decref(v);
+    v = bt_dump_at(w, "clusters/in01-a/databases/db2/logs_copy");
+    assert_non_null(v);
+    json_decref(v);
+    assert_int_equal(br_world_check(w, NULL, NULL, 0), 0);
+    br_world_free(w);
+#undef CR
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -541,6 +600,7 @@ int main(void)
         cmocka_unit_test(list_and_job_edges),
         cmocka_unit_test(messages_plans_and_other_vendors),
         cmocka_unit_test(list_orders_and_states),
+        cmocka_unit_test(names_and_selections),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
