@@ -590,6 +590,57 @@ static void names_and_selections(void **s)
 #undef CR
 }
 
+#define E_ONE_AT_A_TIME 96304
+#define E_IN_USE 96308
+
+static char *data_string(br_world *w, const bt_req *r, const char *member)
+{
+    br_response res = bt_expect(w, r, 200);
+    assert_false(res.error);
+    const char *v = json_string_value(json_object_get(json_object_get(res.body, "data"), member));
+    assert_non_null(v);
+    char *out = strdup(v);
+    br_response_clear(&res);
+    return out;
+}
+
+/* ZC-CREATE-ONE names the backup in the way: the manual one still running, or the automatic
+ * one running in the cluster. */
+static void create_one_names_the_backup(void **s)
+{
+    (void)s;
+    br_world *w = bt_world(world_text);
+#define CR "/v2/clusters/in01-a/backups/create"
+    char *id =
+        data_string(w, &(bt_req){"POST", CR, .bearer = "owner", .body = "{'backupType':'CLUSTER'}"},
+                    "backupId");
+    char words[160];
+    snprintf(words, sizeof words, "in progress in cluster in01-a; backup %s is not done.", id);
+    post_refused(w, CR, "{'backupType':'CLUSTER'}", 200, E_ONE_AT_A_TIME, words);
+    free(id);
+    /* the automatic backup of the next day's window */
+    assert_int_equal(br_world_advance(w, 3600), BR_OK);
+    br_response res = bt_expect(w,
+                                &(bt_req){"POST", "/v2/clusters/in01-a/backups/policy",
+                                          .bearer = "owner", .body = "{'enabled':true}"},
+                                200);
+    br_response_clear(&res);
+    assert_int_equal(br_world_advance(w, 23 * 3600), BR_OK);
+    res = bt_expect(
+        w, &(bt_req){"GET", "/v2/backups?clusterId=in01-a&creationMethod=AUTO", .bearer = "owner"},
+        200);
+    json_t *first =
+        json_array_get(json_object_get(json_object_get(res.body, "data"), "backups"), 0);
+    assert_string_equal(json_string_value(json_object_get(first, "status")), "CREATING");
+    snprintf(words, sizeof words,
+             "A manual backup cannot start while automatic backup %s runs in cluster in01-a.",
+             json_string_value(json_object_get(first, "backupId")));
+    br_response_clear(&res);
+    post_refused(w, CR, "{'backupType':'CLUSTER'}", 200, E_ONE_AT_A_TIME, words);
+    br_world_free(w);
+#undef CR
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -601,6 +652,7 @@ int main(void)
         cmocka_unit_test(messages_plans_and_other_vendors),
         cmocka_unit_test(list_orders_and_states),
         cmocka_unit_test(names_and_selections),
+        cmocka_unit_test(create_one_names_the_backup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -161,12 +161,14 @@ int br__zc_create_backup(br_ctx *ctx)
         const br_backup *b = &w->backups[i];
         if (b->cluster != ci || b->job < 0 || !br__job_running(&w->jobs[b->job])) continue;
         if (br__rule(ctx, BR_RULE_ZC_CREATE_ONE, true))
-            return ZC_FAIL(ctx, ZC_E_ONE_AT_A_TIME,
-                           b->manual ? "Only one manually created backup job can be pending or "
-                                       "in progress in cluster %s; backup %s is not done."
-                                     : "A manual backup cannot start while automatic backup %s "
-                                       "runs in cluster %.0s%s.",
-                           b->manual ? c->id : b->id, "", b->manual ? b->id : "");
+            return b->manual ? ZC_FAIL(ctx, ZC_E_ONE_AT_A_TIME,
+                                       "Only one manually created backup job can be pending or "
+                                       "in progress in cluster %s; backup %s is not done.",
+                                       c->id, b->id)
+                             : ZC_FAIL(ctx, ZC_E_ONE_AT_A_TIME,
+                                       "A manual backup cannot start while automatic backup %s "
+                                       "runs in cluster %s.",
+                                       b->id, c->id);
     }
     br_content sel = {0};
     long bi;
