@@ -738,6 +738,138 @@ static void jobs_due_together(void **s)
     br_world_free(w);
 }
 
+#define AGP "b0123456789abcdef012345b"
+#define ASNAP "5ced491ce7a2e10517c81fa1"
+#define AT "/api/atlas/v1.0/groups/" AGP "/clusters/M2A/backup/tenant"
+/* Atlas's R40T first (the first live cluster), a Zilliz cluster with an automatic backup. */
+static const char two_vendor_world[] =
+    "{'clock':'2024-08-26T00:00:00Z','orgs':[{'id':'oz','vendor':'zilliz','projects':[{'id':"
+    "'p1'}]},{'id':'a0123456789abcdef012345a','vendor':'atlas','projects':[{'id':'" AGP "'}]}],"
+    "'keys':[{'key':'zk','org':'oz','roles':['ORG_OWNER']},{'key':'owner-key','secret':'sek',"
+    "'org':'a0123456789abcdef012345a','roles':['ORG_OWNER']}],"
+    "'clusters':[{'id':'5cee4c83e7a2e10d2ad30003','name':'R40T','project':'" AGP "','plan':"
+    "'R40','provider':'azure','region':'US_EAST_2','mongoMajor':7},{'id':'in01-a','project':"
+    "'p1','plan':'Standard','region':'aws-us-west-2','databases':[{'name':'default',"
+    "'collections':[{'name':'c1'}]}]},{'id':'5cee4c83e7a2e10d2ad30001','name':'M2A','project':'" AGP
+    "','plan':'M2','provider':'aws','region':'US_EAST_1','mongoMajor':7,'createTime':"
+    "'2024-08-25T12:00:00Z','databases':[{'name':'shop','collections':[{'name':'orders',"
+    "'version':3}]}]}],"
+    "'backups':[{'id':'auto','cluster':'in01-a','method':'AUTO','createTime':"
+    "'2024-08-25T00:00:00Z'}],"
+    "'snapshots':[{'id':'" ASNAP "','cluster':'5cee4c83e7a2e10d2ad30001','scheduledTime':"
+    "'2024-08-25T12:00:00Z','expiration':'2024-08-26T12:00:00Z','mongoDBVersion':'7.0.12'}]}";
+
+static bool dump_has(const br_world *w, const char *path)
+{
+    json_t *v = bt_dump_at(w, path);
+    json_decref(v);
+    return v != NULL;
+}
+
+static void restore_into_r40t(br_world *w)
+{
+    br_response res =
+        bt_expect(w,
+                  &(bt_req){"POST", AT "/restore", .atlas = "owner-key",
+                            .body = "{'snapshotId':'" ASNAP "','targetDeploymentItemName':'R40T',"
+                                    "'targetProjectId':'" AGP "'}"},
+                  200);
+    assert_false(res.error);
+    br_response_clear(&res);
+}
+
+/* Library entry points and mutants that reach across vendors: the Atlas secret look-up,
+ * pretty answers, SEC-BAD-INPUT (malformed and oversized bodies read as {}), MA-ONE-RESTORE
+ * (writes into a cluster under restore), ZC-RETAIN (automatic backups kept when their cluster
+ * is dropped) and INV-ATOMIC (a refused request leaves a write in the first live cluster,
+ * none when that cluster is under restore). */
+static void cross_vendor_entry_points(void **s)
+{
+    (void)s;
+    br_world *w = bt_world(two_vendor_world);
+    assert_string_equal(br_world_atlas_secret(w, "owner-key"), "sek");
+    assert_null(br_world_atlas_secret(w, "zk"));
+    assert_null(br_world_atlas_secret(w, "nobody"));
+    assert_null(br_world_atlas_secret(w, NULL));
+    br_response res =
+        bt_expect(w, &(bt_req){"GET", AT "/snapshots?pretty=true", .atlas = "owner-key"}, 200);
+    char *text = br_response_text(&res);
+    assert_non_null(strstr(text, "{\n  \"links\": [\n"));
+    free(text);
+    br_response_clear(&res);
+    /* malformed and oversized bodies */
+    size_t big = 1100000;
+    char *huge = malloc(big + 3);
+    assert_non_null(huge);
+    huge[0] = '{';
+    memset(huge + 1, ' ', big);
+    huge[big + 1] = '}';
+    huge[big + 2] = '\0';
+    bt_zc_refused(
+        w, &(bt_req){"POST", "/v2/clusters/in01-a/backups/create", .bearer = "zk", .raw = "{nope"},
+        400, 96312, "malformed JSON body");
+    bt_zc_refused(
+        w, &(bt_req){"POST", "/v2/clusters/in01-a/backups/create", .bearer = "zk", .raw = huge},
+        413, 96312, "request body is larger than 1 MiB");
+    br_world_set_mutant(w, br_rule_from_id("SEC-BAD-INPUT"));
+    bt_zc_refused(
+        w, &(bt_req){"POST", "/v2/clusters/in01-a/backups/create", .bearer = "zk", .raw = "{nope"},
+        400, 96312, "backupType is required");
+    bt_zc_refused(
+        w, &(bt_req){"POST", "/v2/clusters/in01-a/backups/create", .bearer = "zk", .raw = huge},
+        400, 96312, "backupType is required");
+    free(huge);
+    /* writes while a restore runs */
+    br_world_set_mutant(w, BR_RULE_COUNT);
+    restore_into_r40t(w);
+    assert_int_equal(br_world_write(w, "5cee4c83e7a2e10d2ad30003", "x", "", "y"), BR_EINVAL);
+    br_world_set_mutant(w, br_rule_from_id("MA-ONE-RESTORE"));
+    assert_int_equal(br_world_write(w, "5cee4c83e7a2e10d2ad30003", "x", "", "y"), BR_OK);
+    br_world_free(w);
+
+    /* dropping a Zilliz cluster deletes its automatic backups; not under ZC-RETAIN */
+    w = bt_world(two_vendor_world);
+    assert_int_equal(br_world_drop_cluster(w, "in01-a"), BR_OK);
+    json_t *v = bt_dump_at(w, "backups/auto/deleted");
+    assert_true(json_is_true(v));
+    json_decref(v);
+    br_world_free(w);
+    w = bt_world(two_vendor_world);
+    br_world_set_mutant(w, br_rule_from_id("ZC-RETAIN"));
+    assert_int_equal(br_world_drop_cluster(w, "in01-a"), BR_OK);
+    v = bt_dump_at(w, "backups/auto/deleted");
+    assert_true(json_is_false(v));
+    json_decref(v);
+    br_world_free(w);
+
+    /* INV-ATOMIC */
+    static const bt_req refused = {"POST", "/v2/clusters/in01-a/backups/create", .bearer = "zk",
+                                   .raw = "{nope"};
+    w = bt_world(two_vendor_world);
+    br_world_set_mutant(w, br_rule_from_id("INV-ATOMIC"));
+    uint64_t before = br_world_digest(w);
+    res = bt_expect(w, &refused, 400);
+    br_response_clear(&res);
+    assert_true(br_world_digest(w) != before);
+    assert_true(dump_has(w, "clusters/5cee4c83e7a2e10d2ad30003/databases/default"));
+    br_world_free(w);
+    w = bt_world(two_vendor_world);
+    br_world_set_mutant(w, br_rule_from_id("INV-ATOMIC"));
+    assert_int_equal(br_world_drop_cluster(w, "5cee4c83e7a2e10d2ad30003"), BR_OK);
+    res = bt_expect(w, &refused, 400);
+    br_response_clear(&res);
+    assert_true(dump_has(w, "clusters/in01-a/databases/default/refused_request_trace"));
+    br_world_free(w);
+    w = bt_world(two_vendor_world);
+    br_world_set_mutant(w, br_rule_from_id("INV-ATOMIC"));
+    restore_into_r40t(w);
+    before = br_world_digest(w);
+    res = bt_expect(w, &refused, 400);
+    br_response_clear(&res);
+    assert_true(br_world_digest(w) == before);
+    br_world_free(w);
+}
+
 /* A rich world of all three vendors: every section the loader reads. */
 static const char rich_world[] =
     "{'seed':7,'clock':'2024-08-26T00:00:00Z','durations':{'backup':'10m'},'profile':'strict',"
@@ -834,6 +966,7 @@ int main(void)
         cmocka_unit_test(clock_and_duration_forms),
         cmocka_unit_test(clock_calendar_edges),
         cmocka_unit_test(jobs_due_together),
+        cmocka_unit_test(cross_vendor_entry_points),
         cmocka_unit_test(world_load_out_of_memory),
         cmocka_unit_test(world_dump_out_of_memory),
     };

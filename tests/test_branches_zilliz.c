@@ -641,6 +641,117 @@ static void create_one_names_the_backup(void **s)
 #undef CR
 }
 
+#define E_NO_PROJECT_ROLE 96013
+
+/* Routes' look-ups one by one (unknown cluster, backup of another cluster, unknown backup,
+ * another project), a backup in use by a running restore, a page shorter than the list, and
+ * the same requests under the SEC-TENANCY, ZC-DELETE and ZC-CREATE-ONE mutants. */
+static void lookups_and_mutants(void **s)
+{
+    (void)s;
+#define RCB "'projectId':'p1','clusterName':'copy','cuSize':1"
+    static const struct {
+        const char *method, *path, *key, *body;
+        long long code;
+        const char *words;
+    } bad[] = {
+        {"DELETE", "/v2/clusters/nope/backups/bc", "owner", NULL, E_NO_CLUSTER, "nope"},
+        {"DELETE", "/v2/clusters/in01-a/backups/nope", "owner", NULL, E_NO_BACKUP,
+         "The backup nope does not exist in cluster in01-a."},
+        {"GET", "/v2/clusters/in01-p2/backups/bc", "owner", NULL, E_NO_BACKUP,
+         "The backup bc does not exist in cluster in01-p2."},
+        {"POST", "/v2/clusters/in01-a/backups/nope/restoreCluster", "owner", "{" RCB "}",
+         E_NO_BACKUP, "backup nope"},
+        {"POST", "/v2/clusters/nope/backups/bc/restoreCluster", "owner", "{" RCB "}", E_NO_CLUSTER,
+         "nope"},
+        {"POST", "/v2/clusters/in01-a/backups/bc/restoreCluster", "p1admin",
+         "{'projectId':'p2','clusterName':'copy','cuSize':1}", E_BAD_PROJECT,
+         "Invalid projectId p2."},
+        {"POST", "/v2/clusters/in01-a/backups/nope/restoreCollection", "owner",
+         "{'destClusterId':'in01-a','dbCollections':[{'collections':[{'collectionName':'c1'}]}]}",
+         E_NO_BACKUP, "backup nope"},
+        {"GET", "/v2/clusters/nope/backups/policy", "owner", NULL, E_NO_CLUSTER, "nope"},
+    };
+    br_world *w = bt_world(world_text);
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        bt_zc_refused(
+            w, &(bt_req){bad[i].method, bad[i].path, .bearer = bad[i].key, .body = bad[i].body},
+            200, bad[i].code, bad[i].words);
+    char *job = data_string(w,
+                            &(bt_req){"POST", "/v2/clusters/in01-a/backups/bc/restoreCluster",
+                                      .bearer = "owner", .body = "{" RCB "}"},
+                            "jobId");
+    char words[128];
+    snprintf(words, sizeof words, "Backup bc is in use by running RESTORE job %s.", job);
+    bt_zc_refused(w, &(bt_req){"DELETE", "/v2/clusters/in01-a/backups/bc", .bearer = "owner"}, 200,
+                  E_IN_USE, words);
+    free(job);
+    br_response res = bt_expect(
+        w,
+        &(bt_req){"GET", "/v2/backups?clusterId=in01-a&projectId=p1&pageSize=1", .bearer = "owner"},
+        200);
+    json_t *data = json_object_get(res.body, "data");
+    assert_int_equal(json_integer_value(json_object_get(data, "count")), 3);
+    assert_int_equal(json_array_size(json_object_get(data, "backups")), 1);
+    br_response_clear(&res);
+    br_world_free(w);
+
+    /* SEC-TENANCY: another organization's key sees the cluster and its backups, and is then
+     * refused the write for want of a role */
+    w = bt_world(world_text);
+    br_world_set_mutant(w, br_rule_from_id("SEC-TENANCY"));
+    res = bt_expect(w, &(bt_req){"GET", "/v2/backups?clusterId=in01-a", .bearer = "stranger"}, 200);
+    assert_int_equal(
+        json_integer_value(json_object_get(json_object_get(res.body, "data"), "count")), 3);
+    br_response_clear(&res);
+    res = bt_expect(w, &(bt_req){"GET", "/v2/backups?projectId=p1", .bearer = "stranger"}, 200);
+    assert_int_equal(
+        json_integer_value(json_object_get(json_object_get(res.body, "data"), "count")), 3);
+    br_response_clear(&res);
+    bt_zc_refused(w,
+                  &(bt_req){"POST", "/v2/clusters/in01-a/backups/create", .bearer = "stranger",
+                            .body = "{'backupType':'CLUSTER'}"},
+                  200, E_NO_PROJECT_ROLE, "You don't have permission for this project.");
+    bt_zc_refused(w, &(bt_req){"DELETE", "/v2/clusters/in01-a/backups/bc", .bearer = "stranger"},
+                  200, E_NO_PROJECT_ROLE, NULL);
+    bt_zc_refused(w,
+                  &(bt_req){"POST", "/v2/clusters/in01-a/backups/bcol/restoreCollection",
+                            .bearer = "p1admin",
+                            .body = "{'destClusterId':'in01-p2','dbCollections':[{'dbName':"
+                                    "'default','collections':[{'collectionName':'c1'}]}]}"},
+                  200, E_NO_PROJECT_ROLE, NULL);
+    bt_zc_refused(w,
+                  &(bt_req){"POST", "/v2/clusters/in01-a/backups/bc/restoreCluster",
+                            .bearer = "p1admin",
+                            .body = "{'projectId':'p2','clusterName':'copy','cuSize':1}"},
+                  200, E_NO_PROJECT_ROLE, NULL);
+    br_world_free(w);
+
+    /* ZC-DELETE: a backup in use is deleted; ZC-CREATE-ONE: a second manual backup starts */
+    w = bt_world(world_text);
+    br_world_set_mutant(w, br_rule_from_id("ZC-DELETE"));
+    res = bt_expect(w,
+                    &(bt_req){"POST", "/v2/clusters/in01-a/backups/bc/restoreCluster",
+                              .bearer = "owner", .body = "{" RCB "}"},
+                    200);
+    br_response_clear(&res);
+    res =
+        bt_expect(w, &(bt_req){"DELETE", "/v2/clusters/in01-a/backups/bc", .bearer = "owner"}, 200);
+    assert_false(res.error);
+    br_response_clear(&res);
+    br_world_set_mutant(w, br_rule_from_id("ZC-CREATE-ONE"));
+    for (int i = 0; i < 2; i++) {
+        res = bt_expect(w,
+                        &(bt_req){"POST", "/v2/clusters/in01-a/backups/create", .bearer = "owner",
+                                  .body = "{'backupType':'CLUSTER'}"},
+                        200);
+        assert_false(res.error);
+        br_response_clear(&res);
+    }
+    br_world_free(w);
+#undef RCB
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -653,6 +764,7 @@ int main(void)
         cmocka_unit_test(list_orders_and_states),
         cmocka_unit_test(names_and_selections),
         cmocka_unit_test(create_one_names_the_backup),
+        cmocka_unit_test(lookups_and_mutants),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
