@@ -837,6 +837,55 @@ static void crdb_mutants(void **s)
     br_world_free(w);
 }
 
+/* Restore bodies in their optional forms (null objects and options, empty ids and names read
+ * as absent, boolean options given false), wrong-typed cluster ids, and the latest backup
+ * passing over expired and unfinished ones. */
+static void restore_body_forms(void **s)
+{
+    (void)s;
+    br_world *w = bt_world(
+        "{'clock':'2024-08-26T00:00:00Z','orgs':[{'id':'oc','vendor':'cockroachdb'}],"
+        "'keys':[{'key':'admin','org':'oc','roles':['ORG_ADMIN','CLUSTER_ADMIN']}],"
+        "'clusters':[{'id':'adv','org':'oc','plan':'ADVANCED','databases':[{'name':'tpcc'}]},"
+        "{'id':'dr','org':'oc','plan':'ADVANCED'}],"
+        "'backups':[{'id':'ok','cluster':'adv','createTime':'2024-08-25T20:00:00Z'},{'id':'wip',"
+        "'cluster':'adv','status':'PENDING','createTime':'2024-08-25T22:00:00Z'},{'id':'gone',"
+        "'cluster':'adv','createTime':'2024-08-25T23:00:00Z','expireTime':"
+        "'2024-08-25T23:30:00Z'}]}");
+    assert_int_equal(br_world_advance(w, 0), BR_OK);
+    cc_refused(w, "POST", "/api/v1/clusters/dr/restores",
+               "{'type':'CLUSTER','backup_id':'ok','source_cluster_id':5}", 400,
+               CC_INVALID_ARGUMENT, "are strings");
+    cc_refused(w, "POST", "/api/v1/clusters/dr/restores",
+               "{'type':'CLUSTER','backup_id':'ok','destination_cluster_id':5}", 400,
+               CC_INVALID_ARGUMENT, "are strings");
+    cc_refused(w, "POST", "/api/v1/clusters/dr/restores", "{'type':'CLUSTER','backup_id':'gone'}",
+               404, 5, "backup gone not found");
+    json_t *b = cc_ok(w, "POST", "/api/v1/clusters/dr/restores",
+                      "{'type':'DATABASE','backup_id':'','source_cluster_id':'adv','objects':[{"
+                      "'database':'tpcc','schema':'','table':''}],'restore_opts':{'new_db_name':"
+                      "'','into_db':'','schema_only':false}}");
+    assert_string_equal(json_string_value(json_object_get(b, "backup_id")), "ok");
+    json_t *opts = json_object_get(b, "restore_opts");
+    assert_string_equal(json_string_value(json_object_get(opts, "new_db_name")), "");
+    assert_true(json_is_false(json_object_get(opts, "schema_only")));
+    json_decref(b);
+    cc_refused(w, "POST", "/api/v1/clusters/dr/restores",
+               "{'type':'TABLE','backup_id':'ok','objects':[{'database':'tpcc','table':''}]}", 400,
+               CC_INVALID_ARGUMENT, "objects[0].table is required for a TABLE restore");
+    br_world_free(w);
+
+    w = bt_world(world_text);
+    b = cc_ok(w, "POST", "/api/v1/clusters/dr/restores",
+              "{'type':'CLUSTER','backup_id':'b1','source_cluster_id':'','objects':null,"
+              "'restore_opts':null}");
+    assert_string_equal(json_string_value(json_object_get(b, "backup_id")), "b1");
+    assert_null(json_object_get(b, "objects"));
+    assert_null(json_object_get(b, "restore_opts"));
+    json_decref(b);
+    br_world_free(w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -851,6 +900,7 @@ int main(void)
         cmocka_unit_test(backup_config_mutant),
         cmocka_unit_test(scoped_keys_and_latest),
         cmocka_unit_test(crdb_mutants),
+        cmocka_unit_test(restore_body_forms),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -752,6 +752,115 @@ static void lookups_and_mutants(void **s)
 #undef RCB
 }
 
+static long long auto_count(br_world *w, const char *cluster)
+{
+    char path[128];
+    snprintf(path, sizeof path, "/v2/backups?clusterId=%s&creationMethod=AUTO", cluster);
+    br_response res = bt_expect(w, &(bt_req){"GET", path, .bearer = "owner"}, 200);
+    long long n = json_integer_value(json_object_get(json_object_get(res.body, "data"), "count"));
+    br_response_clear(&res);
+    return n;
+}
+
+#define POLICY_WORLD(policies)                                                                     \
+    "{'clock':'2024-08-26T12:00:00Z','orgs':[{'id':'o','vendor':'zilliz','projects':[{'id':"       \
+    "'p1'}]}],'keys':[{'key':'owner','org':'o','roles':['ORG_OWNER']}],'clusters':["               \
+    "{'id':'in01-a','project':'p1','plan':'Standard','region':'aws-us-west-2'},"                   \
+    "{'id':'in01-b','project':'p1','plan':'Standard','region':'aws-us-west-2'},"                   \
+    "{'id':'in01-c','project':'p1','plan':'Standard','region':'aws-us-west-2'},"                   \
+    "{'id':'in01-d','project':'p1','plan':'Standard','region':'aws-us-west-2'}],"                  \
+    "'policies':[" policies "]}"
+
+/* Schedules of several clusters (the earliest window first, a disabled policy and a dropped
+ * cluster skipped), automatic backups expiring after their retention, and the ZC-RETAIN and
+ * ZC-POLICY mutants (no expiry; no backup when enabled, a window that never opens). */
+static void policies_and_schedules(void **s)
+{
+    (void)s;
+    const char *text = POLICY_WORLD(
+        "{'cluster':'in01-a','enabled':true,'startTime':'03:00-05:00','retentionDays':1},"
+        "{'cluster':'in01-b','enabled':true,'startTime':'01:00-03:00','retentionDays':1},"
+        "{'cluster':'in01-c','enabled':false},{'cluster':'in01-d','enabled':true}");
+    br_world *w = bt_world(text);
+    assert_int_equal(br_world_drop_cluster(w, "in01-d"), BR_OK);
+    assert_int_equal(br_world_advance(w, 14 * 3600), BR_OK); /* 02:00 the next day */
+    assert_int_equal(auto_count(w, "in01-a"), 0);
+    assert_int_equal(auto_count(w, "in01-b"), 1);
+    assert_int_equal(br_world_advance(w, 2 * 3600), BR_OK);
+    assert_int_equal(auto_count(w, "in01-a"), 1);
+    assert_int_equal(auto_count(w, "in01-c"), 0);
+    /* a day later each has taken the next one and the first has expired */
+    assert_int_equal(br_world_advance(w, 86400), BR_OK);
+    assert_int_equal(auto_count(w, "in01-a"), 1);
+    assert_int_equal(auto_count(w, "in01-b"), 1);
+    assert_int_equal(br_world_check(w, NULL, NULL, 0), 0);
+    br_world_free(w);
+
+    w = bt_world(text);
+    br_world_set_mutant(w, br_rule_from_id("ZC-RETAIN"));
+    assert_int_equal(br_world_advance(w, 3 * 86400), BR_OK);
+    assert_int_equal(auto_count(w, "in01-a"), 3);
+    assert_int_equal(auto_count(w, "in01-b"), 3);
+    br_world_free(w);
+
+    w = bt_world(text);
+    br_world_set_mutant(w, br_rule_from_id("ZC-POLICY"));
+    br_response res =
+        bt_expect(w,
+                  &(bt_req){"POST", "/v2/clusters/in01-c/backups/policy", .bearer = "owner",
+                            .body = "{'enabled':true,'startTime':'25:00-26:00'}"},
+                  200);
+    assert_false(res.error);
+    br_response_clear(&res);
+    assert_int_equal(auto_count(w, "in01-c"), 0);
+    assert_int_equal(br_world_advance(w, 3 * 86400), BR_OK);
+    assert_int_equal(auto_count(w, "in01-c"), 0);
+    br_world_free(w);
+}
+
+/* restoreCollection with null dbName and collectionName, names promised in one database, and
+ * a restore running into another cluster. */
+static void restore_collection_promises(void **s)
+{
+    (void)s;
+    br_world *w = bt_world(world_text);
+    post_refused(w, RCOL,
+                 "{'destClusterId':'in01-a','dbCollections':[{'dbName':null,'collections':[{"
+                 "'collectionName':null}]}]}",
+                 400, E_BAD, "collections[0].collectionName is required");
+    br_response res = bt_expect(
+        w,
+        &(bt_req){"POST", RCOL, .bearer = "owner",
+                  .body = "{'destClusterId':'in01-p2','dbCollections':[{'dbName':'default',"
+                          "'collections':[{'collectionName':'c1','targetCollectionName':'x'}]}]}"},
+        200);
+    br_response_clear(&res);
+    res = bt_expect(w,
+                    &(bt_req){"POST", RCOL, .bearer = "owner",
+                              .body = "{'destClusterId':'in01-a','dbCollections':[{'dbName':"
+                                      "'db2','collections':[{'collectionName':'logs',"
+                                      "'targetCollectionName':'one'}]}]}"},
+                    200);
+    br_response_clear(&res);
+    res = bt_expect(w,
+                    &(bt_req){"POST", RCOL, .bearer = "owner",
+                              .body = "{'destClusterId':'in01-a','dbCollections':[{'dbName':"
+                                      "'db2','collections':[{'collectionName':'logs',"
+                                      "'targetCollectionName':'two'}]}]}"},
+                    200);
+    br_response_clear(&res);
+    post_refused(w, RCOL,
+                 "{'destClusterId':'in01-a','dbCollections':[{'dbName':'db2','collections':[{"
+                 "'collectionName':'logs','targetCollectionName':'two'}]}]}",
+                 200, E_COLLECTION_EXISTS, "Collection two already exists");
+    assert_int_equal(br_world_advance(w, 3600), BR_OK);
+    json_t *v = bt_dump_at(w, "clusters/in01-p2/databases/default/x");
+    assert_non_null(v);
+    json_decref(v);
+    assert_int_equal(br_world_check(w, NULL, NULL, 0), 0);
+    br_world_free(w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -765,6 +874,8 @@ int main(void)
         cmocka_unit_test(names_and_selections),
         cmocka_unit_test(create_one_names_the_backup),
         cmocka_unit_test(lookups_and_mutants),
+        cmocka_unit_test(policies_and_schedules),
+        cmocka_unit_test(restore_collection_promises),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
