@@ -119,6 +119,9 @@ static int load_grants(br_key *k, const json_t *roles, char *err, size_t errlen)
         br_grant *g = &k->grants[k->n_grants++];
         const char *role = json_is_string(r) ? json_string_value(r) : str(r, "role", NULL);
         if (!role) FAIL("a role is a name or {\"role\": ..., \"scope\": ...}");
+        const json_t *scope = json_object_get(r, "scope");
+        if (scope && !json_is_string(scope) && !json_is_null(scope))
+            FAIL("a role scope is a string: an organization, project or cluster id");
         COPY(g->role, role, "role");
         COPY(g->scope, json_is_object(r) ? str(r, "scope", "") : "", "role scope");
     }

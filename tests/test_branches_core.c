@@ -43,6 +43,10 @@ static void world_field_refusals(void **s)
         {"{'orgs':[" ZORG "],'keys':[{'key':'k','org':'o','roles':['@L']}]}", "role \""},
         {"{'orgs':[" ZORG "],'keys':[{'key':'k','org':'o','roles':[{'role':'R','scope':'@L'}]}]}",
          "role scope"},
+        /* a scope that is not a string (nor null, no scope) would make the role organization-
+         * wide */
+        {"{'orgs':[" ZORG "],'keys':[{'key':'k','org':'o','roles':[{'role':'R','scope':5}]}]}",
+         "a role scope is a string"},
         /* clusters */
         {"{'orgs':[" ZORG "],'clusters':[{'project':'p'}]}", "a cluster needs an \"id\""},
         {"{'orgs':[" ZORG "],'clusters':[" ZCL "," ZCL "]}", "cluster id c used twice"},
