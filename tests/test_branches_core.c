@@ -874,6 +874,85 @@ static void cross_vendor_entry_points(void **s)
     br_world_free(w);
 }
 
+/* Body members given as null read as absent (strings, integers, booleans), in CockroachDB and
+ * Zilliz bodies; cluster flags given false, collections' loaded forms and a COLLECTION backup
+ * naming a non-string collection; a key scoped to a cluster sees that cluster's project. */
+static void null_members_and_world_forms(void **s)
+{
+    (void)s;
+    br_world *w = bt_world(
+        "{'clock':'2024-08-26T00:00:00Z','orgs':[{'id':'oc','vendor':'cockroachdb'},{'id':'o',"
+        "'vendor':'zilliz','projects':[{'id':'p1'},{'id':'p2'}]}],"
+        "'keys':[{'key':'admin','org':'oc','roles':['ORG_ADMIN','CLUSTER_ADMIN']},{'key':"
+        "'owner','org':'o','roles':['ORG_OWNER']},{'key':'clkey','org':'o','roles':[{'role':"
+        "'ORG_OWNER','scope':'in01-a'}]},{'key':'nowhere','org':'o','roles':[{'role':"
+        "'ORG_OWNER','scope':'zzz'}]},{'key':'nullscope','org':'o','roles':[{'role':'ORG_OWNER',"
+        "'scope':null}]}],"
+        "'clusters':[{'id':'adv','org':'oc','plan':'ADVANCED','encrypted':false,'sharded':false,"
+        "'paused':false},{'id':'in01-a','project':'p1','plan':'Standard','region':"
+        "'aws-us-west-2','databases':[{'name':'default','collections':[{'name':'c1','loaded':"
+        "false},{'name':'c2','loaded':true}]}]},{'id':'in01-b','project':'p2','plan':'Standard',"
+        "'region':'aws-us-west-2'}],"
+        "'backups':[{'id':'bz','cluster':'in01-a','type':'COLLECTION','collections':[5,'c1']}]}");
+    json_t *v = bt_dump_at(w, "clusters/adv/encrypted");
+    assert_true(json_is_false(v));
+    json_decref(v);
+    v = bt_dump_at(w, "clusters/in01-a/databases/default/c1/loaded");
+    assert_true(json_is_false(v));
+    json_decref(v);
+    v = bt_dump_at(w, "clusters/in01-a/databases/default/c2/loaded");
+    assert_true(json_is_true(v));
+    json_decref(v);
+    v = bt_dump_at(w, "backups/bz/databases/default");
+    assert_int_equal(json_object_size(v), 1);
+    assert_non_null(json_object_get(v, "c1"));
+    json_decref(v);
+    /* nulls */
+    br_response res =
+        bt_expect(w,
+                  &(bt_req){"PATCH", "/api/v1/clusters/adv/backups-config", .bearer = "admin",
+                            .body = "{'enabled':null,'frequency_minutes':null,"
+                                    "'retention_days':null}"},
+                  200);
+    assert_true(json_is_true(json_object_get(res.body, "enabled")));
+    assert_int_equal(json_integer_value(json_object_get(res.body, "frequency_minutes")), 60);
+    assert_int_equal(json_integer_value(json_object_get(res.body, "retention_days")), 30);
+    br_response_clear(&res);
+    uint64_t before = br_world_digest(w);
+    res = bt_expect(w,
+                    &(bt_req){"POST", "/api/v1/clusters/adv/restores", .bearer = "admin",
+                              .body = "{'type':null}"},
+                    400);
+    assert_true(res.error);
+    assert_int_equal(body_code(&res), 3); /* INVALID_ARGUMENT */
+    assert_true(json_is_array(json_object_get(res.body, "details")));
+    assert_string_equal(json_string_value(json_object_get(res.body, "message")),
+                        "type is required: CLUSTER, DATABASE or TABLE");
+    assert_true(br_world_digest(w) == before);
+    br_response_clear(&res);
+    res = bt_expect(w,
+                    &(bt_req){"POST", "/v2/clusters/in01-a/backups/policy", .bearer = "owner",
+                              .body = "{'enabled':true,'frequency':null,'startTime':null,"
+                                      "'retentionDays':null}"},
+                    200);
+    json_t *data = json_object_get(res.body, "data");
+    assert_string_equal(json_string_value(json_object_get(data, "startTime")), "00:00-02:00");
+    assert_int_equal(json_integer_value(json_object_get(data, "retentionDays")), 7);
+    br_response_clear(&res);
+    /* scopes: a cluster's project, an unknown scope, a null scope (none) */
+    res = bt_expect(w, &(bt_req){"GET", "/v2/backups?projectId=p1", .bearer = "clkey"}, 200);
+    assert_false(res.error);
+    br_response_clear(&res);
+    bt_zc_refused(w, &(bt_req){"GET", "/v2/backups?projectId=p2", .bearer = "clkey"}, 200, 96005,
+                  "Invalid projectId p2.");
+    bt_zc_refused(w, &(bt_req){"GET", "/v2/backups?projectId=p1", .bearer = "nowhere"}, 200, 96005,
+                  "Invalid projectId p1.");
+    res = bt_expect(w, &(bt_req){"GET", "/v2/backups?projectId=p2", .bearer = "nullscope"}, 200);
+    assert_false(res.error);
+    br_response_clear(&res);
+    br_world_free(w);
+}
+
 /* A rich world of all three vendors: every section the loader reads. */
 static const char rich_world[] =
     "{'seed':7,'clock':'2024-08-26T00:00:00Z','durations':{'backup':'10m'},'profile':'strict',"
@@ -971,6 +1050,7 @@ int main(void)
         cmocka_unit_test(clock_calendar_edges),
         cmocka_unit_test(jobs_due_together),
         cmocka_unit_test(cross_vendor_entry_points),
+        cmocka_unit_test(null_members_and_world_forms),
         cmocka_unit_test(world_load_out_of_memory),
         cmocka_unit_test(world_dump_out_of_memory),
     };
