@@ -953,6 +953,26 @@ static void null_members_and_world_forms(void **s)
     br_world_free(w);
 }
 
+/* Atlas under the SEC-AUTH mutant: an unknown caller acts as the first Atlas key (after the
+ * Zilliz one); with no Atlas key at all it stays unknown. */
+static void atlas_auth_mutant(void **s)
+{
+    (void)s;
+    br_world *w = bt_world(two_vendor_world);
+    bt_refused(w, &(bt_req){"GET", AT "/snapshots", .atlas = "nobody"}, 401, NULL);
+    br_world_set_mutant(w, br_rule_from_id("SEC-AUTH"));
+    br_response res = bt_expect(w, &(bt_req){"GET", AT "/snapshots", .atlas = "nobody"}, 200);
+    assert_int_equal(json_integer_value(json_object_get(res.body, "totalCount")), 1);
+    br_response_clear(&res);
+    br_world_free(w);
+    w = bt_world(
+        "{'orgs':[{'id':'a0123456789abcdef012345a','vendor':'atlas','projects':[{'id':'" AGP
+        "'}]}]}");
+    br_world_set_mutant(w, br_rule_from_id("SEC-AUTH"));
+    bt_refused(w, &(bt_req){"GET", AT "/snapshots", .atlas = "nobody"}, 401, NULL);
+    br_world_free(w);
+}
+
 /* A rich world of all three vendors: every section the loader reads. */
 static const char rich_world[] =
     "{'seed':7,'clock':'2024-08-26T00:00:00Z','durations':{'backup':'10m'},'profile':'strict',"
@@ -1051,6 +1071,7 @@ int main(void)
         cmocka_unit_test(jobs_due_together),
         cmocka_unit_test(cross_vendor_entry_points),
         cmocka_unit_test(null_members_and_world_forms),
+        cmocka_unit_test(atlas_auth_mutant),
         cmocka_unit_test(world_load_out_of_memory),
         cmocka_unit_test(world_dump_out_of_memory),
     };

@@ -627,10 +627,12 @@ static void backup_configs_section(void **s)
                      "Basic clusters are fixed at 1440/30");
     bt_world_refused(CW("{'cluster':'basic','retention_days':7}"),
                      "Basic clusters are fixed at 1440/30");
+    bt_world_refused(CW("{'cluster':'basic','frequency_minutes':1440,'retention_days':7}"),
+                     "Basic clusters are fixed at 1440/30");
     br_world *w = bt_world(
         CW("{'cluster':'basic','enabled':false,'frequency_minutes':1440,'retention_days':30},"
            "{'cluster':'adv','retention_days':7,'retention_changed':true},{'cluster':'adv',"
-           "'retention_changed':false}"));
+           "'retention_changed':false,'enabled':true}"));
     json_t *b = cc_ok(w, "GET", "/api/v1/clusters/basic/backups-config", NULL);
     assert_true(json_is_false(json_object_get(b, "enabled")));
     assert_int_equal(json_integer_value(json_object_get(b, "frequency_minutes")), 1440);
@@ -873,6 +875,9 @@ static void restore_body_forms(void **s)
     cc_refused(w, "POST", "/api/v1/clusters/dr/restores",
                "{'type':'TABLE','backup_id':'ok','objects':[{'database':'tpcc','table':''}]}", 400,
                CC_INVALID_ARGUMENT, "objects[0].table is required for a TABLE restore");
+    /* the uncached list (CC-LIST-BACKUPS mutant) passes over the expired backup */
+    br_world_set_mutant(w, br_rule_from_id("CC-LIST-BACKUPS"));
+    expect_backups(w, "/api/v1/clusters/adv/backups?end_time=2024-08-25T21:00:00Z", "ok,wip", NULL);
     br_world_free(w);
 
     w = bt_world(world_text);

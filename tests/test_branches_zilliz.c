@@ -861,6 +861,51 @@ static void restore_collection_promises(void **s)
     br_world_free(w);
 }
 
+/* The SEC-AUTH mutant (an unknown or missing key acts as the first Zilliz key, none when the
+ * world has no key), and a dropped cluster: gone for describe and policy, its manual backups
+ * still described and listed (ZC-RETAIN). */
+static void auth_mutant_and_dropped_clusters(void **s)
+{
+    (void)s;
+    static const char text[] =
+        "{'clock':'2024-08-26T00:00:00Z','orgs':[{'id':'oc','vendor':'cockroachdb'},{'id':'o',"
+        "'vendor':'zilliz','projects':[{'id':'p1'}]}],'keys':[{'key':'admin','org':'oc','roles':"
+        "['ORG_ADMIN']},{'key':'owner','org':'o','roles':['ORG_OWNER']}],'clusters':[{'id':"
+        "'in01-a','project':'p1','plan':'Standard','region':'aws-us-west-2'}],'backups':[{'id':"
+        "'bc','cluster':'in01-a'}]}";
+    br_world *w = bt_world(text);
+    bt_zc_refused(w, &(bt_req){"GET", "/v2/clusters/in01-a", .bearer = "nobody"}, 401, 80001,
+                  "Invalid token");
+    br_world_set_mutant(w, br_rule_from_id("SEC-AUTH"));
+    static const char *const callers[] = {"nobody", NULL};
+    for (size_t i = 0; i < 2; i++) {
+        br_response res =
+            bt_expect(w, &(bt_req){"GET", "/v2/clusters/in01-a", .bearer = callers[i]}, 200);
+        assert_string_equal(
+            json_string_value(json_object_get(json_object_get(res.body, "data"), "clusterId")),
+            "in01-a");
+        br_response_clear(&res);
+    }
+    br_world_set_mutant(w, BR_RULE_COUNT);
+    assert_int_equal(br_world_drop_cluster(w, "in01-a"), BR_OK);
+    bt_zc_refused(w, &(bt_req){"GET", "/v2/clusters/in01-a", .bearer = "owner"}, 200, E_NO_CLUSTER,
+                  "in01-a");
+    bt_zc_refused(w, &(bt_req){"GET", "/v2/clusters/in01-a/backups/policy", .bearer = "owner"}, 200,
+                  E_NO_CLUSTER, "in01-a");
+    br_response res =
+        bt_expect(w, &(bt_req){"GET", "/v2/clusters/in01-a/backups/bc", .bearer = "owner"}, 200);
+    assert_false(res.error);
+    br_response_clear(&res);
+    list_ids(w, "/v2/backups?clusterId=in01-a", "bc");
+    br_world_free(w);
+
+    w = bt_world("{'orgs':[{'id':'o','vendor':'zilliz','projects':[{'id':'p1'}]}]}");
+    br_world_set_mutant(w, br_rule_from_id("SEC-AUTH"));
+    bt_zc_refused(w, &(bt_req){"GET", "/v2/clusters/in01-a", .bearer = "nobody"}, 401, 80001,
+                  "Invalid token");
+    br_world_free(w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -876,6 +921,7 @@ int main(void)
         cmocka_unit_test(lookups_and_mutants),
         cmocka_unit_test(policies_and_schedules),
         cmocka_unit_test(restore_collection_promises),
+        cmocka_unit_test(auth_mutant_and_dropped_clusters),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
