@@ -846,11 +846,15 @@ static void restore_body_forms(void **s)
 {
     (void)s;
     br_world *w = bt_world(
-        "{'clock':'2024-08-26T00:00:00Z','orgs':[{'id':'oc','vendor':'cockroachdb'}],"
+        "{'clock':'2024-08-26T00:00:00Z','orgs':[{'id':'oc','vendor':'cockroachdb'},{'id':'oz',"
+        "'vendor':'zilliz','projects':[{'id':'p'}]}],"
         "'keys':[{'key':'admin','org':'oc','roles':['ORG_ADMIN','CLUSTER_ADMIN']}],"
-        "'clusters':[{'id':'adv','org':'oc','plan':'ADVANCED','databases':[{'name':'tpcc'}]},"
+        "'clusters':[{'id':'z1','project':'p','plan':'Standard','region':'aws-us-west-2'},"
+        "{'id':'adv','org':'oc','plan':'ADVANCED','databases':[{'name':'tpcc'}]},"
         "{'id':'dr','org':'oc','plan':'ADVANCED'}],"
-        "'backups':[{'id':'ok','cluster':'adv','createTime':'2024-08-25T20:00:00Z'},{'id':'wip',"
+        "'backups':[{'id':'zb','cluster':'z1','createTime':'2024-08-25T23:50:00Z'},{'id':'ok',"
+        "'cluster':'adv','createTime':'2024-08-25T20:00:00Z'},{'id':'ok2','cluster':'adv',"
+        "'createTime':'2024-08-25T20:00:00Z'},{'id':'wip',"
         "'cluster':'adv','status':'PENDING','createTime':'2024-08-25T22:00:00Z'},{'id':'gone',"
         "'cluster':'adv','createTime':'2024-08-25T23:00:00Z','expireTime':"
         "'2024-08-25T23:30:00Z'}]}");
@@ -863,11 +867,14 @@ static void restore_body_forms(void **s)
                CC_INVALID_ARGUMENT, "are strings");
     cc_refused(w, "POST", "/api/v1/clusters/dr/restores", "{'type':'CLUSTER','backup_id':'gone'}",
                404, 5, "backup gone not found");
+    cc_refused(w, "POST", "/api/v1/clusters/dr/restores", "{'type':'CLUSTER','backup_id':'zb'}",
+               404, 5, "backup zb not found");
     json_t *b = cc_ok(w, "POST", "/api/v1/clusters/dr/restores",
                       "{'type':'DATABASE','backup_id':'','source_cluster_id':'adv','objects':[{"
                       "'database':'tpcc','schema':'','table':''}],'restore_opts':{'new_db_name':"
                       "'','into_db':'','schema_only':false}}");
-    assert_string_equal(json_string_value(json_object_get(b, "backup_id")), "ok");
+    /* ok and ok2 were taken at one instant: ok2 is the latest */
+    assert_string_equal(json_string_value(json_object_get(b, "backup_id")), "ok2");
     json_t *opts = json_object_get(b, "restore_opts");
     assert_string_equal(json_string_value(json_object_get(opts, "new_db_name")), "");
     assert_true(json_is_false(json_object_get(opts, "schema_only")));
@@ -877,7 +884,8 @@ static void restore_body_forms(void **s)
                CC_INVALID_ARGUMENT, "objects[0].table is required for a TABLE restore");
     /* the uncached list (CC-LIST-BACKUPS mutant) passes over the expired backup */
     br_world_set_mutant(w, br_rule_from_id("CC-LIST-BACKUPS"));
-    expect_backups(w, "/api/v1/clusters/adv/backups?end_time=2024-08-25T21:00:00Z", "ok,wip", NULL);
+    expect_backups(w, "/api/v1/clusters/adv/backups?end_time=2024-08-25T21:00:00Z", "ok,ok2,wip",
+                   NULL);
     br_world_free(w);
 
     w = bt_world(world_text);

@@ -763,8 +763,9 @@ static long long auto_count(br_world *w, const char *cluster)
 }
 
 #define POLICY_WORLD(policies)                                                                     \
-    "{'clock':'2024-08-26T12:00:00Z','orgs':[{'id':'o','vendor':'zilliz','projects':[{'id':"       \
-    "'p1'}]}],'keys':[{'key':'owner','org':'o','roles':['ORG_OWNER']}],'clusters':["               \
+    "{'clock':'2024-08-26T12:00:00Z','orgs':[{'id':'oc','vendor':'cockroachdb'},{'id':'o',"        \
+    "'vendor':'zilliz','projects':[{'id':'p1'}]}],'keys':[{'key':'owner','org':'o','roles':["      \
+    "'ORG_OWNER']}],'clusters':[{'id':'crdb1','org':'oc','plan':'BASIC'},"                         \
     "{'id':'in01-a','project':'p1','plan':'Standard','region':'aws-us-west-2'},"                   \
     "{'id':'in01-b','project':'p1','plan':'Standard','region':'aws-us-west-2'},"                   \
     "{'id':'in01-c','project':'p1','plan':'Standard','region':'aws-us-west-2'},"                   \
@@ -815,6 +816,16 @@ static void policies_and_schedules(void **s)
     assert_int_equal(auto_count(w, "in01-c"), 0);
     assert_int_equal(br_world_advance(w, 3 * 86400), BR_OK);
     assert_int_equal(auto_count(w, "in01-c"), 0);
+    /* enabled again while enabled: no backup at once */
+    br_world_set_mutant(w, BR_RULE_COUNT);
+    long long before = auto_count(w, "in01-a");
+    res = bt_expect(w,
+                    &(bt_req){"POST", "/v2/clusters/in01-a/backups/policy", .bearer = "owner",
+                              .body = "{'enabled':true,'startTime':'03:00-05:00'}"},
+                    200);
+    assert_false(res.error);
+    br_response_clear(&res);
+    assert_int_equal(auto_count(w, "in01-a"), before);
     br_world_free(w);
 }
 
@@ -828,13 +839,18 @@ static void restore_collection_promises(void **s)
                  "{'destClusterId':'in01-a','dbCollections':[{'dbName':null,'collections':[{"
                  "'collectionName':null}]}]}",
                  400, E_BAD, "collections[0].collectionName is required");
-    br_response res = bt_expect(
+    char *p2job = data_string(
         w,
         &(bt_req){"POST", RCOL, .bearer = "owner",
                   .body = "{'destClusterId':'in01-p2','dbCollections':[{'dbName':'default',"
                           "'collections':[{'collectionName':'c1','targetCollectionName':'x'}]}]}"},
-        200);
-    br_response_clear(&res);
+        "jobId");
+    /* the job restores into project p2: p1's admin does not see it */
+    char jp[96];
+    snprintf(jp, sizeof jp, "/v2/jobs/%s", p2job);
+    bt_zc_refused(w, &(bt_req){"GET", jp, .bearer = "p1admin"}, 200, E_NO_JOB, "does not exist");
+    free(p2job);
+    br_response res;
     res = bt_expect(w,
                     &(bt_req){"POST", RCOL, .bearer = "owner",
                               .body = "{'destClusterId':'in01-a','dbCollections':[{'dbName':"
@@ -853,6 +869,20 @@ static void restore_collection_promises(void **s)
                  "{'destClusterId':'in01-a','dbCollections':[{'dbName':'db2','collections':[{"
                  "'collectionName':'logs','targetCollectionName':'two'}]}]}",
                  200, E_COLLECTION_EXISTS, "Collection two already exists");
+    /* a backup being created cannot be deleted; one no running job uses can */
+    char *made = data_string(w,
+                             &(bt_req){"POST", "/v2/clusters/in01-a/backups/create",
+                                       .bearer = "owner", .body = "{'backupType':'CLUSTER'}"},
+                             "backupId");
+    char path[128], words[128];
+    snprintf(path, sizeof path, "/v2/clusters/in01-a/backups/%s", made);
+    snprintf(words, sizeof words, "Backup %s is still being created.", made);
+    bt_zc_refused(w, &(bt_req){"DELETE", path, .bearer = "owner"}, 200, E_IN_USE, words);
+    free(made);
+    res =
+        bt_expect(w, &(bt_req){"DELETE", "/v2/clusters/in01-a/backups/bc", .bearer = "owner"}, 200);
+    assert_false(res.error);
+    br_response_clear(&res);
     assert_int_equal(br_world_advance(w, 3600), BR_OK);
     json_t *v = bt_dump_at(w, "clusters/in01-p2/databases/default/x");
     assert_non_null(v);
