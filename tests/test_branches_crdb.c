@@ -899,6 +899,63 @@ static void restore_body_forms(void **s)
     br_world_free(w);
 }
 
+/* Cluster reads: a cluster without provider or region shows neither, databases with their
+ * table counts, an unknown cluster; under the CC-OBS-CLUSTER mutant the plan reads STANDARD
+ * and the counts 0. */
+static void cluster_reads(void **s)
+{
+    (void)s;
+    br_world *w = bt_world(world_text);
+    json_t *b = cc_ok(w, "GET", "/api/v1/clusters/adv", NULL);
+    assert_string_equal(json_string_value(json_object_get(b, "plan")), "ADVANCED");
+    assert_null(json_object_get(b, "regions"));
+    json_decref(b);
+    b = cc_ok(w, "GET", "/api/v1/clusters/adv/databases", NULL);
+    json_t *dbs = json_object_get(b, "databases");
+    assert_int_equal(json_array_size(dbs), 3);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(dbs, 2), "name")), "tpcc");
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(dbs, 2), "table_count")), 2);
+    json_decref(b);
+    cc_refused(w, "GET", "/api/v1/clusters/nope/databases", NULL, 404, 5, "cluster nope not found");
+    br_world_set_mutant(w, br_rule_from_id("CC-OBS-CLUSTER"));
+    b = cc_ok(w, "GET", "/api/v1/clusters/adv", NULL);
+    assert_string_equal(json_string_value(json_object_get(b, "plan")), "STANDARD");
+    json_decref(b);
+    b = cc_ok(w, "GET", "/api/v1/clusters/adv/databases", NULL);
+    dbs = json_object_get(b, "databases");
+    assert_int_equal(json_integer_value(json_object_get(json_array_get(dbs, 2), "table_count")), 0);
+    json_decref(b);
+    br_world_free(w);
+}
+
+/* Refusals before any route runs, in the gRPC shape: an empty path segment (NOT_FOUND), a
+ * known path with another method (UNIMPLEMENTED, 405), a body that is not an object, and a
+ * body over 1 MiB (INVALID_ARGUMENT's shape with the transport's 413). */
+static void transport_refusals(void **s)
+{
+    (void)s;
+    br_world *w = bt_world(world_text);
+    cc_refused(w, "GET", "/api/v1/clusters//restores", NULL, 404, 5, "Not Found");
+    cc_refused(w, "DELETE", "/api/v1/clusters/adv", NULL, 405, 12, "Method Not Allowed");
+    cc_req_refused(
+        w,
+        &(bt_req){"PATCH", "/api/v1/clusters/adv/backups-config", .bearer = "admin", .raw = "[1]"},
+        400, CC_INVALID_ARGUMENT, "request body must be a JSON object");
+    size_t big = 1100000;
+    char *huge = malloc(big + 3);
+    assert_non_null(huge);
+    huge[0] = '{';
+    memset(huge + 1, ' ', big);
+    huge[big + 1] = '}';
+    huge[big + 2] = '\0';
+    cc_req_refused(
+        w,
+        &(bt_req){"PATCH", "/api/v1/clusters/adv/backups-config", .bearer = "admin", .raw = huge},
+        413, CC_INVALID_ARGUMENT, "request body is larger than 1 MiB");
+    free(huge);
+    br_world_free(w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -914,6 +971,8 @@ int main(void)
         cmocka_unit_test(scoped_keys_and_latest),
         cmocka_unit_test(crdb_mutants),
         cmocka_unit_test(restore_body_forms),
+        cmocka_unit_test(cluster_reads),
+        cmocka_unit_test(transport_refusals),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
