@@ -973,6 +973,55 @@ static void atlas_auth_mutant(void **s)
     br_world_free(w);
 }
 
+static json_t *snapshot_ids(br_world *w)
+{
+    br_response res = bt_expect(w, &(bt_req){"GET", AT "/snapshots", .atlas = "owner-key"}, 200);
+    json_t *ids = json_array();
+    size_t i;
+    json_t *o;
+    json_array_foreach(json_object_get(res.body, "results"), i, o)
+        json_array_append(ids, json_object_get(o, "id"));
+    br_response_clear(&res);
+    return ids;
+}
+
+/* Atlas reads of a sharded, encrypted cluster; the day's snapshot replacing the expired one,
+ * kept under the MA-SNAPSHOT-LIFE mutant; the cluster read gone under MA-OBS-CLUSTER. */
+static void atlas_reads_and_mutants(void **s)
+{
+    (void)s;
+#define R40 "/api/atlas/v1.0/groups/" AGP "/clusters/R40T"
+    br_world *w = bt_world(two_vendor_world);
+    assert_int_equal(br_world_set_flag(w, "5cee4c83e7a2e10d2ad30003", "sharded", true), BR_OK);
+    assert_int_equal(br_world_set_flag(w, "5cee4c83e7a2e10d2ad30003", "encrypted", true), BR_OK);
+    br_response res = bt_expect(w, &(bt_req){"GET", R40, .atlas = "owner-key"}, 200);
+    assert_string_equal(json_string_value(json_object_get(res.body, "clusterType")), "SHARDED");
+    assert_string_equal(json_string_value(json_object_get(res.body, "encryptionAtRestProvider")),
+                        "AWS");
+    br_response_clear(&res);
+    assert_int_equal(br_world_advance(w, 86400), BR_OK);
+    json_t *ids = snapshot_ids(w);
+    assert_int_equal(json_array_size(ids), 1);
+    assert_string_not_equal(json_string_value(json_array_get(ids, 0)), ASNAP);
+    json_decref(ids);
+    br_world_free(w);
+
+    w = bt_world(two_vendor_world);
+    br_world_set_mutant(w, br_rule_from_id("MA-SNAPSHOT-LIFE"));
+    assert_int_equal(br_world_advance(w, 86400), BR_OK);
+    ids = snapshot_ids(w);
+    assert_int_equal(json_array_size(ids), 2);
+    assert_string_equal(json_string_value(json_array_get(ids, 0)), ASNAP);
+    json_decref(ids);
+    br_world_free(w);
+
+    w = bt_world(two_vendor_world);
+    br_world_set_mutant(w, br_rule_from_id("MA-OBS-CLUSTER"));
+    bt_refused(w, &(bt_req){"GET", R40, .atlas = "owner-key"}, 404, "Cannot find resource");
+    br_world_free(w);
+#undef R40
+}
+
 /* A rich world of all three vendors: every section the loader reads. */
 static const char rich_world[] =
     "{'seed':7,'clock':'2024-08-26T00:00:00Z','durations':{'backup':'10m'},'profile':'strict',"
@@ -1072,6 +1121,7 @@ int main(void)
         cmocka_unit_test(cross_vendor_entry_points),
         cmocka_unit_test(null_members_and_world_forms),
         cmocka_unit_test(atlas_auth_mutant),
+        cmocka_unit_test(atlas_reads_and_mutants),
         cmocka_unit_test(world_load_out_of_memory),
         cmocka_unit_test(world_dump_out_of_memory),
     };

@@ -956,6 +956,34 @@ static void transport_refusals(void **s)
     br_world_free(w);
 }
 
+/* The CC-RESTORE-LIFE mutant: completed_at from the start, and a failed restore without its
+ * client error. */
+static void restore_life_mutant(void **s)
+{
+    (void)s;
+    br_world *w = bt_world(world_text);
+    br_world_set_mutant(w, br_rule_from_id("CC-RESTORE-LIFE"));
+    json_t *b = cc_ok(w, "POST", "/api/v1/clusters/dr/restores",
+                      "{'type':'TABLE','backup_id':'b1','objects':[{'database':'tpcc','schema':"
+                      "'sales','table':'customer'}],'restore_opts':{'into_db':'defaultdb'}}");
+    assert_string_equal(json_string_value(json_object_get(b, "status")), "PENDING");
+    assert_string_equal(json_string_value(json_object_get(b, "completed_at")),
+                        "2024-08-26T00:00:00Z");
+    char path[160];
+    snprintf(path, sizeof path, "/api/v1/clusters/dr/restores/%s",
+             json_string_value(json_object_get(b, "id")));
+    json_decref(b);
+    assert_int_equal(br_world_write(w, "dr", "defaultdb", "sales", "customer"), BR_OK);
+    assert_int_equal(br_world_advance(w, 3600), BR_OK);
+    b = cc_ok(w, "GET", path, NULL);
+    assert_string_equal(json_string_value(json_object_get(b, "status")), "FAILED");
+    assert_string_equal(json_string_value(json_object_get(b, "completed_at")),
+                        "2024-08-26T00:11:00Z");
+    assert_null(json_object_get(b, "client_error_code"));
+    json_decref(b);
+    br_world_free(w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -973,6 +1001,7 @@ int main(void)
         cmocka_unit_test(restore_body_forms),
         cmocka_unit_test(cluster_reads),
         cmocka_unit_test(transport_refusals),
+        cmocka_unit_test(restore_life_mutant),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
