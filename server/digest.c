@@ -1,7 +1,8 @@
 /* HTTP Digest authentication (RFC 7616: MD5, qop=auth) as the Atlas API does it: the 401
  * challenge in Atlas's shape, nonces that carry their issue time and a MAC (so no state is
- * needed to check them), a rising nonce count per nonce (a replayed nc is refused), and an
- * expired nonce answered with stale=true. */
+ * needed to check them), each nonce count taken once per nonce (a replayed nc is refused;
+ * counts from concurrent connections may arrive a little out of order), and an expired
+ * nonce answered with stale=true. */
 #include "server_internal.h"
 #include "md5.h"
 
@@ -123,10 +124,13 @@ static bool param(const char *h, const char *name, char *out, size_t len)
     return false;
 }
 
-/* Checks and records the nonce count of nonce number 'seq': OK when it rises; a nonce used
+/* Checks and records nonce count 'nc' of nonce number 'seq'. Each count is taken once: a
+ * count above the highest seen so far, or one of the 63 below it not seen yet (requests on
+ * several connections sharing a nonce arrive out of order), is OK; a count seen before, or
+ * too far below to tell, is BAD (RFC 7616 3.4: the same nc twice is a replay). A nonce used
  * before whose record was since overwritten by another (or too old to tell) is STALE, so a
- * replay is never taken for a first use; a count that does not rise is BAD. */
-static br__digest_result count_rises(br__digest *d, const char *nonce, uint32_t seq,
+ * replay is never taken for a first use. */
+static br__digest_result count_fresh(br__digest *d, const char *nonce, uint32_t seq,
                                      unsigned long nc)
 {
     uint32_t h = 2166136261u;
@@ -135,16 +139,27 @@ static br__digest_result count_rises(br__digest *d, const char *nonce, uint32_t 
     size_t i = h % BR_DIGEST_SLOTS;
     br__digest_result r = BR_DIGEST_OK;
     pthread_mutex_lock(&d->lock);
-    if (d->seq - seq >= BR_DIGEST_WINDOW)
+    if (nc == 0) {
+        r = BR_DIGEST_BAD; /* counts start at 1 */
+    } else if (d->seq - seq >= BR_DIGEST_WINDOW) {
         r = BR_DIGEST_STALE;
-    else if (strcmp(d->slots[i].nonce, nonce) == 0)
-        r = nc > d->slots[i].nc ? BR_DIGEST_OK : BR_DIGEST_BAD;
-    else if (bit(d->used, seq))
+    } else if (strcmp(d->slots[i].nonce, nonce) == 0) {
+        unsigned long top = d->slots[i].nc;
+        if (nc > top) {
+            d->slots[i].seen = nc - top >= 64 ? 1 : d->slots[i].seen << (nc - top) | 1;
+            d->slots[i].nc = nc;
+        } else if (top - nc >= 64 || (d->slots[i].seen >> (top - nc) & 1)) {
+            r = BR_DIGEST_BAD;
+        } else {
+            d->slots[i].seen |= (uint64_t)1 << (top - nc);
+        }
+    } else if (bit(d->used, seq)) {
         r = BR_DIGEST_STALE;
-    if (r == BR_DIGEST_OK) {
+    } else {
         set_bit(d->used, seq, true);
         snprintf(d->slots[i].nonce, sizeof d->slots[i].nonce, "%s", nonce);
         d->slots[i].nc = nc;
+        d->slots[i].seen = 1;
     }
     pthread_mutex_unlock(&d->lock);
     return r;
@@ -186,10 +201,10 @@ br__digest_result br__digest_verify(br__digest *d, const char *header, const cha
     for (char *p = response; *p; p++)
         *p = (char)tolower((unsigned char)*p);
     if (strcmp(want, response) != 0) return BR_DIGEST_BAD;
-    /* Right credentials: now whether the nonce is still fresh and the count rises. */
+    /* Right credentials: now whether the nonce is still fresh and the count new. */
     uint64_t now = now_seconds();
     if (ts > now || now - ts > d->timeout) return BR_DIGEST_STALE;
     unsigned long count = strtoul(nc, &end, 16);
     if (*end) return BR_DIGEST_BAD;
-    return count_rises(d, nonce, seq, count);
+    return count_fresh(d, nonce, seq, count);
 }

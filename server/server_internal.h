@@ -89,8 +89,10 @@ typedef struct {
     uint32_t seq;          /* makes every nonce unique */
     struct {
         char nonce[64];
-        unsigned long nc;
-    } slots[BR_DIGEST_SLOTS];                 /* the highest nonce count seen, per recent nonce */
+        unsigned long nc;     /* the highest nonce count seen */
+        uint64_t seen;        /* bit k: count nc - k was seen (concurrent requests may arrive
+                                 out of order; each count is taken once) */
+    } slots[BR_DIGEST_SLOTS]; /* per recent nonce */
     unsigned char used[BR_DIGEST_WINDOW / 8]; /* nonce numbers answered at least once */
 } br__digest;
 

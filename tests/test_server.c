@@ -353,6 +353,31 @@ static void test_digest_replay_after_eviction_refused(void **state)
     free(d);
 }
 
+/* Connections sharing a nonce send their counts a little out of order: each count is taken
+ * once, whatever the order; a count seen before, or 64 or more below the highest, is not. */
+static void test_digest_counts_out_of_order_taken_once(void **state)
+{
+    answer ch = get(SNAPS, NULL);
+    assert_int_equal(ch.status, 401);
+    char nonce[128];
+    nonce_of(ch.head.data, nonce);
+    answer_free(&ch);
+    const struct {
+        const char *nc;
+        long status;
+    } seq[] = {{"00000003", 200}, {"00000001", 200}, {"00000002", 200}, {"00000002", 401},
+               {"00000001", 401}, {"00000003", 401}, {"00000050", 200}, {"00000010", 401},
+               {"00000011", 200}, {"00000000", 401}};
+    for (size_t i = 0; i < sizeof seq / sizeof *seq; i++) {
+        char h[1024];
+        digest_header(h, sizeof h, nonce, seq[i].nc);
+        answer a = get(SNAPS, h);
+        if (a.status != seq[i].status)
+            fail_msg("nc %s: %ld, not %ld", seq[i].nc, a.status, seq[i].status);
+        answer_free(&a);
+    }
+}
+
 static void test_digest_stale_nonce(void **state)
 {
     br_server *s = start(1);
@@ -691,6 +716,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_digest_challenge_before_body, setup, teardown),
         cmocka_unit_test_setup_teardown(test_digest_nonce_reuse_with_rising_nc, setup, teardown),
         cmocka_unit_test_setup_teardown(test_digest_replayed_count_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_digest_counts_out_of_order_taken_once, setup,
+                                        teardown),
         cmocka_unit_test(test_digest_replay_after_eviction_refused),
         cmocka_unit_test(test_digest_stale_nonce),
         cmocka_unit_test_setup_teardown(test_access_list_sees_the_socket_address, setup, teardown),
