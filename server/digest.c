@@ -136,9 +136,19 @@ static br__digest_result count_fresh(br__digest *d, const char *nonce, uint32_t 
     uint32_t h = 2166136261u;
     for (const char *p = nonce; *p; p++)
         h = (h ^ (unsigned char)*p) * 16777619u;
-    size_t i = h % BR_DIGEST_SLOTS;
+    /* A set of BR_DIGEST_WAYS slots per hash, so that nonces in use at once rarely push each
+     * other out (with one slot per hash, 64 nonces collided in about half of the runs). */
+    size_t base = h % (BR_DIGEST_SLOTS / BR_DIGEST_WAYS) * BR_DIGEST_WAYS;
     br__digest_result r = BR_DIGEST_OK;
     pthread_mutex_lock(&d->lock);
+    size_t i = base;
+    for (size_t k = base; k < base + BR_DIGEST_WAYS; k++) {
+        if (strcmp(d->slots[k].nonce, nonce) == 0) {
+            i = k;
+            break;
+        }
+        if (d->slots[k].last < d->slots[i].last) i = k; /* the oldest, or an empty one */
+    }
     if (nc == 0) {
         r = BR_DIGEST_BAD; /* counts start at 1 */
     } else if (d->seq - seq >= BR_DIGEST_WINDOW) {
@@ -161,6 +171,7 @@ static br__digest_result count_fresh(br__digest *d, const char *nonce, uint32_t 
         d->slots[i].nc = nc;
         d->slots[i].seen = 1;
     }
+    if (r == BR_DIGEST_OK) d->slots[i].last = ++d->tick;
     pthread_mutex_unlock(&d->lock);
     return r;
 }

@@ -79,7 +79,8 @@ void br__faults_clear(br__faults *f);
 
 /* ---- Atlas Digest authentication (digest.c) ---- */
 #define BR_DIGEST_REALM "MMS Public API"
-#define BR_DIGEST_SLOTS 4096
+#define BR_DIGEST_SLOTS 4096 /* recent nonces remembered, in sets of BR_DIGEST_WAYS */
+#define BR_DIGEST_WAYS 8
 #define BR_DIGEST_WINDOW (1u << 20) /* nonces remembered as used, by sequence number */
 
 typedef struct {
@@ -87,11 +88,13 @@ typedef struct {
     unsigned char key[32]; /* MAC key of nonces, random per process */
     unsigned timeout;      /* seconds a nonce lives */
     uint32_t seq;          /* makes every nonce unique */
+    uint64_t tick;         /* counts nonce counts taken */
     struct {
         char nonce[64];
         unsigned long nc;     /* the highest nonce count seen */
         uint64_t seen;        /* bit k: count nc - k was seen (concurrent requests may arrive
                                  out of order; each count is taken once) */
+        uint64_t last;        /* when it was last taken (tick): a set replaces its oldest */
     } slots[BR_DIGEST_SLOTS]; /* per recent nonce */
     unsigned char used[BR_DIGEST_WINDOW / 8]; /* nonce numbers answered at least once */
 } br__digest;
