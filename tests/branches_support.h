@@ -177,4 +177,13 @@ static inline json_t *bt_dump_at(const br_world *w, const char *path)
     return v;
 }
 
+/* Fails unless the world dump holds the boolean 'want' at 'path'. */
+static inline void bt_expect_dump_bool(const br_world *w, const char *path, bool want)
+{
+    json_t *v = bt_dump_at(w, path);
+    if (!json_is_boolean(v) || json_is_true(v) != want)
+        fail_msg("dump %s: not %s", path, want ? "true" : "false");
+    json_decref(v);
+}
+
 #endif

@@ -245,18 +245,12 @@ static void world_forms_accepted(void **s)
     json_t *v = bt_dump_at(w, "clusters/m/encrypted");
     assert_true(json_is_true(v));
     json_decref(v);
-    v = bt_dump_at(w, "clusters/m/sharded");
-    assert_true(json_is_true(v));
-    json_decref(v);
-    v = bt_dump_at(w, "clusters/m/paused");
-    assert_true(json_is_true(v));
-    json_decref(v);
+    bt_expect_dump_bool(w, "clusters/m/sharded", true);
+    bt_expect_dump_bool(w, "clusters/m/paused", true);
     v = bt_dump_at(w, "clusters/m/mongoMajor");
     assert_int_equal(json_integer_value(v), 6);
     json_decref(v);
-    v = bt_dump_at(w, "clusters/c/databases/d/a/loaded");
-    assert_true(json_is_false(v));
-    json_decref(v);
+    bt_expect_dump_bool(w, "clusters/c/databases/d/a/loaded", false);
     v = bt_dump_at(w, "clusters/c/databases/d/a/version");
     assert_int_equal(json_integer_value(v), 3);
     json_decref(v);
@@ -265,9 +259,7 @@ static void world_forms_accepted(void **s)
     assert_int_equal(json_object_size(v), 1);
     assert_non_null(json_object_get(v, "b"));
     json_decref(v);
-    v = bt_dump_at(w, "backups/b1/manual");
-    assert_true(json_is_false(v));
-    json_decref(v);
+    bt_expect_dump_bool(w, "backups/b1/manual", false);
     v = bt_dump_at(w, "backups/b2/status");
     assert_string_equal(json_string_value(v), "CREATING");
     json_decref(v);
@@ -362,9 +354,7 @@ static void simulator_ops_and_flags(void **s)
     json_t *v = bt_dump_at(w, "clusters/m/encrypted");
     assert_true(json_is_true(v));
     json_decref(v);
-    v = bt_dump_at(w, "clusters/m/sharded");
-    assert_true(json_is_true(v));
-    json_decref(v);
+    bt_expect_dump_bool(w, "clusters/m/sharded", true);
     v = bt_dump_at(w, "clusters/m/paused"); /* the last set_flag had no value: false */
     assert_true(json_is_false(v));
     json_decref(v);
@@ -375,12 +365,8 @@ static void simulator_ops_and_flags(void **s)
     assert_non_null(v);
     json_decref(v);
     /* dropped with its cluster: the automatic backup, not the manual one (ZC-RETAIN) */
-    v = bt_dump_at(w, "backups/ba/deleted");
-    assert_true(json_is_true(v));
-    json_decref(v);
-    v = bt_dump_at(w, "backups/bm/deleted");
-    assert_true(json_is_false(v));
-    json_decref(v);
+    bt_expect_dump_bool(w, "backups/ba/deleted", true);
+    bt_expect_dump_bool(w, "backups/bm/deleted", false);
     v = bt_dump_at(w, "clusters/c/status");
     assert_string_equal(json_string_value(v), "DELETED");
     json_decref(v);
@@ -841,9 +827,7 @@ static void cross_vendor_entry_points(void **s)
     w = bt_world(two_vendor_world);
     br_world_set_mutant(w, br_rule_from_id("ZC-RETAIN"));
     assert_int_equal(br_world_drop_cluster(w, "in01-a"), BR_OK);
-    v = bt_dump_at(w, "backups/auto/deleted");
-    assert_true(json_is_false(v));
-    json_decref(v);
+    bt_expect_dump_bool(w, "backups/auto/deleted", false);
     br_world_free(w);
 
     /* INV-ATOMIC */
@@ -897,12 +881,8 @@ static void null_members_and_world_forms(void **s)
     json_t *v = bt_dump_at(w, "clusters/adv/encrypted");
     assert_true(json_is_false(v));
     json_decref(v);
-    v = bt_dump_at(w, "clusters/in01-a/databases/default/c1/loaded");
-    assert_true(json_is_false(v));
-    json_decref(v);
-    v = bt_dump_at(w, "clusters/in01-a/databases/default/c2/loaded");
-    assert_true(json_is_true(v));
-    json_decref(v);
+    bt_expect_dump_bool(w, "clusters/in01-a/databases/default/c1/loaded", false);
+    bt_expect_dump_bool(w, "clusters/in01-a/databases/default/c2/loaded", true);
     v = bt_dump_at(w, "backups/bz/databases/default");
     assert_int_equal(json_object_size(v), 1);
     assert_non_null(json_object_get(v, "c1"));
