@@ -302,7 +302,8 @@ int br__zc_list_backups(br_ctx *ctx)
             continue;
         items[n++] = (sort_item){w, i};
     }
-    qsort(items, n, sizeof *items, cmp_items);
+    if (n > 1)
+        qsort(items, n, sizeof *items, cmp_items); /* items is NULL in a world without backups */
     json_t *list = json_array();
     size_t first = (size_t)(page - 1) * (size_t)page_size;
     for (size_t k = first; list && k < n && k < first + (size_t)page_size; k++)
