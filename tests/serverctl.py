@@ -18,8 +18,10 @@ class Server:
         cmd = list(wrapper) + [brcheck, "serve", "--listen", "127.0.0.1:0", "--port-file",
                                self.port_file, *args]
         self.err = open(self.err_path, "w")
+        # A process group of its own: a wrapper (faketime forks the server and waits) does not
+        # pass signals on, so kill() signals the whole group.
         self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=self.err,
-                                     env=dict(os.environ, **(env or {})))
+                                     env=dict(os.environ, **(env or {})), start_new_session=True)
         deadline = time.time() + 20
         while time.time() < deadline:
             if self.proc.poll() is not None:
@@ -63,7 +65,10 @@ class Server:
 
     def kill(self, sig=9):
         if self.proc.poll() is None:
-            self.proc.send_signal(sig)
+            try:
+                os.killpg(self.proc.pid, sig)
+            except ProcessLookupError:
+                pass
         self.proc.wait(timeout=20)
         self.err.flush()
         return self.proc.returncode
