@@ -261,6 +261,34 @@ br_gen *br_gen_new(const json_t *given)
     return g;
 }
 
+br_gen *br_gen_clone(const br_gen *src)
+{
+    br_gen *g = calloc(1, sizeof *g);
+    if (!g) return NULL;
+    g->given = json_incref(src->given);
+    g->counter = src->counter;
+    g->objs = src->n ? calloc(src->n, sizeof *g->objs) : NULL;
+    if (src->n && !g->objs) {
+        br_gen_free(g);
+        return NULL;
+    }
+    g->cap = src->n;
+    for (size_t i = 0; i < src->n; i++) {
+        const obj *s = &src->objs[i];
+        obj *o = &g->objs[g->n++];
+        *o = *s; /* dbs: borrowed from 'given', shared */
+        o->id = dup_or_null(s->id);
+        o->owner = dup_or_null(s->owner);
+        o->name = dup_or_null(s->name);
+        o->extra = dup_or_null(s->extra);
+        if (!o->id || (s->owner && !o->owner) || (s->name && !o->name) || (s->extra && !o->extra)) {
+            br_gen_free(g);
+            return NULL;
+        }
+    }
+    return g;
+}
+
 void br_gen_free(br_gen *g)
 {
     if (!g) return;

@@ -33,6 +33,9 @@ typedef struct br_gen br_gen;
  * caller must not change it while the generator lives. NULL on allocation failure. */
 br_gen *br_gen_new(const json_t *given);
 void br_gen_free(br_gen *g);
+/* A copy that goes on as 'g' would (same ids known, same names next). NULL on allocation
+ * failure. */
+br_gen *br_gen_clone(const br_gen *g);
 /* The next step: {"name", "request": {...}} or {"advance": seconds}; mostly valid operations
  * on live ids, some invalid. New reference. */
 json_t *br_gen_next(br_gen *g, br_choice *c);

@@ -75,20 +75,42 @@ static void play_sim(br_world *w, const json_t *op, int n, uint64_t *digest)
     br_fuzz_check_world(w, what);
 }
 
+/* The world and generator every input starts from, built once and copied per input (loading
+ * the world from JSON and learning it again was most of the cost of a short input). */
+static void pristine(const br_world **w, const br_gen **g, uint64_t *digest)
+{
+    static br_world *world;
+    static br_gen *gen;
+    static uint64_t world_digest;
+    if (!world) {
+        const json_t *given = br_fuzz_sequence_world();
+        char err[512];
+        world = br_world_new(given, err, sizeof err);
+        if (!world) br_fuzz_fail("the generator's world does not load: %s", err);
+        gen = br_gen_new(given);
+        if (!gen) br_fuzz_fail("out of memory");
+        world_digest = br_world_digest(world);
+    }
+    *w = world;
+    *g = gen;
+    *digest = world_digest;
+}
+
 /* Plays up to max_steps steps chosen by c; with bytes (the input) it stops when they run
  * out. The world's digest is carried from step to step (one per step); the invariants are
  * checked after every step that changed it and after every time step (br_world_check costs
  * about as much as a digest: checking an unchanged world again found nothing new). */
 static int play(br_choice *c, const br_choice_bytes_state *bytes, int max_steps, json_t *steps)
 {
-    const json_t *given = br_fuzz_sequence_world();
-    char err[512];
-    br_world *w = br_world_new(given, err, sizeof err);
-    if (!w) br_fuzz_fail("the generator's world does not load: %s", err);
-    br_gen *g = br_gen_new(given);
+    const br_world *w0;
+    const br_gen *g0;
+    uint64_t digest;
+    pristine(&w0, &g0, &digest);
+    br_world *w = br_world_clone(w0);
+    br_gen *g = br_gen_clone(g0);
+    if (!w || !g) br_fuzz_fail("out of memory");
     br_observer *obs = br_observer_new();
-    if (!g || !obs) br_fuzz_fail("out of memory");
-    uint64_t digest = br_world_digest(w);
+    if (!obs) br_fuzz_fail("out of memory");
     int n = 0;
     while (n < max_steps && !c->exhausted && (!bytes || bytes->pos < bytes->len)) {
         json_t *step = br_gen_next(g, c);

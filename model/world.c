@@ -347,9 +347,22 @@ void br__world_new_id(br_world *w, const char *prefix, int hexlen, char out[BR_I
 
 void br__world_new_uuid(br_world *w, char out[BR_ID_MAX])
 {
+    /* 8-4-4-4-12 with the version (4) and variant (8) digits fixed, from the same 32 digits
+     * an id gets; by hand (an snprintf was a tenth of taking a scheduled backup) */
     char h[BR_ID_MAX];
     br__world_new_id(w, "", 32, h);
-    snprintf(out, BR_ID_MAX, "%.8s-%.4s-4%.3s-8%.3s-%.12s", h, h + 8, h + 13, h + 17, h + 20);
+    memcpy(out, h, 8);
+    out[8] = '-';
+    memcpy(out + 9, h + 8, 4);
+    out[13] = '-';
+    out[14] = '4';
+    memcpy(out + 15, h + 13, 3);
+    out[18] = '-';
+    out[19] = '8';
+    memcpy(out + 20, h + 17, 3);
+    out[23] = '-';
+    memcpy(out + 24, h + 20, 12);
+    out[36] = '\0';
 }
 
 void br__world_new_secret(br_world *w, char out[24])
@@ -525,6 +538,30 @@ static uint64_t mix_str(uint64_t h, const char *s)
     return mix(h, tail ^ (uint64_t)(n + 1) << 56);
 }
 
+/* Content hashes of the shared snapshots within one walk over the backups: backups of an
+ * unchanged cluster share one snapshot, and hashing it again for each of them was most of
+ * a digest. Each snapshot is still hashed from what it holds now (INV-SOURCE compares that
+ * with the hash taken at capture); when the table is full the rest are hashed each time. */
+#define SNAP_MEMO 256
+typedef struct {
+    const br_content *key[SNAP_MEMO];
+    uint64_t hash[SNAP_MEMO];
+} snap_memo;
+
+static uint64_t snap_hash(snap_memo *m, const br_content *c)
+{
+    uintptr_t p = (uintptr_t)c;
+    size_t at = (size_t)((p >> 4) ^ (p >> 12)) & (SNAP_MEMO - 1);
+    for (size_t probe = 0; probe < 8; probe++, at = (at + 1) & (SNAP_MEMO - 1)) {
+        if (m->key[at] == c) return m->hash[at];
+        if (!m->key[at]) {
+            m->key[at] = c;
+            return m->hash[at] = br__content_hash(c);
+        }
+    }
+    return br__content_hash(c);
+}
+
 uint64_t br_world_digest(const br_world *w)
 {
     uint64_t h = mix(mix(0, w->n_clusters), w->n_backups);
@@ -542,10 +579,14 @@ uint64_t br_world_digest(const br_world *w)
         h = mix(mix(mix(h, (uint64_t)p->retention_days), (uint64_t)p->frequency_min),
                 (uint64_t)p->retention_edits);
     }
+    snap_memo memo;
+    memset(memo.key, 0, sizeof memo.key);
     for (size_t i = 0; i < w->n_backups; i++) {
+        /* A backup's id is written once, when it is made (INV-IDS checks them all): its
+         * position stands for it here, and hashing the ids was half of a digest. */
         const br_backup *b = &w->backups[i];
-        h = mix_str(mix_str(h, b->id), b->status);
-        h = mix(mix(h, b->deleted), br__content_hash(b->content));
+        h = mix_str(h, b->status);
+        h = mix(mix(h, b->deleted), b->content ? snap_hash(&memo, b->content) : 0);
     }
     for (size_t i = 0; i < w->n_jobs; i++)
         h = mix_str(mix_str(h, w->jobs[i].id), w->jobs[i].status);
@@ -562,10 +603,8 @@ static const char *first_repeated_id(const char *const *ids, size_t n, const cha
 {
     size_t mask = ((size_t)1 << bits) - 1;
     for (size_t i = 0; i < n; i++) {
-        uint64_t h = 14695981039346656037ULL;
-        for (const char *p = ids[i]; *p; p++)
-            h = (h ^ (unsigned char)*p) * 1099511628211ULL;
-        for (size_t at = (size_t)h & mask;; at = (at + 1) & mask) {
+        /* the top bits: the multiply in mix leaves the low ones depending on little */
+        for (size_t at = (size_t)(mix_str(0, ids[i]) >> (64 - bits));; at = (at + 1) & mask) {
             if (!slots[at]) {
                 slots[at] = ids[i];
                 break;
@@ -602,9 +641,12 @@ int br_world_check(const br_world *w, br_rule *rule, char *msg, size_t msglen)
             VIOLATION(BR_RULE_INV_CONTENT,
                       "restore %s produced content other than what its backup captured", j->id);
     }
+    snap_memo *memo = malloc(sizeof *memo); /* NULL: every snapshot hashed each time */
+    if (memo) memset(memo->key, 0, sizeof memo->key);
     for (size_t i = 0; i < w->n_backups; i++) {
         const br_backup *b = &w->backups[i];
-        if (!b->deleted && br__content_hash(b->content) != b->content_hash)
+        if (!b->deleted &&
+            (memo ? snap_hash(memo, b->content) : br__content_hash(b->content)) != b->content_hash)
             VIOLATION(BR_RULE_INV_SOURCE, "backup %s content changed after capture", b->id);
         if ((b->started && b->started < b->created) || (b->finished && b->finished < b->created) ||
             (b->expires && b->expires < b->created))
@@ -629,6 +671,7 @@ int br_world_check(const br_world *w, br_rule *rule, char *msg, size_t msglen)
     }
     free(ids);
     free(slots);
+    free(memo);
 #undef VIOLATION
     return n;
 }

@@ -116,6 +116,10 @@ typedef int64_t br_time;
 br_world *br_world_new(const json_t *given, char *err, size_t errlen);
 /* Frees the world. Accepts NULL. */
 void br_world_free(br_world *w);
+/* A deep copy of a world that answers every request, clock step and check as the original
+ * would from here on (a fraction of the cost of loading it again). NULL on allocation
+ * failure. */
+br_world *br_world_clone(const br_world *w);
 
 /* Handles one request. 'res' is written in full (caller clears it). Returns BR_OK when
  * the model produced an answer (including vendor errors), BR_ENOMEM when an allocation
