@@ -147,7 +147,8 @@ int br_world_sim(br_world *w, const json_t *op);
 /* A JSON picture of the whole world (clusters with content versions, backups, jobs),
  * for inspection and digests. Returns a new reference, or NULL on allocation failure. */
 json_t *br_world_dump(const br_world *w);
-/* A 64-bit digest of the world's observable state (INV-ATOMIC compares two). */
+/* A 64-bit digest of the world's observable state (INV-ATOMIC compares two). Backup ids
+ * are written once, when a backup is made, and stand in it by their position. */
 uint64_t br_world_digest(const br_world *w);
 
 /* Checks the invariants (INV-*) over the world. Returns the number of violations and
