@@ -93,21 +93,19 @@ br_world *br_world_clone(const br_world *src)
     w->job_due = (br_heap){0};
     memset(w->expiry, 0, sizeof w->expiry);
     memset(w->views, 0, sizeof w->views);
-    bool ok = dup_array((void **)&w->orgs, &w->cap_orgs, src->orgs, src->n_orgs, sizeof *w->orgs);
-    if (ok) w->n_orgs = src->n_orgs;
-    ok = ok && dup_array((void **)&w->projects, &w->cap_projects, src->projects, src->n_projects,
-                         sizeof *w->projects);
-    if (ok) w->n_projects = src->n_projects;
-    ok = ok && dup_array((void **)&w->keys, &w->cap_keys, src->keys, src->n_keys, sizeof *w->keys);
-    if (ok) w->n_keys = src->n_keys;
-    ok = ok && dup_array((void **)&w->clusters, &w->cap_clusters, src->clusters, src->n_clusters,
-                         sizeof *w->clusters);
-    if (ok) w->n_clusters = src->n_clusters;
-    ok = ok && dup_array((void **)&w->backups, &w->cap_backups, src->backups, src->n_backups,
-                         sizeof *w->backups);
-    if (ok) w->n_backups = src->n_backups;
-    ok = ok && dup_array((void **)&w->jobs, &w->cap_jobs, src->jobs, src->n_jobs, sizeof *w->jobs);
-    if (ok) w->n_jobs = src->n_jobs;
+    bool ok = true;
+#define COPY(arr, n, cap)                                                                          \
+    do {                                                                                           \
+        if (ok && (ok = dup_array((void **)&w->arr, &w->cap, src->arr, src->n, sizeof *w->arr)))   \
+            w->n = src->n;                                                                         \
+    } while (0)
+    COPY(orgs, n_orgs, cap_orgs);
+    COPY(projects, n_projects, cap_projects);
+    COPY(keys, n_keys, cap_keys);
+    COPY(clusters, n_clusters, cap_clusters);
+    COPY(backups, n_backups, cap_backups);
+    COPY(jobs, n_jobs, cap_jobs);
+#undef COPY
     if (!ok) { /* the arrays copied so far hold src's pointers: not ours to free */
         for (size_t i = 0; i < w->n_orgs; i++)
             w->orgs[i].access = NULL;
