@@ -389,7 +389,8 @@ int br_cmd_record(int argc, char **argv)
     char source[700];
     time_t now = time(NULL);
     char when[32];
-    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+    struct tm tm;
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
     snprintf(source, sizeof source,
              "recorded from %s on %s by brcheck record; name the rules this scenario shows",
              upstream, when);
@@ -426,7 +427,9 @@ int br_cmd_record(int argc, char **argv)
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
     unsigned port = info ? info->port : ntohs(sa.sin_port);
+    pthread_mutex_lock(&p.lock); /* the daemon already takes exchanges */
     write_fixture(&p);
+    pthread_mutex_unlock(&p.lock);
     if (port_file) {
         char tmp[1100];
         snprintf(tmp, sizeof tmp, "%s.tmp", port_file);

@@ -1,6 +1,7 @@
 /* The rule catalog, parsed once from the copy of spec/rules/ embedded at build time. */
 #include "runner.h"
 
+#include <pthread.h>
 #include <string.h>
 
 extern const char *const br_spec_files[];
@@ -8,10 +9,10 @@ extern const char *const br_spec_names[];
 extern const size_t br_spec_count;
 
 static json_t *catalog;
+static pthread_once_t catalog_once = PTHREAD_ONCE_INIT;
 
-const json_t *br_catalog(void)
+static void catalog_load(void)
 {
-    if (catalog) return catalog;
     catalog = json_array();
     for (size_t i = 0; i < br_spec_count; i++) {
         json_error_t err;
@@ -25,6 +26,12 @@ const json_t *br_catalog(void)
         json_array_extend(catalog, rows);
         json_decref(rows);
     }
+}
+
+/* Parsed on first use, once, whichever thread gets there first. */
+const json_t *br_catalog(void)
+{
+    pthread_once(&catalog_once, catalog_load);
     return catalog;
 }
 

@@ -320,7 +320,9 @@ int br_recorder_add(br_recorder *r, const char *method, const char *target, cons
     json_object_set_new(request, "path", json_string(path ? path : target));
     /* path segments and query values now count as known: ids the client already had */
     char *copy = strdup(target);
-    for (char *seg = copy ? strtok(copy, "/?&=") : NULL; seg; seg = strtok(NULL, "/?&="))
+    char *save = NULL;
+    for (char *seg = copy ? strtok_r(copy, "/?&=", &save) : NULL; seg;
+         seg = strtok_r(NULL, "/?&=", &save))
         json_object_set_new(r->seen, seg, json_true());
     free(copy);
     free(path);

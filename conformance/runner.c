@@ -617,7 +617,8 @@ static void step_inspect(runner *r, const json_t *ins)
     json_t *cur = dump;
     char buf[512];
     snprintf(buf, sizeof buf, "%s", path ? path : "");
-    for (char *seg = strtok(buf, "/"); seg && cur; seg = strtok(NULL, "/")) {
+    char *save = NULL;
+    for (char *seg = strtok_r(buf, "/", &save); seg && cur; seg = strtok_r(NULL, "/", &save)) {
         char *o = seg;
         for (char *s = seg; *s; s++) {
             if (s[0] == '~' && (s[1] == '0' || s[1] == '1')) {

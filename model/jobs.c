@@ -195,8 +195,10 @@ void br__world_touch(br_world *w)
     w->epoch++;
 }
 
-static const br_world *sort_world;
-static bool (*sort_before)(const br_world *w, uint32_t a, uint32_t b);
+/* qsort's comparator has no context argument: the world and the order being sorted by are
+ * kept per thread, since worlds on different threads sort their views at the same time. */
+static _Thread_local const br_world *sort_world;
+static _Thread_local bool (*sort_before)(const br_world *w, uint32_t a, uint32_t b);
 
 static int cmp_view(const void *a, const void *b)
 {

@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs every Debian package brcheck needs (idempotent), then configures and builds.
 # Usage: ./scripts/setup.sh            normal build in build/
-#        ./scripts/setup.sh asan       ASan+UBSan build in build-asan/ (also: coverage, fuzz)
+#        ./scripts/setup.sh asan       ASan+UBSan build in build-asan/ (also: tsan, coverage, fuzz)
 set -eu
 cd "$(dirname "$0")/.."
 preset=${1:-default}

@@ -18,7 +18,8 @@ proxy="http://127.0.0.1:$(cat "$work/rport")"
 cluster=$(python3 -c "import json,sys; w=json.load(open(sys.argv[1])); print([c['id'] for c in w['clusters'] if c.get('plan','').lower().startswith('ded') or c.get('plan')=='Enterprise'][0])" "$work/world.json")
 key="Authorization: Bearer owner-key"
 curl -sf -H "$key" -H 'Content-Type: application/json' -d '{"backupType": "CLUSTER"}' \
-  "$proxy/v2/clusters/$cluster/backups/create" >"$work/created" || fail "create through the proxy"
+  "$proxy/v2/clusters/$cluster/backups/create" >"$work/created" ||
+  { tail -n 20 "$work/record.log" "$work/serve.log"; fail "create through the proxy"; }
 backup=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['data']['backupId'])" "$work/created")
 curl -sf -H "$key" "$proxy/v2/clusters/$cluster/backups/$backup" >/dev/null || fail "describe"
 curl -s -H "$key" "$proxy/v2/clusters/$cluster/backups/no-such-backup" >/dev/null
