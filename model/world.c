@@ -81,8 +81,10 @@ void br_world_free(br_world *w)
     }
     for (size_t i = 0; i < w->n_backups; i++)
         br__backup_free(&w->backups[i]);
-    for (size_t i = 0; i < w->n_jobs; i++)
+    for (size_t i = 0; i < w->n_jobs; i++) {
         json_decref(w->jobs[i].params);
+        json_decref(w->jobs[i].reason);
+    }
     br__free(w->ix_clusters.slots);
     br__free(w->ix_backups.slots);
     br__free(w->ix_jobs.slots);
@@ -194,6 +196,7 @@ void br__world_unadd_job(br_world *w)
     if (w->jobs_queued >= w->n_jobs) w->jobs_queued = w->n_jobs - 1;
     br_job *j = &w->jobs[--w->n_jobs];
     json_decref(j->params);
+    json_decref(j->reason);
     memset(j, 0, sizeof *j);
     br__world_touch(w);
 }

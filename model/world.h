@@ -172,9 +172,9 @@ typedef struct {
     int src_cluster; /* -1 when none */
     int dst_cluster; /* -1 when none */
     bool failing;    /* decided at create: ends FAILED */
-    char reason[256];
-    char error_code[64];
-    json_t *params; /* owned: the dialect's request parameters */
+    int error_code;  /* the vendor's code when it FAILED, 0: none */
+    json_t *reason;  /* owned, shared by world copies, never changed: why it FAILED, or NULL */
+    json_t *params;  /* owned: the dialect's request parameters */
     bool was_terminal;
     int last_progress;
     uint64_t expected_hash; /* INV-CONTENT: what the restore must produce */

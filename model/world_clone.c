@@ -66,8 +66,10 @@ static bool copy_owned(br_world *w, const br_world *src)
     }
     for (size_t i = 0; i < w->n_backups; i++)
         br__content_share(w->backups[i].content);
-    for (size_t i = 0; i < w->n_jobs; i++)
+    for (size_t i = 0; i < w->n_jobs; i++) {
         if (w->jobs[i].params) json_incref(w->jobs[i].params);
+        if (w->jobs[i].reason) json_incref(w->jobs[i].reason);
+    }
     ok = ok && dup_index(&w->ix_clusters, &src->ix_clusters) &&
          dup_index(&w->ix_backups, &src->ix_backups) && dup_index(&w->ix_jobs, &src->ix_jobs) &&
          dup_index(&w->ix_projects, &src->ix_projects) && dup_heap(&w->job_due, &src->job_due);

@@ -35,9 +35,10 @@ json_t *br__cc_restore_json(const br_world *w, const br_job *j)
         rc |= json_object_set_new(o, "completed_at",
                                   br__time_json(j->finished ? j->finished : j->created));
     if (failed && !mutant) {
-        rc |= json_object_set_new(o, "client_error_code", json_integer(atoi(j->error_code)));
+        const char *why = json_string_value(j->reason);
+        rc |= json_object_set_new(o, "client_error_code", json_integer(j->error_code));
         rc |= json_object_set_new(o, "client_error_message",
-                                  json_string(j->reason[0] ? j->reason : "restore failed"));
+                                  json_string(why && *why ? why : "restore failed"));
     }
     if (rc) {
         json_decref(o);

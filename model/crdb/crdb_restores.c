@@ -277,10 +277,10 @@ static int start_restore(br_ctx *ctx, request *r, long bi, long src, long dst,
     j->expected_hash = br__content_hash(made);
     if (failure) { /* CC-EMPTY-DEST, strict profile: accepted, ends FAILED */
         j->failing = true;
-        snprintf(j->reason, sizeof j->reason, "%s", failure);
-        snprintf(j->error_code, sizeof j->error_code, "%d", code);
+        j->reason = json_string_nocheck(failure);
+        j->error_code = code;
     }
-    json_t *body = br__cc_restore_json(w, j);
+    json_t *body = failure && !j->reason ? NULL : br__cc_restore_json(w, j);
     if (!body) {
         j->params = NULL; /* still the caller's */
         br__world_unadd_job(w);

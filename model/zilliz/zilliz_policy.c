@@ -163,8 +163,10 @@ int br__zc_get_job(br_ctx *ctx)
                           "progress", progress);
     if (o && j->started) br__set(ctx, o, "startTime", br__time_json(j->started));
     if (o && j->finished) br__set(ctx, o, "endTime", br__time_json(j->finished));
-    if (o && strcmp(j->status, "FAILED") == 0)
-        br__set(ctx, o, "reason", json_string(j->reason[0] ? j->reason : "job failed"));
+    if (o && strcmp(j->status, "FAILED") == 0) {
+        const char *why = json_string_value(j->reason);
+        br__set(ctx, o, "reason", json_string(why && *why ? why : "job failed"));
+    }
     br__applied(ctx, BR_RULE_ZC_JOBS);
     br__applied(ctx, BR_RULE_ZC_BACKUP_LIFE);
     return br__zc_ok(ctx, o);
