@@ -90,7 +90,9 @@ mem=$(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 btype=$(sed -n 's/^CMAKE_BUILD_TYPE:[A-Z]*=//p' "$BUILD/CMakeCache.txt" 2>/dev/null)
 commit=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
-dirty=$(git -C "$ROOT" status --porcelain --untracked-files=no 2>/dev/null | grep -c . || true)
+# changed tracked files, not counting the report this run writes
+dirty=$(git -C "$ROOT" status --porcelain --untracked-files=no 2>/dev/null |
+    grep -v " $(basename "$OUT")\$" | grep -c . || true)
 
 # ---- in-process model
 if [ -x "$BUILD/bench_model" ]; then
