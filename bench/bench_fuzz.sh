@@ -1,7 +1,10 @@
 #!/bin/sh
 # Execs per second of each fuzzing harness: the replay driver over its seed corpus, repeated
 # (no fuzzer, no instrumentation: the ceiling of one core), and, when the AFL++ build exists,
-# a short afl-fuzz run per harness (fuzzer_stats' execs_per_sec).
+# a short afl-fuzz run per harness (fuzzer_stats' execs_per_sec), and, as the peer of the same
+# run, the `noop` harness (the same AFL++ driver around an empty entry point) over the sequence
+# seeds: what afl-fuzz reaches on this machine when the harness costs nothing. The last line
+# reads each harness against it: its own time per exec is 1/harness - 1/noop.
 # usage: bench/bench_fuzz.sh [BUILD] [AFL_BUILD] [SECONDS]  (defaults: build build-fuzz 20)
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,15 +24,28 @@ for h in request sequence http; do
   echo "$h $n $rounds $start $end" | awk '{printf "%-9s replay: %d inputs x %d in %.2fs = %.0f execs/s\n", $1, $2, $3, $5-$4, $2*$3/($5-$4)}'
 done
 command -v afl-fuzz >/dev/null || exit 0
-for h in request sequence http; do
+tmp=$(mktemp) || exit 1
+trap 'rm -f "$tmp"' EXIT
+for h in noop request sequence http; do
   bin="$afl_build/fuzz/fuzz_$h"
   [ -x "$bin" ] || continue
+  seeds=$h
+  [ $h = noop ] && seeds=sequence
   out=$(mktemp -d "$ROOT/fuzz/out-bench.XXXXXX") || exit 1
-  BR_FUZZ_WARMUP="$ROOT/fuzz/corpus/$h" \
+  BR_FUZZ_WARMUP="$ROOT/fuzz/corpus/$seeds" \
   AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 AFL_NO_AFFINITY=1 \
-    afl-fuzz -i "$ROOT/fuzz/corpus/$h" -o "$out" -V "$secs" -m none -- "$bin" >/dev/null 2>&1
+    afl-fuzz -i "$ROOT/fuzz/corpus/$seeds" -o "$out" -V "$secs" -m none -- "$bin" >/dev/null 2>&1
   s="$out/default/fuzzer_stats"
-  [ -f "$s" ] && printf '%-9s afl-fuzz %ss: %s execs/s, stability %s\n' "$h" "$secs" \
-    "$(sed -n 's/^execs_per_sec *: *//p' "$s")" "$(sed -n 's/^stability *: *//p' "$s")"
+  if [ -f "$s" ]; then
+    eps=$(sed -n 's/^execs_per_sec *: *//p' "$s")
+    printf '%-9s afl-fuzz %ss: %s execs/s, stability %s\n' "$h" "$secs" "$eps" \
+      "$(sed -n 's/^stability *: *//p' "$s")"
+    echo "$h $eps" >>"$tmp"
+  fi
   rm -rf "$out"
 done
+# Each harness against the noop peer: share of the ceiling, and its own microseconds per exec.
+awk '$1 == "noop" { noop = $2 } $1 != "noop" { h[++n] = $1; e[n] = $2 }
+  END { if (noop > 0) for (i = 1; i <= n; i++) if (e[i] > 0)
+    printf "%-9s against noop: %.2f of the afl-fuzz ceiling (%.0f execs/s), %.1f us per exec in the harness\n",
+      h[i], e[i] / noop, noop, (1 / e[i] - 1 / noop) * 1e6 }' "$tmp"

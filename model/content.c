@@ -2,6 +2,8 @@
  * the material INV-CONTENT and INV-SOURCE are checked on. */
 #include "world.h"
 
+#include "hash.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -132,24 +134,16 @@ void br__content_remove_db(br_content *c, const char *db)
     c->n_dbs = k;
 }
 
-static uint64_t fnv(uint64_t h, const char *s)
-{
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return (h ^ 0xff) * 1099511628211ULL;
-}
-
 uint64_t br__content_hash(const br_content *c)
 {
     uint64_t sum = 0x9e3779b97f4a7c15ULL;
     for (size_t i = 0; i < c->n_items; i++) {
         const br_item *it = &c->items[i];
-        uint64_t h = fnv(fnv(fnv(14695981039346656037ULL, it->db), it->schema), it->name);
-        h ^= (uint64_t)it->version * 0x100000001b3ULL;
-        h *= 0xff51afd7ed558ccdULL;
+        uint64_t h = br__mix_field(br__mix_field(br__mix_field(1, it->db), it->schema), it->name);
+        h = br__mix(h, (uint64_t)it->version);
         sum += h ^ (h >> 33); /* order-independent */
     }
     for (size_t i = 0; i < c->n_dbs; i++)
-        sum += fnv(7, c->dbs[i]) * 31;
+        sum += br__mix_field(7, c->dbs[i]) * 31;
     return sum;
 }

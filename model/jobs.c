@@ -24,8 +24,8 @@ long br__job_new(br_world *w, br_vendor v, const char *type, int project, br_tim
     if (ji < 0) return -1;
     br_job *j = &w->jobs[ji];
     j->vendor = v;
-    snprintf(j->type, sizeof j->type, "%s", type);
-    snprintf(j->status, sizeof j->status, "%s", state_names[v].queued);
+    br__set_text(j->type, type);
+    br__set_text(j->status, state_names[v].queued);
     j->created = w->now;
     j->project = project;
     j->queue_s = queue_s;

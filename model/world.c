@@ -2,6 +2,8 @@
  * digest of its observable state, and the invariant check (rules.md, INV). */
 #include "world.h"
 
+#include "hash.h"
+
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -520,27 +522,6 @@ json_t *br_world_dump(const br_world *w)
     return root;
 }
 
-static uint64_t mix(uint64_t h, uint64_t v)
-{
-    h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
-    return h * 0xff51afd7ed558ccdULL;
-}
-
-/* Eight bytes at a time: byte by byte, hashing the ids of a world was most of a digest. The
- * last word carries the length of the tail, so "ab" and "ab\0" never meet. */
-static uint64_t mix_str(uint64_t h, const char *s)
-{
-    size_t n = strlen(s);
-    for (; n >= 8; n -= 8, s += 8) {
-        uint64_t v;
-        memcpy(&v, s, 8);
-        h = mix(h, v);
-    }
-    uint64_t tail = 0;
-    memcpy(&tail, s, n);
-    return mix(h, tail ^ (uint64_t)(n + 1) << 56);
-}
-
 /* Content hashes of the shared snapshots within one walk over the backups: backups of an
  * unchanged cluster share one snapshot, and hashing it again for each of them was most of
  * a digest. Each snapshot is still hashed from what it holds now (INV-SOURCE compares that
@@ -565,32 +546,34 @@ static uint64_t snap_hash(snap_memo *m, const br_backup *b)
 
 uint64_t br_world_digest(const br_world *w)
 {
-    uint64_t h = mix(mix(0, w->n_clusters), w->n_backups);
-    h = mix(mix(h, w->n_jobs), (uint64_t)w->now);
+    uint64_t h = br__mix(br__mix(0, w->n_clusters), w->n_backups);
+    h = br__mix(br__mix(h, w->n_jobs), (uint64_t)w->now);
     for (size_t i = 0; i < w->n_clusters; i++) {
         const br_cluster *c = &w->clusters[i];
-        h = mix_str(mix_str(mix_str(h, c->id), c->status), c->name);
-        h = mix(h, br__content_hash(&c->content));
+        /* Ids are written once, when a cluster, backup or job is made (INV-IDS checks them
+         * all): the position stands for the id, and hashing ids was half of a digest. */
+        h = br__mix_field(br__mix_field(h, c->status), c->name);
+        h = br__mix(h, br__content_hash(&c->content));
         for (size_t k = 0; k < c->content.n_items; k++)
-            h = mix(h, c->content.items[k].loaded);
-        h = mix(h, (uint64_t)c->dropped | (uint64_t)c->paused << 1 | (uint64_t)c->cu_size << 8);
+            h = br__mix(h, c->content.items[k].loaded);
+        h = br__mix(h, (uint64_t)c->dropped | (uint64_t)c->paused << 1 | (uint64_t)c->cu_size << 8);
         const br_policy *p = &c->policy;
-        h = mix_str(mix_str(mix(h, (uint64_t)p->enabled | (uint64_t)p->set << 1), p->frequency),
-                    p->window);
-        h = mix(mix(mix(h, (uint64_t)p->retention_days), (uint64_t)p->frequency_min),
-                (uint64_t)p->retention_edits);
+        h = br__mix_field(
+            br__mix_field(br__mix(h, (uint64_t)p->enabled | (uint64_t)p->set << 1), p->frequency),
+            p->window);
+        h = br__mix(br__mix(br__mix(h, (uint64_t)p->retention_days), (uint64_t)p->frequency_min),
+                    (uint64_t)p->retention_edits);
     }
     snap_memo memo;
     memset(memo.key, 0, sizeof memo.key);
     for (size_t i = 0; i < w->n_backups; i++) {
-        /* A backup's id is written once, when it is made (INV-IDS checks them all): its
-         * position stands for it here, and hashing the ids was half of a digest. */
+        /* The id: see the clusters above. */
         const br_backup *b = &w->backups[i];
-        h = mix_str(h, b->status);
-        h = mix(mix(h, b->deleted), b->content ? snap_hash(&memo, b) : 0);
+        h = br__mix_field(h, b->status);
+        h = br__mix(br__mix(h, b->deleted), b->content ? snap_hash(&memo, b) : 0);
     }
     for (size_t i = 0; i < w->n_jobs; i++)
-        h = mix_str(mix_str(h, w->jobs[i].id), w->jobs[i].status);
+        h = br__mix_field(h, w->jobs[i].status); /* the id: see the clusters above */
     return h;
 }
 
@@ -598,14 +581,16 @@ uint64_t br_world_digest(const br_world *w)
 
 /* The first id that 'ids' holds twice, or NULL: an open-addressing set of the ids seen
  * (linear in the number of ids; sorting them cost the fuzzing harnesses a fifth of their
- * time). 'slots' has room for 2^bits entries, at least twice n. */
+ * time). Each id is a char[BR_ID_MAX] field. 'slots' has room for 2^bits entries, at least
+ * twice n. */
 static const char *first_repeated_id(const char *const *ids, size_t n, const char **slots,
                                      unsigned bits)
 {
     size_t mask = ((size_t)1 << bits) - 1;
     for (size_t i = 0; i < n; i++) {
         /* the top bits: the multiply in mix leaves the low ones depending on little */
-        for (size_t at = (size_t)(mix_str(0, ids[i]) >> (64 - bits));; at = (at + 1) & mask) {
+        for (size_t at = (size_t)(br__mix_chars(0, ids[i], BR_ID_MAX) >> (64 - bits));;
+             at = (at + 1) & mask) {
             if (!slots[at]) {
                 slots[at] = ids[i];
                 break;

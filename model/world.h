@@ -7,6 +7,7 @@
 #include "brcheck/model.h"
 
 #include <stdarg.h>
+#include <string.h>
 
 #define BR_ID_MAX 48
 #define BR_NAME_MAX 64
@@ -30,6 +31,17 @@ int br__time_parse(const char *s, br_time *out);
 int br__duration_parse(const char *s, br_time *out);
 /* A JSON string holding the formatted time (new reference, NULL on failure). */
 json_t *br__time_json(br_time t);
+
+/* Copies 'src' into the char array 'dst' of 'cap' bytes, cut to fit, always terminated: what
+ * snprintf(dst, cap, "%s", src) does, without the format machinery (it was most of the cost
+ * of taking a scheduled backup). br__set_text(array, src) takes the array's own size. */
+static inline void br__copy_text(char *dst, size_t cap, const char *src)
+{
+    size_t n = strnlen(src, cap - 1);
+    memcpy(dst, src, n);
+    dst[n] = '\0';
+}
+#define br__set_text(array, src) br__copy_text((array), sizeof(array), (src))
 
 /* ---- content: databases, schemas and collections/tables with content versions ---- */
 typedef struct {

@@ -164,9 +164,9 @@ static long take_snapshot(br_world *w, long ci)
     b->vendor = BR_VENDOR_ATLAS;
     b->cluster = (int)ci;
     b->project = c->project;
-    snprintf(b->name, sizeof b->name, "%s", b->id);
-    snprintf(b->type, sizeof b->type, "CLUSTER");
-    snprintf(b->status, sizeof b->status, "%.15s", j->status);
+    br__set_text(b->name, b->id);
+    br__set_text(b->type, "CLUSTER");
+    br__set_text(b->status, j->status);
     b->created = w->now;
     b->expires = w->now + MA_SNAPSHOT_RETENTION;
     b->job = (int)ji;

@@ -17,9 +17,9 @@ long br__cc_take_backup(br_world *w, long cluster)
         return -1;
     }
     br__world_new_uuid(w, b->id);
-    snprintf(b->name, sizeof b->name, "%s", b->id);
-    snprintf(b->type, sizeof b->type, "CLUSTER");
-    snprintf(b->status, sizeof b->status, "AVAILABLE");
+    br__set_text(b->name, b->id);
+    br__set_text(b->type, "CLUSTER");
+    br__set_text(b->status, "AVAILABLE");
     b->vendor = BR_VENDOR_CRDB;
     b->cluster = (int)cluster;
     b->project = c->project;

@@ -53,8 +53,8 @@ long br__zc_take_backup(br_world *w, long cluster, bool manual, const br_content
     b->created = w->now;
     b->job = (int)ji;
     b->content_hash = br__content_hash(b->content);
-    snprintf(b->type, sizeof b->type, "%s", only ? "COLLECTION" : "CLUSTER");
-    snprintf(b->status, sizeof b->status, "CREATING");
+    br__set_text(b->type, only ? "COLLECTION" : "CLUSTER");
+    br__set_text(b->status, "CREATING");
     if (only && only->n_items)
         snprintf(b->name, sizeof b->name, "%.40s_backup%d", only->items[0].name, n);
     else
