@@ -46,9 +46,17 @@ long br__job_new(br_world *w, br_vendor v, const char *type, int project, br_tim
 
 bool br__job_terminal(const br_job *j)
 {
-    return strcmp(j->status, "SUCCESSFUL") == 0 || strcmp(j->status, "SUCCESS") == 0 ||
-           strcmp(j->status, "COMPLETED") == 0 || strcmp(j->status, "FAILED") == 0 ||
-           strcmp(j->status, "CANCELED") == 0;
+    const char *s = j->status;
+    switch (s[0]) { /* by the first letter: the time loop asks this of every open job */
+    case 'S':
+        return strcmp(s, "SUCCESSFUL") == 0 || strcmp(s, "SUCCESS") == 0;
+    case 'C':
+        return strcmp(s, "COMPLETED") == 0 || strcmp(s, "CANCELED") == 0;
+    case 'F':
+        return strcmp(s, "FAILED") == 0;
+    default:
+        return false;
+    }
 }
 
 bool br__job_running(const br_job *j)

@@ -42,6 +42,21 @@ static inline void br__copy_text(char *dst, size_t cap, const char *src)
     dst[n] = '\0';
 }
 #define br__set_text(array, src) br__copy_text((array), sizeof(array), (src))
+/* Writes v in decimal at 'out' (room for 21 bytes), no terminator; returns the end. */
+static inline char *br__put_int(char *out, long long v)
+{
+    char digits[20];
+    int n = 0;
+    unsigned long long u = v < 0 ? 0 - (unsigned long long)v : (unsigned long long)v;
+    do {
+        digits[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0) *out++ = '-';
+    while (n)
+        *out++ = digits[--n];
+    return out;
+}
 
 /* ---- content: databases, schemas and collections/tables with content versions ---- */
 typedef struct {

@@ -1,11 +1,13 @@
-/* Unit tests of the model's string hashing (model/hash.h) and bounded copies (world.h): a
+/* Unit tests of the model's string hashing (model/hash.h) and text helpers (world.h): a
  * string in a fixed array hashes by what it holds up to its NUL, never by what is left after
  * it, so br_world_digest sees a field rewritten to the same value as unchanged, and any
  * other value as a change. */
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -72,6 +74,18 @@ static void bounded_copy_cuts_and_terminates(void **state)
     assert_string_equal(small, "");
 }
 
+static void decimal_like_printf(void **state)
+{
+    (void)state;
+    static const long long values[] = {0, 7, 10, -1, 1234567890123LL, LLONG_MAX, LLONG_MIN};
+    for (size_t i = 0; i < sizeof values / sizeof *values; i++) {
+        char got[32], want[32];
+        *br__put_int(got, values[i]) = '\0';
+        snprintf(want, sizeof want, "%lld", values[i]);
+        assert_string_equal(got, want);
+    }
+}
+
 static const char world_text[] =
     "{\"clock\": \"2024-08-26T00:00:00Z\", \"orgs\": [{\"id\": \"org-1\", \"name\": \"A\","
     " \"vendor\": \"zilliz\", \"projects\": [{\"id\": \"proj-1\", \"name\": \"P\"}]}],"
@@ -111,6 +125,7 @@ int main(void)
         cmocka_unit_test(leftovers_never_count),
         cmocka_unit_test(lengths_and_words_told_apart),
         cmocka_unit_test(bounded_copy_cuts_and_terminates),
+        cmocka_unit_test(decimal_like_printf),
         cmocka_unit_test(digest_sees_values_not_leftovers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

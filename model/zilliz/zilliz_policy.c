@@ -3,7 +3,6 @@
  * start, and expiry after retentionDays. Also jobs (ZC-JOBS) and the cluster read. */
 #include "zilliz/zilliz.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -20,11 +19,14 @@ bool br__zc_valid_frequency(const char *s)
     }
 }
 
+static bool digit(char c)
+{
+    return c >= '0' && c <= '9'; /* ASCII only, whatever the locale (and no table look-up) */
+}
+
 static bool hhmm(const char *s, int *minute)
 {
-    if (!isdigit((unsigned char)s[0]) || !isdigit((unsigned char)s[1]) || s[2] != ':' ||
-        !isdigit((unsigned char)s[3]) || !isdigit((unsigned char)s[4]))
-        return false;
+    if (!digit(s[0]) || !digit(s[1]) || s[2] != ':' || !digit(s[3]) || !digit(s[4])) return false;
     int h = (s[0] - '0') * 10 + s[1] - '0', m = (s[3] - '0') * 10 + s[4] - '0';
     *minute = h * 60 + m;
     return h < 24 && m < 60;
