@@ -16,7 +16,7 @@ static inline uint64_t br__mix(uint64_t h, uint64_t v)
  * field), a word at a time with no strlen: the word holding the terminating NUL is cut there,
  * so what follows it in the array (left over from a longer value) never counts, and the
  * string's length goes into the last word's top byte. The same string hashes the same
- * wherever it is kept; not the same value as br__mix_str. */
+ * wherever it is kept. */
 static inline uint64_t br__mix_chars(uint64_t h, const char *s, size_t cap)
 {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
@@ -38,17 +38,6 @@ static inline uint64_t br__mix_chars(uint64_t h, const char *s, size_t cap)
     for (size_t i = 0; i < n; i++)
         h = br__mix(h, (unsigned char)s[i]);
     return br__mix(h, (uint64_t)(n + 1) << 56);
-/* br__mix_chars over a char array field, its size taken from its type: an array, never a
- * pointer (that would hash the pointer's 8 bytes' worth), and a multiple of 8 bytes. */
-#define br__mix_field(h, array)                                                                    \
-    (__extension__({                                                                               \
-        _Static_assert(                                                                            \
-            !__builtin_types_compatible_p(__typeof__(array), __typeof__(&(array)[0])) &&           \
-                sizeof(array) % 8 == 0,                                                            \
-            "br__mix_field takes a char array of 8n bytes");                                       \
-        br__mix_chars((h), (array), sizeof(array));                                                \
-    }))
-
 #endif
 }
 
