@@ -4,7 +4,9 @@
 # a short afl-fuzz run per harness (fuzzer_stats' execs_per_sec), and, as the peer of the same
 # run, the `noop` harness (the same AFL++ driver around an empty entry point) over the sequence
 # seeds: what afl-fuzz reaches on this machine when the harness costs nothing. The last line
-# reads each harness against it: its own time per exec is 1/harness - 1/noop.
+# reads each harness against it: its own time per exec is 1/harness - 1/noop. afl-fuzz runs
+# with a fixed seed (-s 1): its random choices repeat from run to run (its schedule still
+# weighs inputs by their speed, so the machine shows in the figures as it should).
 # usage: bench/bench_fuzz.sh [BUILD] [AFL_BUILD] [SECONDS]  (defaults: build build-fuzz 20)
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -34,7 +36,7 @@ for h in noop request sequence http; do
   out=$(mktemp -d "$ROOT/fuzz/out-bench.XXXXXX") || exit 1
   BR_FUZZ_WARMUP="$ROOT/fuzz/corpus/$seeds" \
   AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 AFL_NO_AFFINITY=1 \
-    afl-fuzz -i "$ROOT/fuzz/corpus/$seeds" -o "$out" -V "$secs" -m none -- "$bin" >/dev/null 2>&1
+    afl-fuzz -i "$ROOT/fuzz/corpus/$seeds" -o "$out" -V "$secs" -s 1 -m none -- "$bin" >/dev/null 2>&1
   s="$out/default/fuzzer_stats"
   if [ -f "$s" ]; then
     eps=$(sed -n 's/^execs_per_sec *: *//p' "$s")
