@@ -334,20 +334,39 @@ static uint64_t next_random(br_world *w)
     return z ^ (z >> 31);
 }
 
+/* The 16 hex digits of r, lowest nibble first. */
+static void hex16(uint64_t r, char out[16])
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* eight nibbles to eight bytes (nibble k in byte k), then each byte to its digit; no
+     * byte carries into the next (at most 15 + 6, 15 + 48 + 39) */
+    for (int half = 0; half < 2; half++) {
+        uint64_t x = r >> (32 * half) & 0xffffffffULL;
+        x = (x | x << 16) & 0x0000ffff0000ffffULL;
+        x = (x | x << 8) & 0x00ff00ff00ff00ffULL;
+        x = (x | x << 4) & 0x0f0f0f0f0f0f0f0fULL;
+        uint64_t letters = (x + 0x0606060606060606ULL) >> 4 & 0x0101010101010101ULL;
+        x += 0x3030303030303030ULL + letters * ('a' - '0' - 10);
+        memcpy(out + 8 * half, &x, 8);
+    }
+#else
+    static const char hex[] = "0123456789abcdef";
+    for (int i = 0; i < 16; i++, r >>= 4)
+        out[i] = hex[r & 15];
+#endif
+}
+
 void br__world_new_id(br_world *w, const char *prefix, int hexlen, char out[BR_ID_MAX])
 {
-    static const char hex[] = "0123456789abcdef";
     size_t n = strlen(prefix);
     if (n > BR_ID_MAX - 33) n = BR_ID_MAX - 33;
     if (hexlen > 32) hexlen = 32;
     memcpy(out, prefix, n);
-    uint64_t r = 0;
-    for (int i = 0; i < hexlen; i++) {
-        if (i % 16 == 0) r = next_random(w);
-        out[n + i] = hex[r & 15];
-        r >>= 4;
-    }
-    out[n + hexlen] = '\0';
+    char digits[32];
+    for (int i = 0; i < hexlen; i += 16) /* one random number per 16 digits */
+        hex16(next_random(w), digits + i);
+    memcpy(out + n, digits, (size_t)(hexlen > 0 ? hexlen : 0));
+    out[n + (size_t)(hexlen > 0 ? hexlen : 0)] = '\0';
 }
 
 void br__world_new_uuid(br_world *w, char out[BR_ID_MAX])

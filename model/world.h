@@ -141,6 +141,10 @@ typedef struct {
     int frequency_min;   /* CockroachDB */
     int retention_edits; /* CockroachDB: retention may change once */
     br_time last_run;    /* last scheduled backup (0: none yet) */
+    /* Zilliz, read from 'window' and 'frequency' whenever they are written
+     * (br__zc_policy_derive), so that the time loop does not parse them at every event: */
+    int16_t start_minute; /* the window's start, -1 when 'window' is not a valid window */
+    uint8_t weekdays;     /* bit d set when 'frequency' names weekday d (1 = Monday) */
 } br_policy;
 
 typedef struct {

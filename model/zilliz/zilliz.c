@@ -219,6 +219,7 @@ int br__zilliz_load(br_world *w, const json_t *given, char *err, size_t errlen)
         pol->enabled = json_is_true(json_object_get(p, "enabled"));
         snprintf(pol->frequency, sizeof pol->frequency, "%s", freq ? freq : "1,2,3,4,5,6,7");
         snprintf(pol->window, sizeof pol->window, "%s", win ? win : "00:00-02:00");
+        br__zc_policy_derive(pol);
         pol->retention_days = ret ? (int)json_integer_value(ret) : 7;
         pol->last_run = w->now; /* the world starts after any earlier run */
     }

@@ -97,6 +97,9 @@ br_time br__zc_next_event(const br_world *w, br_time after);
 int br__zc_run_event(br_world *w, br_time at);
 int br__zc_job_finished(br_world *w, br_job *job);
 br_time br__zc_next_run(const br_policy *p, br_time after);
+/* Sets the policy's start_minute and weekdays from its window and frequency: after every
+ * write to either. */
+void br__zc_policy_derive(br_policy *p);
 bool br__zc_valid_frequency(const char *s);
 bool br__zc_valid_window(const char *s, int *start_minute);
 

@@ -39,16 +39,24 @@ bool br__zc_valid_window(const char *s, int *start_minute)
            end != *start_minute;
 }
 
+void br__zc_policy_derive(br_policy *p)
+{
+    int start;
+    p->start_minute = br__zc_valid_window(p->window, &start) ? (int16_t)start : -1;
+    p->weekdays = 0;
+    for (int d = 1; d <= 7; d++) /* what a weekday's digit anywhere in the text means */
+        if (strchr(p->frequency, '0' + d)) p->weekdays |= (uint8_t)(1u << d);
+}
+
 /* The first scheduled start strictly after 'after' (weekday 1 = Monday). */
 br_time br__zc_next_run(const br_policy *p, br_time after)
 {
-    int start = 0;
-    if (!p->enabled || !br__zc_valid_window(p->window, &start)) return 0;
+    if (!p->enabled || p->start_minute < 0) return 0;
     br_time day = after >= 0 ? after / 86400 : 0;
     for (int k = 0; k <= 8; k++, day++) {
         int weekday = (int)((day + 3) % 7) + 1; /* 1970-01-01 was a Thursday */
-        br_time t = day * 86400 + start * 60;
-        if (t > after && strchr(p->frequency, '0' + weekday)) return t;
+        br_time t = day * 86400 + p->start_minute * 60;
+        if (t > after && (p->weekdays >> weekday & 1)) return t;
     }
     return 0;
 }
@@ -139,6 +147,7 @@ int br__zc_set_policy(br_ctx *ctx)
     p->enabled = enabled;
     if (freq) snprintf(p->frequency, sizeof p->frequency, "%s", freq);
     if (window) snprintf(p->window, sizeof p->window, "%s", window);
+    br__zc_policy_derive(p);
     p->retention_days = (int)days;
     if (enabled && !was_enabled && !br__mutated(w, BR_RULE_ZC_POLICY)) {
         /* ZC-POLICY: enabling takes one automatic backup at once. */
