@@ -231,8 +231,8 @@ part fuzz 180 90 "$ROOT/bench/bench_fuzz.sh" "$BUILD" "$FUZZ_BUILD" $AFL_S
     echo
     echo "| harness | replay driver, no fuzzer (the ceiling of one core) execs/s | afl-fuzz ${AFL_S} s execs/s | ratio afl/replay | share of the afl-fuzz ceiling (noop, same run) | harness us per exec (1/afl - 1/noop) | stability | design target | |"
     echo "|---|---:|---:|---:|---:|---:|---|---|---|"
-    noop=$(num fuzz "/^noop +afl-fuzz/ { for (i = 1; i <= NF; i++) if (\$(i+1) ~ /^execs\\/s/) { print \$i; exit } }")
-    echo "| noop (the driver around an empty entry point) | | $noop | | 1.00 | 0 | | | |"
+    noop=$(num fuzz "/^noop +afl-fuzz/ { for (i = 1; i <= NF; i++) if (\$(i+1) ~ /^execs\\/s/ && \$i + 0 > best) best = \$i } END { if (best) print best }")
+    echo "| noop (the driver around an empty entry point; the better of a run before and one after the harnesses) | | $noop | | 1.00 | 0 | | | |"
     for h in request sequence; do
         rep=$(num fuzz "/^$h +replay:/ { print \$(NF-1) }")
         afl=$(num fuzz "/^$h +afl-fuzz/ { for (i = 1; i <= NF; i++) if (\$(i+1) ~ /^execs\\/s/) { print \$i; exit } }")
