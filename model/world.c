@@ -588,7 +588,7 @@ static uint64_t backup_digest(uint64_t h, snap_memo *memo, const br_backup *b)
                    (b->content ? snap_hash(memo, b) : 0) ^ (uint64_t)b->deleted);
 }
 
-/* Backups and jobs are hashed in four independent chains (record i into chain i % 4),
+/* Clusters, backups and jobs are hashed in four independent chains (record i into chain i % 4),
  * joined at the end: one chain through every backup of a large world waited on each
  * multiply in turn, while separate chains overlap in the processor. Positions still count:
  * each chain sees its records in order. */
