@@ -361,12 +361,13 @@ void br__world_new_id(br_world *w, const char *prefix, int hexlen, char out[BR_I
     size_t n = strlen(prefix);
     if (n > BR_ID_MAX - 33) n = BR_ID_MAX - 33;
     if (hexlen > 32) hexlen = 32;
+    if (hexlen < 0) hexlen = 0;
     memcpy(out, prefix, n);
     char digits[32];
     for (int i = 0; i < hexlen; i += 16) /* one random number per 16 digits */
         hex16(next_random(w), digits + i);
-    memcpy(out + n, digits, (size_t)(hexlen > 0 ? hexlen : 0));
-    out[n + (size_t)(hexlen > 0 ? hexlen : 0)] = '\0';
+    memcpy(out + n, digits, (size_t)hexlen);
+    out[n + (size_t)hexlen] = '\0';
 }
 
 void br__world_new_uuid(br_world *w, char out[BR_ID_MAX])
