@@ -7,14 +7,17 @@
 # (the better of the two runs; the machine is shared, so one may be slowed). The last line
 # reads each harness against it: its own time per exec is 1/harness - 1/noop. afl-fuzz runs
 # with a fixed seed (-s 1): its random choices repeat from run to run (its schedule still
-# weighs inputs by their speed, so the machine shows in the figures as it should).
+# weighs inputs by their speed, so the machine shows in the figures as it should). afl-fuzz
+# binds itself and the harness to a free core, as a campaign does (unbound when none is free:
+# said on its line). Before them, build/bench_forkserver: the fork server's round trip in
+# persistent mode with nothing else, the floor under every afl-fuzz figure on this machine.
 # usage: bench/bench_fuzz.sh [BUILD] [AFL_BUILD] [SECONDS]  (defaults: build build-fuzz 20)
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$ROOT/build}
 afl_build=${2:-$ROOT/build-fuzz}
 secs=${3:-20}
-case "${1:-}" in -h | --help) sed -n '2,5p' "$0" | cut -c3-; exit 0 ;; esac
+case "${1:-}" in -h | --help) sed -n '2,14p' "$0" | cut -c3-; exit 0 ;; esac
 for h in request sequence http; do
   replay="$build/fuzz/fuzz_${h}_replay"
   [ -x "$replay" ] || continue
@@ -29,23 +32,45 @@ done
 command -v afl-fuzz >/dev/null || exit 0
 tmp=$(mktemp) || exit 1
 trap 'rm -f "$tmp"' EXIT
+floor=""
+if [ -x "$build/bench_forkserver" ] && "$build/bench_forkserver" 2 >"$tmp" 2>&1; then
+  sed 's/^/forkserver /' "$tmp"
+  floor=$(sed -n 's/^fork server floor: \([0-9]*\) .*/\1/p' "$tmp")
+fi
+: >"$tmp"
 for h in noop request sequence http noop; do
   bin="$afl_build/fuzz/fuzz_$h"
   [ -x "$bin" ] || continue
   seeds=$h
   [ $h = noop ] && seeds=sequence
-  out=$(mktemp -d "$ROOT/fuzz/out-bench.XXXXXX") || exit 1
-  BR_FUZZ_WARMUP="$ROOT/fuzz/corpus/$seeds" \
-  AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 AFL_NO_AFFINITY=1 \
-    afl-fuzz -i "$ROOT/fuzz/corpus/$seeds" -o "$out" -V "$secs" -s 1 -m none -- "$bin" >/dev/null 2>&1
+  bound=""
+  for affinity in bound unbound; do
+    out=$(mktemp -d "$ROOT/fuzz/out-bench.XXXXXX") || exit 1
+    no_affinity=""
+    [ $affinity = unbound ] && no_affinity=1
+    BR_FUZZ_WARMUP="$ROOT/fuzz/corpus/$seeds" AFL_NO_AFFINITY=$no_affinity \
+    AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 \
+      afl-fuzz -i "$ROOT/fuzz/corpus/$seeds" -o "$out" -V "$secs" -s 1 -m none -- "$bin" \
+      >"$out.log" 2>&1
+    # every core already taken by another afl-fuzz: the same run unbound
+    if [ $affinity = bound ] && [ ! -f "$out/default/fuzzer_stats" ] &&
+      grep -q 'CPU cores on your system are allocated' "$out.log"; then
+      rm -rf "$out" "$out.log"
+      bound=", unbound: no free core"
+      continue
+    fi
+    break
+  done
   s="$out/default/fuzzer_stats"
   if [ -f "$s" ]; then
     eps=$(sed -n 's/^execs_per_sec *: *//p' "$s")
-    printf '%-9s afl-fuzz %ss: %s execs/s, stability %s\n' "$h" "$secs" "$eps" \
+    printf '%-9s afl-fuzz %ss: %s execs/s%s, stability %s\n' "$h" "$secs" "$eps" "$bound" \
       "$(sed -n 's/^stability *: *//p' "$s")"
     echo "$h $eps" >>"$tmp"
+  else
+    echo "$h afl-fuzz did not run: $(tail -1 "$out.log")" >&2
   fi
-  rm -rf "$out"
+  rm -rf "$out" "$out.log"
 done
 # Each harness against the noop peer (its better run): share of the ceiling, and its own
 # microseconds per exec.
@@ -53,3 +78,5 @@ awk '$1 == "noop" && $2 > noop { noop = $2 } $1 != "noop" { h[++n] = $1; e[n] = 
   END { if (noop > 0) for (i = 1; i <= n; i++) if (e[i] > 0)
     printf "%-9s against noop: %.2f of the afl-fuzz ceiling (%.0f execs/s), %.1f us per exec in the harness\n",
       h[i], e[i] / noop, noop, (1 / e[i] - 1 / noop) * 1e6 }' "$tmp"
+[ -z "$floor" ] || awk -v floor="$floor" '$1 == "noop" && $2 > noop { noop = $2 }
+  END { if (noop > 0) printf "noop      against the fork server floor: %.2f (%.0f of %s execs/s)\n", noop / floor, noop, floor }' "$tmp"

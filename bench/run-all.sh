@@ -232,6 +232,8 @@ part fuzz 180 90 "$ROOT/bench/bench_fuzz.sh" "$BUILD" "$FUZZ_BUILD" $AFL_S
     echo "| harness | replay driver, no fuzzer (the ceiling of one core) execs/s | afl-fuzz ${AFL_S} s execs/s | ratio afl/replay | share of the afl-fuzz ceiling (noop, same run) | harness us per exec (1/afl - 1/noop) | stability | design target | |"
     echo "|---|---:|---:|---:|---:|---:|---|---|---|"
     noop=$(num fuzz "/^noop +afl-fuzz/ { for (i = 1; i <= NF; i++) if (\$(i+1) ~ /^execs\\/s/ && \$i + 0 > best) best = \$i } END { if (best) print best }")
+    floor=$(num fuzz "/^forkserver fork server floor:/ { print \$5 }")
+    echo "| fork server floor (build/bench_forkserver: AFL++'s persistent-mode round trip alone, one core) | | $floor | | | | | | |"
     echo "| noop (the driver around an empty entry point; the better of a run before and one after the harnesses) | | $noop | | 1.00 | 0 | | | |"
     for h in request sequence; do
         rep=$(num fuzz "/^$h +replay:/ { print \$(NF-1) }")
@@ -243,7 +245,7 @@ part fuzz 180 90 "$ROOT/bench/bench_fuzz.sh" "$BUILD" "$FUZZ_BUILD" $AFL_S
         echo "| $h | $rep | $afl | $(ratio "$afl" "$rep") | $(ratio "$afl" "$noop") | $own | $stab | $tgt | $v |"
     done
     echo
-    echo "A harness cannot pass the noop row: that is afl-fuzz's own cost per input on this machine (fork server round trip, mutation, coverage map)."
+    echo "A harness cannot pass the noop row: that is afl-fuzz's own cost per input on this machine (fork server round trip, mutation, coverage map). Nor can noop pass the fork server floor by much: three processes pass each input between them, and a context switch costs what the floor's raw output shows."
     echo
     raw fuzz
 } >>"$MD"
