@@ -75,6 +75,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     fresh_each = getenv("BR_FUZZ_FRESH") != NULL && strcmp(getenv("BR_FUZZ_FRESH"), "0") != 0;
     fresh_server();
     br_fuzz_check_world(server->host.world, "starting the server");
+    br_world_reset_caches(server->host.world);
     return 0;
 }
 
@@ -260,6 +261,8 @@ static void check_answer(const char *out, size_t n)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!server) LLVMFuzzerInitialize(NULL, NULL);
+    uint32_t digest_seq = server->digest.seq;
+    uint64_t digest_tick = server->digest.tick;
     size_t len = size;
     char *filled = fill_digest(data, size, &len);
     size_t n = 0;
@@ -268,11 +271,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!out) br_fuzz_fail("http: br_server_feed failed (%zu input bytes)", size);
     check_answer(out, n);
     free(out);
+    /* The Digest nonces this input was given and the counts it took are forgotten: the next
+     * input meets the same table (AFL++ stability; a rebuilt server starts empty too). */
+    br__digest_rewind(&server->digest, digest_seq, digest_tick);
     if (server_changed()) {
         br_fuzz_check_world(server->host.world, "an HTTP input");
         fresh_server();
     } else if (fresh_each) {
         fresh_server();
     }
+    /* The next input meets the same world, its caches too (br_world_reset_caches: a cache
+     * left as this input left it would make a request take another path: AFL++ instability).
+     * Here, not before the next input: what the reset does depends on this input alone. */
+    br_world_reset_caches(server->host.world);
     return 0;
 }

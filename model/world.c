@@ -325,6 +325,34 @@ long br__world_find_job(const br_world *w, const char *id)
     return FIND(w, ix_jobs, jobs, n_jobs, id);
 }
 
+/* The index of n objects as a fresh world's first look-up builds it: the table at the size n
+ * needs (an index that grew for an object added and then taken back keeps its larger table,
+ * where probes take other paths), filled. No room: look-ups scan, as they would anyway. */
+static void index_settle(br_id_index *ix, const void *base, size_t stride, size_t n)
+{
+    size_t cap = 16;
+    while (2 * n > cap)
+        cap *= 2;
+    if (ix->cap != cap) {
+        br__free(ix->slots);
+        ix->slots = NULL;
+        ix->cap = ix->synced = 0;
+    }
+    (void)index_sync(ix, base, stride, n);
+}
+
+void br_world_reset_caches(br_world *w)
+{
+    for (int k = 0; k < BR_VIEW_COUNT; k++) {
+        br__free(w->views[k].v);
+        memset(&w->views[k], 0, sizeof w->views[k]);
+    }
+    index_settle(&w->ix_clusters, w->clusters, sizeof *w->clusters, w->n_clusters);
+    index_settle(&w->ix_projects, w->projects, sizeof *w->projects, w->n_projects);
+    index_settle(&w->ix_backups, w->backups, sizeof *w->backups, w->n_backups);
+    index_settle(&w->ix_jobs, w->jobs, sizeof *w->jobs, w->n_jobs);
+}
+
 /* splitmix64 over (seed, counter): deterministic, well spread. */
 static uint64_t next_random(br_world *w)
 {

@@ -81,6 +81,19 @@ char *br__digest_challenge(br__digest *d, bool stale)
     return v;
 }
 
+void br__digest_rewind(br__digest *d, uint32_t seq, uint64_t tick)
+{
+    pthread_mutex_lock(&d->lock);
+    if (d->tick != tick)
+        for (size_t k = 0; k < BR_DIGEST_SLOTS; k++)
+            if (d->slots[k].last > tick) memset(&d->slots[k], 0, sizeof d->slots[k]);
+    for (uint32_t s = seq + 1; s != d->seq + 1 && s - seq <= BR_DIGEST_WINDOW; s++)
+        set_bit(d->used, s, false);
+    d->seq = seq;
+    d->tick = tick;
+    pthread_mutex_unlock(&d->lock);
+}
+
 /* Finds parameter 'name' in a Digest header's list; copies its (unquoted) value. */
 static bool param(const char *h, const char *name, char *out, size_t len)
 {

@@ -112,6 +112,12 @@ char *br__digest_challenge(br__digest *d, bool stale);
 br__digest_result br__digest_verify(br__digest *d, const char *header, const char *method,
                                     const char *uri, br__digest_secret secret_of, void *ctx,
                                     char user[96]);
+/* Takes the table back to when d->seq was 'seq' and d->tick was 'tick': the nonces issued
+ * since are unmarked and every slot a count was taken in since is emptied. Exact when those
+ * slots were empty at the mark: the http fuzzing harness rewinds after each input to the
+ * empty table, so that every input meets the same one (AFL++ stability). Never on a serving
+ * server: a forgotten nonce's counts could be replayed. */
+void br__digest_rewind(br__digest *d, uint32_t seq, uint64_t tick);
 
 /* ---- the server ---- */
 struct br_server {

@@ -353,6 +353,65 @@ static void test_digest_replay_after_eviction_refused(void **state)
     free(d);
 }
 
+/* br__digest_rewind (the http fuzzing harness): from an empty table, the nonces issued and
+ * the counts taken after the mark are forgotten: the table is empty again, byte for byte. */
+static void test_digest_rewind_forgets_what_came_after(void **state)
+{
+    (void)state;
+    br__digest *d = calloc(1, sizeof *d);
+    br__digest *kept = malloc(sizeof *kept);
+    assert_non_null(d);
+    assert_non_null(kept);
+    assert_int_equal(br__digest_init(d, 300), 0);
+    memcpy(kept, d, sizeof *d);
+    uint32_t seq = d->seq;
+    uint64_t tick = d->tick;
+
+    /* two nonces, three counts */
+    char one[128], two[128], h[1024], user[96];
+    char *ch = br__digest_challenge(d, false);
+    nonce_of(ch, one);
+    free(ch);
+    ch = br__digest_challenge(d, false);
+    nonce_of(ch, two);
+    free(ch);
+    const char *counts[][2] = {{one, "00000001"}, {one, "00000002"}, {two, "00000001"}};
+    for (size_t i = 0; i < 3; i++) {
+        digest_header(h, sizeof h, counts[i][0], counts[i][1]);
+        assert_int_equal(br__digest_verify(d, h + 15, "GET", SNAPS, demo_secret, NULL, user),
+                         BR_DIGEST_OK);
+    }
+    digest_header(h, sizeof h, one, "00000002"); /* a replay, before the rewind */
+    assert_int_equal(br__digest_verify(d, h + 15, "GET", SNAPS, demo_secret, NULL, user),
+                     BR_DIGEST_BAD);
+    assert_true(memcmp(kept->slots, d->slots, sizeof d->slots) != 0);
+    assert_true(memcmp(kept->used, d->used, sizeof d->used) != 0);
+
+    br__digest_rewind(d, seq, tick);
+    assert_int_equal(d->seq, seq);
+    assert_true(d->tick == tick);
+    assert_memory_equal(kept->slots, d->slots, sizeof d->slots);
+    assert_memory_equal(kept->used, d->used, sizeof d->used);
+    /* the next nonce is numbered as the first was */
+    ch = br__digest_challenge(d, false);
+    char again[128];
+    nonce_of(ch, again);
+    free(ch);
+    assert_int_equal(d->seq, seq + 1);
+    assert_memory_equal(again + 16, one + 16, 8); /* after 16 hex digits of time, the number */
+    /* a rewind to now changes nothing */
+    digest_header(h, sizeof h, again, "00000001");
+    assert_int_equal(br__digest_verify(d, h + 15, "GET", SNAPS, demo_secret, NULL, user),
+                     BR_DIGEST_OK);
+    memcpy(kept, d, sizeof *d);
+    br__digest_rewind(d, d->seq, d->tick);
+    assert_memory_equal(kept->slots, d->slots, sizeof d->slots);
+    assert_memory_equal(kept->used, d->used, sizeof d->used);
+    free(kept);
+    br__digest_free(d);
+    free(d);
+}
+
 /* Connections sharing a nonce send their counts a little out of order: each count is taken
  * once, whatever the order; a count seen before, or 64 or more below the highest, is not. */
 static void test_digest_counts_out_of_order_taken_once(void **state)
@@ -719,6 +778,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_digest_counts_out_of_order_taken_once, setup,
                                         teardown),
         cmocka_unit_test(test_digest_replay_after_eviction_refused),
+        cmocka_unit_test(test_digest_rewind_forgets_what_came_after),
         cmocka_unit_test(test_digest_stale_nonce),
         cmocka_unit_test_setup_teardown(test_access_list_sees_the_socket_address, setup, teardown),
         cmocka_unit_test_setup_teardown(test_admin_api, setup, teardown),

@@ -155,6 +155,13 @@ uint64_t br_world_digest(const br_world *w);
  * writes the first one's rule and message. */
 int br_world_check(const br_world *w, br_rule *rule, char *msg, size_t msglen);
 
+/* Puts the world's caches, which nothing observes, in a state that depends on the world
+ * alone: list views dropped, id indexes filled. For callers that keep one world across
+ * unrelated requests (the fuzzing harnesses): otherwise a request's path depends a little
+ * on the requests before it (a view kept for the cluster asked last, an index filled on
+ * first use or refilled after a rolled-back creation). */
+void br_world_reset_caches(br_world *w);
+
 /* The private key of the Atlas API key with that public key (borrowed; "" when the world
  * gave none), or NULL when there is no such Atlas key. For a transport's Digest check. */
 const char *br_world_atlas_secret(const br_world *w, const char *public_key);
