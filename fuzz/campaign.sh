@@ -92,7 +92,20 @@ cc=afl-clang-fast
 command -v "$cc" >/dev/null || { echo "campaign: $cc not found" >&2; exit 2; }
 
 # build DIR EXTRA-ENV TARGETS...: configures (once) and builds the harnesses with AFL++'s compiler.
+# Campaigns started side by side share the build folders: one configures and builds a folder
+# at a time (flock on DIR.lock), the others wait and then find it built.
 build_tree() {
+  dir=$1
+  if command -v flock >/dev/null; then
+    (
+      flock 9 || exit 1
+      build_tree_locked "$@"
+    ) 9>"$dir.lock"
+  else
+    build_tree_locked "$@"
+  fi
+}
+build_tree_locked() {
   dir=$1; extra=$2; shift 2
   if [ ! -f "$dir/build.ninja" ]; then
     env $extra cmake -S "$ROOT" -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \

@@ -661,14 +661,17 @@ uint64_t br_world_digest(const br_world *w)
 /* The first id that 'ids' holds twice, or NULL: an open-addressing set of the ids seen
  * (linear in the number of ids; sorting them cost the fuzzing harnesses a fifth of their
  * time). Each id is a char[BR_ID_MAX] field. 'slots' has room for 2^bits entries, at least
- * twice n. */
+ * twice n. The set hashes an id's first 16 bytes, where ids already differ (random hex
+ * digits or UUIDs after a short prefix), and compares whole ids: ids alike in their first 16
+ * bytes cost a longer probe, never a wrong answer. Hashing all 48 was most of a check. */
+#define ID_HASHED 16
 static const char *first_repeated_id(const char *const *ids, size_t n, const char **slots,
                                      unsigned bits)
 {
     size_t mask = ((size_t)1 << bits) - 1;
     for (size_t i = 0; i < n; i++) {
         /* the top bits: the multiply in mix leaves the low ones depending on little */
-        for (size_t at = (size_t)(br__mix_chars(0, ids[i], BR_ID_MAX) >> (64 - bits));;
+        for (size_t at = (size_t)(br__mix_chars(0, ids[i], ID_HASHED) >> (64 - bits));;
              at = (at + 1) & mask) {
             if (!slots[at]) {
                 slots[at] = ids[i];
@@ -721,9 +724,14 @@ int br_world_check(const br_world *w, br_rule *rule, char *msg, size_t msglen)
     unsigned bits = 4;
     while (((size_t)1 << bits) < 2 * total)
         bits++;
-    const char **ids = total ? malloc(total * sizeof *ids) : NULL;
-    const char **slots = total ? calloc((size_t)1 << bits, sizeof *slots) : NULL;
-    if (ids && slots) {
+    /* on the stack up to 512 ids (the fuzzing harnesses' worlds, checked after every step) */
+    enum { ON_STACK = 512 };
+    const char *ids_here[ON_STACK], *slots_here[2 * ON_STACK];
+    bool small = total <= ON_STACK;
+    const char **ids = small ? ids_here : malloc(total * sizeof *ids);
+    const char **slots = small ? slots_here : calloc((size_t)1 << bits, sizeof *slots);
+    if (small) memset(slots_here, 0, ((size_t)1 << bits) * sizeof *slots);
+    if (total && ids && slots) {
         size_t k = 0;
         for (size_t i = 0; i < w->n_clusters; i++)
             ids[k++] = w->clusters[i].id;
@@ -734,8 +742,10 @@ int br_world_check(const br_world *w, br_rule *rule, char *msg, size_t msglen)
         const char *twice = first_repeated_id(ids, k, slots, bits);
         if (twice) VIOLATION(BR_RULE_INV_IDS, "id %s used twice", twice);
     }
-    free(ids);
-    free(slots);
+    if (!small) {
+        free(ids);
+        free(slots);
+    }
     free(memo);
 #undef VIOLATION
     return n;
