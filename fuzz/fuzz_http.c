@@ -17,6 +17,8 @@
 #include "md5.h"
 #include "server_internal.h"
 
+#include <microhttpd.h>
+
 #include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,13 +59,24 @@ static void fresh_server(void)
     pristine_fault_id = server->faults.next_id;
 }
 
+/* A connection the server still holds after br_server_feed: one whose input stalled it in a
+ * state where it no longer reads (a request head past the connection's memory, say). The
+ * server would close it at its idle timeout, in wall-clock seconds, during a later input's
+ * run: a rebuilt server leaves nothing behind. */
+static bool connection_left(void)
+{
+    const union MHD_DaemonInfo *info =
+        MHD_get_daemon_info(server->daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+    return !info || info->num_connections != 0;
+}
+
 static bool server_changed(void)
 {
     const br__host *h = &server->host;
     return h->world != pristine_world || br_world_digest(h->world) != pristine_digest ||
            br_world_now(h->world) != pristine_now || strcmp(h->profile, "default") != 0 ||
            h->mutant != BR_RULE_COUNT || server->faults.n != 0 ||
-           server->faults.next_id != pristine_fault_id;
+           server->faults.next_id != pristine_fault_id || connection_left();
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
