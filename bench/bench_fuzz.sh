@@ -46,9 +46,11 @@ for h in noop request sequence http noop; do
   bound=""
   for affinity in bound unbound; do
     out=$(mktemp -d "$ROOT/fuzz/out-bench.XXXXXX") || exit 1
-    no_affinity=""
-    [ $affinity = unbound ] && no_affinity=1
-    BR_FUZZ_WARMUP="$ROOT/fuzz/corpus/$seeds" AFL_NO_AFFINITY=$no_affinity \
+    # bound: AFL_NO_AFFINITY unset (some afl-fuzz versions take even an empty value as set)
+    affinity_env="-u AFL_NO_AFFINITY"
+    [ $affinity = unbound ] && affinity_env="AFL_NO_AFFINITY=1"
+    # shellcheck disable=SC2086
+    env $affinity_env BR_FUZZ_WARMUP="$ROOT/fuzz/corpus/$seeds" \
     AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_UI=1 \
       afl-fuzz -i "$ROOT/fuzz/corpus/$seeds" -o "$out" -V "$secs" -s 1 -m none -- "$bin" \
       >"$out.log" 2>&1
