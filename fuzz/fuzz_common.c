@@ -102,6 +102,23 @@ bool br_fuzz_send_checked_known(br_world *w, const br_request *req, br_response 
     return true;
 }
 
+bool br_fuzz_send_checked_since(br_world *w, const br_request *req, br_response *res,
+                                br_world_shadow *shadow)
+{
+    int rc = br_world_handle(w, req, res);
+    if (rc != BR_OK)
+        br_fuzz_fail("%s %s: the model failed: %s", req->method, req->path, br_strerror(rc));
+    check_answer(req, res);
+    bool changed;
+    if (br_world_shadow_sync(shadow, w, &changed) != BR_OK) br_fuzz_fail("out of memory");
+    if (!changed) return false;
+    if (res->error)
+        br_fuzz_fail("INV-ATOMIC: %s %s: an error answer (HTTP %d) changed the world", req->method,
+                     req->path, res->status);
+    check_world_after(w, req);
+    return true;
+}
+
 void br_fuzz_send_checked(br_world *w, const br_request *req, br_response *res)
 {
     uint64_t before = br_world_digest(w);

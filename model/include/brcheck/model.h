@@ -151,6 +151,22 @@ json_t *br_world_dump(const br_world *w);
  * are written once, when a backup is made, and stand in it by their position. */
 uint64_t br_world_digest(const br_world *w);
 
+/* A shadow: a copy of a world's objects kept to tell whether the world changed since it was
+ * taken, for callers that ask after every request (the fuzzing harnesses' INV-ATOMIC). It
+ * costs a memory comparison where br_world_digest hashes every field, and it is stricter:
+ * every field counts (times, expiries, names, job parameters, access lists), except the
+ * caches nothing observes and the counter ids are drawn from. Strings count up to their NUL.
+ * Shared snapshots count by identity (INV-SOURCE, in br_world_check, checks they never
+ * change). */
+typedef struct br_world_shadow br_world_shadow;
+/* An empty shadow (its first sync reports a change), or NULL on allocation failure. */
+br_world_shadow *br_world_shadow_new(void);
+/* Accepts NULL. */
+void br_world_shadow_free(br_world_shadow *s);
+/* Compares w with the shadow (*changed: whether anything differs), then makes the shadow a
+ * copy of w. BR_OK, or BR_ENOMEM when the copy failed (the next sync reports a change). */
+int br_world_shadow_sync(br_world_shadow *s, const br_world *w, bool *changed);
+
 /* Checks the invariants (INV-*) over the world. Returns the number of violations and
  * writes the first one's rule and message. */
 int br_world_check(const br_world *w, br_rule *rule, char *msg, size_t msglen);

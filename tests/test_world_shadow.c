@@ -1,0 +1,233 @@
+/* Unit tests of br_world_shadow_sync: every field a request could change counts, also those
+ * the digest leaves out (expiries, times, job parameters, access lists); a string rewritten
+ * to its value, the caches and the id counter do not; a refused request leaves the shadow
+ * equal and an accepted one does not; a failed copy is reported and reports a change. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "world.h"
+
+static const char world_text[] =
+    "{\"clock\": \"2024-08-26T00:00:00Z\", \"seed\": 5, \"keys\": [{\"key\": \"k\", \"org\": "
+    "\"org-1\", \"roles\": [\"ORG_OWNER\"]}], \"orgs\": [{\"id\": \"org-1\", \"name\": \"A\","
+    " \"vendor\": \"zilliz\", \"projects\": [{\"id\": \"proj-1\", \"name\": \"P\"}]}],"
+    " \"clusters\": [{\"id\": \"in01-1\", \"name\": \"Dedicated-01\", \"project\": \"proj-1\","
+    " \"plan\": \"Standard\", \"databases\": [{\"name\": \"default\", \"collections\": ["
+    "{\"name\": \"books\", \"version\": 1}]}]}]}";
+
+#define CREATE "{\"backupType\": \"CLUSTER\"}"
+
+static br_world *new_world(void)
+{
+    json_t *given = json_loads(world_text, 0, NULL);
+    assert_non_null(given);
+    char err[256];
+    br_world *w = br_world_new(given, err, sizeof err);
+    json_decref(given);
+    assert_non_null(w);
+    return w;
+}
+
+/* Whether the answer was an error (Zilliz answers most errors with HTTP 200 and a code). */
+static bool refused(br_world *w, const char *method, const char *path, const char *body)
+{
+    br_header auth = {"Authorization", "Bearer k"};
+    br_request req = {.method = method,
+                      .path = path,
+                      .headers = &auth,
+                      .n_headers = 1,
+                      .body = body,
+                      .body_len = body ? strlen(body) : 0,
+                      .caller_ip = "127.0.0.1"};
+    br_response res;
+    assert_int_equal(br_world_handle(w, &req, &res), BR_OK);
+    bool error = res.error;
+    br_response_clear(&res);
+    return error;
+}
+
+static bool sync_changed(br_world_shadow *s, const br_world *w)
+{
+    bool changed = false;
+    assert_int_equal(br_world_shadow_sync(s, w, &changed), BR_OK);
+    return changed;
+}
+
+/* A world with one backup (and its job), settled, and a shadow of it. */
+static br_world *world_with_backup(br_world_shadow **s)
+{
+    br_world *w = new_world();
+    assert_false(refused(w, "POST", "/v2/clusters/in01-1/backups/create", CREATE));
+    assert_int_equal(br_world_advance(w, 86400), BR_OK);
+    assert_int_equal(w->n_backups, 1);
+    *s = br_world_shadow_new();
+    assert_non_null(*s);
+    assert_true(sync_changed(*s, w)); /* the first sync: nothing to compare with */
+    assert_false(sync_changed(*s, w));
+    return w;
+}
+
+static void fields_count(void **state)
+{
+    (void)state;
+    br_world_shadow *s;
+    br_world *w = world_with_backup(&s);
+    br_backup *b = &w->backups[0];
+    br_time expires = b->expires;
+    b->expires += 60; /* a field br_world_digest does not hash */
+    assert_true(sync_changed(s, w));
+    assert_false(sync_changed(s, w));
+    b->expires = expires;
+    assert_true(sync_changed(s, w));
+    br_cluster *c = &w->clusters[0];
+    c->content.items[0].version++;
+    assert_true(sync_changed(s, w));
+    assert_true(br__content_add(&c->content, "default", NULL, "films", 1, false) >= 0);
+    assert_true(sync_changed(s, w));
+    br__set_text(w->jobs[0].status, "FAILED");
+    assert_true(sync_changed(s, w));
+    w->now += 1;
+    assert_true(sync_changed(s, w));
+    assert_false(sync_changed(s, w));
+    br_world_shadow_free(s);
+    br_world_free(w);
+}
+
+static void access_list_counts(void **state)
+{
+    (void)state;
+    br_world_shadow *s;
+    br_world *w = world_with_backup(&s);
+    br_org *o = &w->orgs[0];
+    assert_int_equal(
+        br__grow((void **)&o->access, &o->cap_access, o->n_access + 1, sizeof *o->access), BR_OK);
+    br__set_text(o->access[o->n_access], "10.0.0.0/8");
+    o->n_access++;
+    assert_true(sync_changed(s, w));
+    assert_false(sync_changed(s, w));
+    br__set_text(o->access[o->n_access - 1], "10.0.0.0/9");
+    assert_true(sync_changed(s, w));
+    br_world_shadow_free(s);
+    br_world_free(w);
+}
+
+static void same_values_do_not_count(void **state)
+{
+    (void)state;
+    br_world_shadow *s;
+    br_world *w = world_with_backup(&s);
+    br_cluster *c = &w->clusters[0];
+    char status[sizeof c->status];
+    memcpy(status, c->status, sizeof status);
+    /* a longer value and back: the same string, other bytes after its NUL */
+    br__set_text(c->status, "RESTORING_AND_MORE");
+    br__set_text(c->status, status);
+    assert_false(sync_changed(s, w));
+    br__set_text(w->backups[0].status, "AVAILABLE_AND_MORE");
+    br__set_text(w->backups[0].status, "AVAILABLE");
+    assert_false(sync_changed(s, w));
+    /* caches: the lazy backup count, the last snapshot, the id counter */
+    c->n_backups += 3;
+    w->id_counter += 7;
+    br_content *snap = c->snap;
+    c->snap = NULL;
+    assert_false(sync_changed(s, w));
+    c->snap = snap;
+    /* the items moved to other memory, the same values */
+    br_content moved = {0};
+    assert_int_equal(br__content_copy(&moved, &c->content), BR_OK);
+    br__content_clear(&c->content);
+    br__content_free(&c->content);
+    c->content = moved;
+    assert_false(sync_changed(s, w));
+    br_world_shadow_free(s);
+    br_world_free(w);
+}
+
+static void refused_and_accepted_requests(void **state)
+{
+    (void)state;
+    br_world_shadow *s;
+    br_world *w = world_with_backup(&s);
+    /* refused: no such cluster, a body that is not JSON, a backup type that is not one */
+    assert_true(refused(w, "POST", "/v2/clusters/in01-9/backups/create", "{}"));
+    assert_false(sync_changed(s, w));
+    assert_true(refused(w, "POST", "/v2/clusters/in01-1/backups/create", "{\"back"));
+    assert_false(sync_changed(s, w));
+    assert_true(
+        refused(w, "POST", "/v2/clusters/in01-1/backups/create", "{\"backupType\": \"TABLE\"}"));
+    assert_false(sync_changed(s, w));
+    (void)refused(w, "GET", "/v2/backups", NULL); /* a read, answered or not */
+    assert_false(sync_changed(s, w));
+    size_t n = w->n_backups;
+    assert_false(refused(w, "POST", "/v2/clusters/in01-1/backups/create", CREATE));
+    assert_int_equal(w->n_backups, n + 1);
+    assert_true(sync_changed(s, w));
+    assert_false(sync_changed(s, w));
+    br_world_shadow_free(s);
+    br_world_free(w);
+}
+
+/* Many backups: a change far into the array and an append are both found, block by block. */
+static void long_arrays(void **state)
+{
+    (void)state;
+    br_world_shadow *s;
+    br_world *w = world_with_backup(&s);
+    for (int i = 0; i < 100; i++) { /* one at a time (ZC-CREATE-ONE) */
+        assert_false(refused(w, "POST", "/v2/clusters/in01-1/backups/create", CREATE));
+        assert_int_equal(br_world_advance(w, 3600), BR_OK);
+    }
+    assert_int_equal(br_world_advance(w, 86400), BR_OK);
+    assert_true(sync_changed(s, w));
+    assert_false(sync_changed(s, w));
+    w->backups[77].deleted = !w->backups[77].deleted;
+    assert_true(sync_changed(s, w));
+    w->backups[77].deleted = !w->backups[77].deleted;
+    assert_true(sync_changed(s, w));
+    w->backups[w->n_backups - 1].size++;
+    assert_true(sync_changed(s, w));
+    assert_false(sync_changed(s, w));
+    br_world_shadow_free(s);
+    br_world_free(w);
+}
+
+static void copy_failure(void **state)
+{
+    (void)state;
+    br_world_shadow *s;
+    br_world *w = world_with_backup(&s);
+    for (int i = 0; i < 100; i++) { /* one at a time (ZC-CREATE-ONE) */
+        assert_false(refused(w, "POST", "/v2/clusters/in01-1/backups/create", CREATE));
+        assert_int_equal(br_world_advance(w, 3600), BR_OK);
+    }
+    bool changed = false;
+    br_alloc_fail_after(1); /* the copy of the grown array cannot grow */
+    assert_int_equal(br_world_shadow_sync(s, w, &changed), BR_ENOMEM);
+    br_alloc_fail_after(0);
+    assert_true(changed);
+    assert_true(sync_changed(s, w)); /* after a failed copy: a change, whatever holds */
+    assert_false(sync_changed(s, w));
+    br_world_shadow_free(s);
+    br_world_shadow_free(NULL);
+    br_world_free(w);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(fields_count),
+        cmocka_unit_test(access_list_counts),
+        cmocka_unit_test(same_values_do_not_count),
+        cmocka_unit_test(refused_and_accepted_requests),
+        cmocka_unit_test(long_arrays),
+        cmocka_unit_test(copy_failure),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
