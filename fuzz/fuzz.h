@@ -77,10 +77,14 @@ bool br_fuzz_send_checked_known(br_world *w, const br_request *req, br_response 
                                 uint64_t *digest);
 /* The same checks against a shadow of w taken before the request (br_world_shadow_sync),
  * which becomes a shadow of w after it: any field an error answer changed is an INV-ATOMIC
- * violation, not only the fields a digest hashes. Returns whether the world changed. */
+ * violation, not only the fields a digest hashes; the invariants are checked over what
+ * changed (br_world_check_changed). Returns whether the world changed. */
 bool br_fuzz_send_checked_since(br_world *w, const br_request *req, br_response *res,
                                 br_world_shadow *shadow);
 /* Aborts when br_world_check finds a violation; 'after' names what was just done. */
 void br_fuzz_check_world(const br_world *w, const char *after);
+/* The same with br_world_check_changed: over what the last sync of 'shadow' saw change. */
+void br_fuzz_check_world_changed(const br_world *w, const br_world_shadow *shadow,
+                                 const char *after);
 
 #endif

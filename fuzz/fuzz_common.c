@@ -59,6 +59,15 @@ void br_fuzz_check_world(const br_world *w, const char *after)
         br_fuzz_fail("%s after %s: %s", br_rule_id(rule), after, msg);
 }
 
+void br_fuzz_check_world_changed(const br_world *w, const br_world_shadow *shadow,
+                                 const char *after)
+{
+    br_rule rule;
+    char msg[512] = "";
+    if (br_world_check_changed(w, shadow, &rule, msg, sizeof msg) > 0)
+        br_fuzz_fail("%s after %s: %s", br_rule_id(rule), after, msg);
+}
+
 static int discard(const char *buffer, size_t size, void *data)
 {
     (void)buffer;
@@ -115,7 +124,9 @@ bool br_fuzz_send_checked_since(br_world *w, const br_request *req, br_response 
     if (res->error)
         br_fuzz_fail("INV-ATOMIC: %s %s: an error answer (HTTP %d) changed the world", req->method,
                      req->path, res->status);
-    check_world_after(w, req);
+    char what[600];
+    snprintf(what, sizeof what, "%s %.500s", req->method, req->path);
+    br_fuzz_check_world_changed(w, shadow, what);
     return true;
 }
 

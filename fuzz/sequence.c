@@ -21,8 +21,7 @@ const json_t *br_fuzz_sequence_world(void)
     return world;
 }
 
-/* Returns whether the world changed (its invariants were then checked). */
-static bool play_request(br_world *w, br_gen *g, br_observer *obs, const json_t *step, int n,
+static void play_request(br_world *w, br_gen *g, br_observer *obs, const json_t *step, int n,
                          br_world_shadow *shadow)
 {
     const json_t *request = json_object_get(step, "request");
@@ -33,20 +32,19 @@ static bool play_request(br_world *w, br_gen *g, br_observer *obs, const json_t 
     if (!b) br_fuzz_fail("step %d: the generator's request does not build: %s", n, why);
     const br_request *req = br_built_request(b);
     br_response res;
-    bool changed = br_fuzz_send_checked_since(w, req, &res, shadow);
+    br_fuzz_send_checked_since(w, req, &res, shadow);
     char rule[40], msg[512];
     if (!br__observe(obs, res.body, rule, msg, sizeof msg))
         br_fuzz_fail("%s at step %d (%s %s): %s", rule, n, req->method, req->path, msg);
     br_gen_observe(g, step, res.status, res.body);
     br_response_clear(&res);
     br_built_free(b);
-    return changed;
 }
 
 /* Simulator operations through the public world API (the runner's model target does the
  * same); a refused one must leave the world as it was. The shadow: of the world before, then
- * after. Returns whether the world changed (its invariants were then checked). */
-static bool play_sim(br_world *w, const json_t *op, int n, br_world_shadow *shadow)
+ * after. */
+static void play_sim(br_world *w, const json_t *op, int n, br_world_shadow *shadow)
 {
     const char *name = json_string_value(json_object_get(op, "op"));
     const char *cluster = json_string_value(json_object_get(op, "cluster"));
@@ -70,13 +68,12 @@ static bool play_sim(br_world *w, const json_t *op, int n, br_world_shadow *shad
     if (rc == BR_ENOMEM) br_fuzz_fail("step %d: sim %s: out of memory", n, name);
     bool changed;
     if (br_world_shadow_sync(shadow, w, &changed) != BR_OK) br_fuzz_fail("out of memory");
-    if (!changed) return false;
+    if (!changed) return;
     if (rc != BR_OK)
         br_fuzz_fail("INV-ATOMIC at step %d: a refused sim %s changed the world", n, name);
     char what[64];
     snprintf(what, sizeof what, "step %d (sim %.30s)", n, name);
-    br_fuzz_check_world(w, what);
-    return true;
+    br_fuzz_check_world_changed(w, shadow, what);
 }
 
 /* The world and generator every input starts from, built once and copied per input (loading
@@ -99,10 +96,12 @@ static void pristine(const br_world **w, const br_gen **g)
 
 /* Plays up to max_steps steps chosen by c; with bytes (the input) it stops when they run
  * out. A shadow of the world is carried from step to step (br_world_shadow_sync, a memory
- * comparison: hashing the world after each step was a quarter of the harness's time); the
- * invariants are checked after every step that changed it, after every time step, and at the
- * end (a snapshot changed in place shows only to INV-SOURCE). The shadow is made for each
- * input, so that how its copies grow depends on that input alone (stability). */
+ * comparison: hashing the world after each step was a quarter of the harness's time). The
+ * invariants are checked after every step that changed the world and every time step, over
+ * what changed (br_world_check_changed: the whole world was another sixth), and over the
+ * whole world after the last step (a snapshot changed in place, which the shadow does not
+ * see, shows there as INV-SOURCE). The shadow is made for each input, so that how its copies
+ * grow depends on that input alone (stability). */
 static int play(br_choice *c, const br_choice_bytes_state *bytes, int max_steps, json_t *steps)
 {
     const br_world *w0;
@@ -111,7 +110,7 @@ static int play(br_choice *c, const br_choice_bytes_state *bytes, int max_steps,
     br_world *w = br_world_clone(w0);
     br_gen *g = br_gen_clone(g0);
     br_world_shadow *shadow = br_world_shadow_new();
-    bool changed, checked = true; /* checked: the last step checked the invariants */
+    bool changed;
     if (!w || !g || !shadow || br_world_shadow_sync(shadow, w, &changed) != BR_OK)
         br_fuzz_fail("out of memory");
     br_observer *obs = br_observer_new();
@@ -123,24 +122,24 @@ static int play(br_choice *c, const br_choice_bytes_state *bytes, int max_steps,
         n++;
         if (steps) json_array_append(steps, step); /* before playing: a failing step is kept */
         if (json_object_get(step, "request")) {
-            checked = play_request(w, g, obs, step, n, shadow);
+            play_request(w, g, obs, step, n, shadow);
         } else if (json_object_get(step, "advance")) {
             json_int_t s = json_integer_value(json_object_get(step, "advance"));
             if (br_world_advance(w, (br_time)s) != BR_OK)
                 br_fuzz_fail("step %d: advance %lld failed", n, (long long)s);
+            if (br_world_shadow_sync(shadow, w, &changed) != BR_OK) br_fuzz_fail("out of memory");
             char what[64];
             snprintf(what, sizeof what, "step %d (advance %lld)", n, (long long)s);
-            br_fuzz_check_world(w, what);
-            if (br_world_shadow_sync(shadow, w, &changed) != BR_OK) br_fuzz_fail("out of memory");
-            checked = true;
+            br_fuzz_check_world_changed(w, shadow, what); /* jobs move with the clock */
         } else if (json_object_get(step, "sim")) {
-            checked = play_sim(w, json_object_get(step, "sim"), n, shadow);
+            play_sim(w, json_object_get(step, "sim"), n, shadow);
         } else {
             br_fuzz_fail("step %d: the generator wrote an unknown step", n);
         }
         json_decref(step);
     }
-    if (!checked) br_fuzz_check_world(w, "the last step");
+    /* the whole world once per input: snapshots changed in place, which no shadow sees */
+    if (n) br_fuzz_check_world(w, "the last step");
     br_world_shadow_free(shadow);
     br_observer_free(obs);
     br_gen_free(g);

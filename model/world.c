@@ -584,6 +584,7 @@ typedef struct {
 
 static uint64_t snap_hash(snap_memo *m, const br_backup *b)
 {
+    if (!b->content) return 0; /* nothing captured (the memo's empty keys are NULL too) */
     size_t at = (size_t)b->cluster & (SNAP_MEMO - 1);
     if (m->key[at] != b->content) {
         m->key[at] = b->content;
@@ -683,43 +684,58 @@ static const char *first_repeated_id(const char *const *ids, size_t n, const cha
     return NULL;
 }
 
-int br_world_check(const br_world *w, br_rule *rule, char *msg, size_t msglen)
+void br__finding(br__findings *f, br_rule rule, const char *fmt, ...)
 {
-    int n = 0;
-#define VIOLATION(r, ...)                                                                          \
-    do {                                                                                           \
-        if (n++ == 0) {                                                                            \
-            if (rule) *rule = r;                                                                   \
-            if (msg) snprintf(msg, msglen, __VA_ARGS__);                                           \
-        }                                                                                          \
-    } while (0)
+    if (f->n++ > 0) return;
+    if (f->rule) *f->rule = rule;
+    if (f->msg) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(f->msg, f->msglen, fmt, ap);
+        va_end(ap);
+    }
+}
+
+/* Every job: INV-TERMINAL, INV-PROGRESS (progress moves with the clock, so every job is
+ * checked every time), INV-TIME, INV-CONTENT. */
+static void check_jobs(const br_world *w, br__findings *f)
+{
     for (size_t i = 0; i < w->n_jobs; i++) {
         const br_job *j = &w->jobs[i];
         if (j->was_terminal && !br__job_terminal(j))
-            VIOLATION(BR_RULE_INV_TERMINAL, "job %s left a terminal state for %s", j->id,
-                      j->status);
+            br__finding(f, BR_RULE_INV_TERMINAL, "job %s left a terminal state for %s", j->id,
+                        j->status);
         int p = br__job_progress(w, j);
         if (p < j->last_progress)
-            VIOLATION(BR_RULE_INV_PROGRESS, "job %s progress fell from %d to %d", j->id,
-                      j->last_progress, p);
+            br__finding(f, BR_RULE_INV_PROGRESS, "job %s progress fell from %d to %d", j->id,
+                        j->last_progress, p);
         if ((j->started && j->started < j->created) ||
             (j->finished && j->finished < (j->started ? j->started : j->created)))
-            VIOLATION(BR_RULE_INV_TIME, "job %s times out of order", j->id);
+            br__finding(f, BR_RULE_INV_TIME, "job %s times out of order", j->id);
         if (j->result_hash && j->result_hash != j->expected_hash)
-            VIOLATION(BR_RULE_INV_CONTENT,
-                      "restore %s produced content other than what its backup captured", j->id);
+            br__finding(f, BR_RULE_INV_CONTENT,
+                        "restore %s produced content other than what its backup captured", j->id);
     }
-    snap_memo *memo = malloc(sizeof *memo); /* NULL: every snapshot hashed each time */
-    if (memo) memset(memo->key, 0, sizeof memo->key);
-    for (size_t i = 0; i < w->n_backups; i++) {
+}
+
+/* Backups [from, to): INV-SOURCE, INV-TIME. memo: NULL hashes every snapshot each time. */
+static void check_backups(const br_world *w, size_t from, size_t to, snap_memo *memo,
+                          br__findings *f)
+{
+    for (size_t i = from; i < to; i++) {
         const br_backup *b = &w->backups[i];
         if (!b->deleted &&
             (memo ? snap_hash(memo, b) : br__content_hash(b->content)) != b->content_hash)
-            VIOLATION(BR_RULE_INV_SOURCE, "backup %s content changed after capture", b->id);
+            br__finding(f, BR_RULE_INV_SOURCE, "backup %s content changed after capture", b->id);
         if ((b->started && b->started < b->created) || (b->finished && b->finished < b->created) ||
             (b->expires && b->expires < b->created))
-            VIOLATION(BR_RULE_INV_TIME, "backup %s times out of order", b->id);
+            br__finding(f, BR_RULE_INV_TIME, "backup %s times out of order", b->id);
     }
+}
+
+/* INV-IDS over every cluster, backup and job. */
+static void check_ids(const br_world *w, br__findings *f)
+{
     size_t total = w->n_clusters + w->n_backups + w->n_jobs;
     unsigned bits = 4;
     while (((size_t)1 << bits) < 2 * total)
@@ -740,15 +756,42 @@ int br_world_check(const br_world *w, br_rule *rule, char *msg, size_t msglen)
         for (size_t i = 0; i < w->n_jobs; i++)
             ids[k++] = w->jobs[i].id;
         const char *twice = first_repeated_id(ids, k, slots, bits);
-        if (twice) VIOLATION(BR_RULE_INV_IDS, "id %s used twice", twice);
+        if (twice) br__finding(f, BR_RULE_INV_IDS, "id %s used twice", twice);
     }
     if (!small) {
         free(ids);
         free(slots);
     }
+}
+
+int br_world_check(const br_world *w, br_rule *rule, char *msg, size_t msglen)
+{
+    br__findings f = {0, rule, msg, msglen};
+    check_jobs(w, &f);
+    snap_memo *memo = malloc(sizeof *memo); /* NULL: every snapshot hashed each time */
+    if (memo) memset(memo->key, 0, sizeof memo->key);
+    check_backups(w, 0, w->n_backups, memo, &f);
     free(memo);
-#undef VIOLATION
-    return n;
+    check_ids(w, &f);
+    return f.n;
+}
+
+int br_world_check_changed(const br_world *w, const br_world_shadow *s, br_rule *rule, char *msg,
+                           size_t msglen)
+{
+    br__shadow_changes ch;
+    if (!br__shadow_changes_get(s, w, &ch)) return br_world_check(w, rule, msg, msglen);
+    br__findings f = {0, rule, msg, msglen};
+    check_jobs(w, &f);
+    snap_memo memo;
+    memset(memo.key, 0, sizeof memo.key);
+    for (size_t k = 0; k < ch.n_blocks; k++) {
+        if (!ch.backup_blocks[k]) continue;
+        size_t from = k * BR__SHADOW_BLOCK, to = from + BR__SHADOW_BLOCK;
+        check_backups(w, from, to < w->n_backups ? to : w->n_backups, &memo, &f);
+    }
+    if (ch.id_twice) br__finding(&f, BR_RULE_INV_IDS, "id %s used twice", ch.id_twice);
+    return f.n;
 }
 
 const char *br_world_atlas_secret(const br_world *w, const char *public_key)

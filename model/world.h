@@ -292,6 +292,28 @@ struct br_world {
     br_view views[BR_VIEW_COUNT];    /* one cached list per endpoint (the last cluster asked) */
 };
 
+/* ---- the invariant check (world.c) and what a shadow saw change (world_shadow.c) ---- */
+/* Where a check writes: the number of violations, the first one's rule and message. */
+typedef struct {
+    int n;
+    br_rule *rule;
+    char *msg;
+    size_t msglen;
+} br__findings;
+void br__finding(br__findings *f, br_rule rule, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Backups are compared (and flagged as changed) this many at a time. */
+#define BR__SHADOW_BLOCK 16
+typedef struct {
+    const uint8_t *backup_blocks; /* per block of backups: changed or new at the last sync */
+    size_t n_blocks;
+    const char *id_twice; /* an id that two clusters, backups or jobs hold, or NULL */
+} br__shadow_changes;
+/* What the last sync of s saw change; false when it cannot tell for w (no sync, a failed
+ * copy, or w is not the world it was synced with): everything is to be checked. */
+bool br__shadow_changes_get(const br_world_shadow *s, const br_world *w, br__shadow_changes *out);
+
 /* Adds objects; each returns the new index or -1 on allocation failure. */
 long br__world_add_cluster(br_world *w);
 long br__world_add_backup(br_world *w);

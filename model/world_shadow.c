@@ -6,6 +6,8 @@
  * is INV-SOURCE, which br_world_check verifies. */
 #include "world.h"
 
+#include "hash.h"
+
 #include <stddef.h>
 #include <string.h>
 
@@ -15,6 +17,17 @@ typedef struct {
     size_t n, cap; /* elements; cap in bytes */
 } shadow_array;
 
+/* The ids of the clusters, backups and jobs in the copies (INV-IDS): an open-addressing set of
+ * references, (kind << 32 | index) + 1, into the copies. A sync adds the ids of new objects
+ * only, and builds the set again when an id was rewritten or an object went away. */
+typedef struct {
+    uint64_t *slots;
+    size_t cap, n; /* cap: a power of two, 0: none */
+    bool valid;    /* holds every id of the copies, no id twice */
+    bool twice;    /* the last sync found an id held twice: twice_id */
+    char twice_id[BR_ID_MAX];
+} id_set;
+
 struct br_world_shadow {
     bool valid; /* false: nothing copied yet, or a copy failed: the next sync reports a change */
     br_time now;
@@ -23,6 +36,9 @@ struct br_world_shadow {
     bool strict;
     shadow_array orgs, projects, keys, clusters, backups, jobs;
     shadow_array access, grants, items, dbs; /* the per-object lists, end to end */
+    uint8_t *dirty; /* per block of backups: changed or new at the last sync */
+    size_t dirty_cap;
+    id_set ids;
 };
 
 /* How an element type compares: its char-array fields (compared up to their NUL) and the
@@ -138,11 +154,20 @@ static int reserve(shadow_array *copy, size_t bytes)
     return BR_OK;
 }
 
+/* What a sync of one array records besides *changed: the blocks that differ or are new
+ * (dirty, one flag per block, when not NULL) and whether an id, the first field of the
+ * objects that have one, was rewritten (ids, when not NULL). */
+typedef struct {
+    uint8_t *dirty;
+    bool *ids;
+} seen;
+
 /* Compares n elements at 'now' with the copy and brings the copy up to them in the same pass,
  * a block at a time: only the blocks that differ are copied (a step changes a few objects
  * and appends a few). *changed is set when a value differs. */
-#define BLOCK 16
-static int sync_array(shadow_array *copy, const void *now, size_t n, const layout *l, bool *changed)
+#define BLOCK BR__SHADOW_BLOCK
+static int sync_array(shadow_array *copy, const void *now, size_t n, const layout *l, bool *changed,
+                      seen saw)
 {
     size_t common = copy->n < n ? copy->n : n;
     const unsigned char *is = now;
@@ -151,6 +176,10 @@ static int sync_array(shadow_array *copy, const void *now, size_t n, const layou
         unsigned char *was = copy->v + at * l->size;
         const unsigned char *from = is + at * l->size;
         if (memcmp(was, from, k * l->size) == 0) continue;
+        if (saw.dirty) saw.dirty[at / BLOCK] = 1;
+        for (size_t i = 0; saw.ids && !*saw.ids && i < k; i++)
+            *saw.ids = strncmp((const char *)was + i * l->size, (const char *)from + i * l->size,
+                               BR_ID_MAX) != 0;
         if (!*changed) {
             shadow_array block = {was, k, 0};
             bool stale = false;
@@ -160,12 +189,101 @@ static int sync_array(shadow_array *copy, const void *now, size_t n, const layou
     }
     if (n != copy->n) {
         *changed = true;
+        if (saw.ids && n < copy->n) *saw.ids = true; /* objects went away */
         if (reserve(copy, n * l->size)) return BR_ENOMEM;
         if (n > common)
             memcpy(copy->v + common * l->size, is + common * l->size, (n - common) * l->size);
+        for (size_t at = common; saw.dirty && at < n; at += BLOCK - at % BLOCK)
+            saw.dirty[at / BLOCK] = 1;
         copy->n = n;
     }
     return BR_OK;
+}
+
+/* ---- the id set ---- */
+
+static const shadow_array *id_kind(const br_world_shadow *s, unsigned kind, size_t *size)
+{
+    *size = kind == 0 ? sizeof(br_cluster) : kind == 1 ? sizeof(br_backup) : sizeof(br_job);
+    return kind == 0 ? &s->clusters : kind == 1 ? &s->backups : &s->jobs;
+}
+
+static const char *id_of(const br_world_shadow *s, uint64_t ref)
+{
+    size_t size;
+    const shadow_array *a = id_kind(s, (unsigned)((ref - 1) >> 32), &size);
+    return (const char *)a->v + (size_t)((ref - 1) & 0xffffffffu) * size;
+}
+
+/* The slot for an id: where it is, or the empty one where it would go. The set hashes an
+ * id's first 16 bytes, where ids already differ, and compares whole ids (as br_world_check). */
+static uint64_t *id_slot(const br_world_shadow *s, const char *id)
+{
+    unsigned bits = (unsigned)__builtin_ctzll(s->ids.cap);
+    size_t mask = s->ids.cap - 1;
+    for (size_t at = (size_t)(br__mix_chars(0, id, 16) >> (64 - bits));; at = (at + 1) & mask)
+        if (!s->ids.slots[at] || strncmp(id_of(s, s->ids.slots[at]), id, BR_ID_MAX) == 0)
+            return &s->ids.slots[at];
+}
+
+static int id_grow(br_world_shadow *s, size_t need)
+{
+    if (2 * need <= s->ids.cap) return BR_OK;
+    size_t cap = s->ids.cap ? s->ids.cap : 64;
+    while (cap < 2 * need)
+        cap *= 2;
+    uint64_t *old = s->ids.slots, *slots = br__calloc(cap, sizeof *slots);
+    if (!slots) return BR_ENOMEM;
+    size_t old_cap = s->ids.cap;
+    s->ids.slots = slots;
+    s->ids.cap = cap;
+    for (size_t i = 0; i < old_cap; i++)
+        if (old[i]) *id_slot(s, id_of(s, old[i])) = old[i];
+    br__free(old);
+    return BR_OK;
+}
+
+/* Adds the ids of objects [from, to) of a kind; one held already is recorded in twice_id and
+ * leaves the set to be built again at the next sync (which finds it again). */
+static int id_add(br_world_shadow *s, unsigned kind, size_t from, size_t to)
+{
+    if (from >= to) return BR_OK;
+    if (id_grow(s, s->ids.n + (to - from))) return BR_ENOMEM;
+    for (size_t i = from; i < to; i++) {
+        uint64_t ref = ((uint64_t)kind << 32 | i) + 1;
+        const char *id = id_of(s, ref);
+        uint64_t *slot = id_slot(s, id);
+        if (*slot) {
+            if (!s->ids.twice) br__set_text(s->ids.twice_id, id);
+            s->ids.twice = true;
+            s->ids.valid = false;
+            continue;
+        }
+        *slot = ref;
+        s->ids.n++;
+    }
+    return BR_OK;
+}
+
+/* Brings the set up to the copies: new ids only (old counts given), or all of them. */
+static int id_sync(br_world_shadow *s, const size_t old[3], bool rebuild)
+{
+    bool was_valid = s->ids.valid;
+    s->ids.twice = false;
+    s->ids.valid = true;
+    if (rebuild || !was_valid) {
+        if (s->ids.cap) memset(s->ids.slots, 0, s->ids.cap * sizeof *s->ids.slots);
+        s->ids.n = 0;
+    }
+    int rc = BR_OK;
+    for (unsigned kind = 0; !rc && kind < 3; kind++) {
+        size_t size;
+        const shadow_array *a = id_kind(s, kind, &size);
+        if (a->n > 0xffffffffu) return BR_ENOMEM; /* a reference holds a 32-bit index */
+        rc = id_add(s, kind, rebuild || !was_valid ? 0 : old[kind], a->n);
+    }
+    if (rc) s->ids.valid = false;
+    return rc;
 }
 
 /* Appends n elements to a list copy (n counts elements of 'size'). */
@@ -236,11 +354,14 @@ void br_world_shadow_free(br_world_shadow *s)
                            &s->jobs, &s->access,   &s->grants, &s->items,    &s->dbs};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
         br__free(all[i]->v);
+    br__free(s->dirty);
+    br__free(s->ids.slots);
     br__free(s);
 }
 
 int br_world_shadow_sync(br_world_shadow *s, const br_world *w, bool *changed)
 {
+    bool was_valid = s->valid;
     bool ch = !s->valid || s->now != w->now || memcmp(&s->dur, &w->dur, sizeof s->dur) != 0 ||
               s->mutant != w->mutant || s->strict != w->strict;
     s->valid = false; /* until every copy is brought up to w */
@@ -248,12 +369,34 @@ int br_world_shadow_sync(br_world_shadow *s, const br_world *w, bool *changed)
     s->dur = w->dur;
     s->mutant = w->mutant;
     s->strict = w->strict;
-    int rc = sync_array(&s->backups, w->backups, w->n_backups, &backup_layout, &ch);
-    if (!rc) rc = sync_array(&s->jobs, w->jobs, w->n_jobs, &job_layout, &ch);
-    if (!rc) rc = sync_array(&s->clusters, w->clusters, w->n_clusters, &cluster_layout, &ch);
-    if (!rc) rc = sync_array(&s->orgs, w->orgs, w->n_orgs, &org_layout, &ch);
-    if (!rc) rc = sync_array(&s->projects, w->projects, w->n_projects, &project_layout, &ch);
-    if (!rc) rc = sync_array(&s->keys, w->keys, w->n_keys, &key_layout, &ch);
+    size_t blocks = (w->n_backups + BLOCK - 1) / BLOCK;
+    if (blocks > s->dirty_cap) {
+        size_t cap = s->dirty_cap ? s->dirty_cap : 64;
+        while (cap < blocks)
+            cap *= 2;
+        uint8_t *dirty = br__realloc(s->dirty, cap);
+        if (!dirty) {
+            *changed = true;
+            return BR_ENOMEM;
+        }
+        s->dirty = dirty;
+        s->dirty_cap = cap;
+    }
+    /* after a failed sync, what the copies hold is no guide: every block counts as changed */
+    if (blocks) memset(s->dirty, !was_valid, blocks);
+    size_t old[3] = {s->clusters.n, s->backups.n, s->jobs.n};
+    bool rewritten = false;
+    int rc = sync_array(&s->backups, w->backups, w->n_backups, &backup_layout, &ch,
+                        (seen){s->dirty, &rewritten});
+    if (!rc) rc = sync_array(&s->jobs, w->jobs, w->n_jobs, &job_layout, &ch, (seen){0, &rewritten});
+    if (!rc)
+        rc = sync_array(&s->clusters, w->clusters, w->n_clusters, &cluster_layout, &ch,
+                        (seen){0, &rewritten});
+    if (!rc) rc = sync_array(&s->orgs, w->orgs, w->n_orgs, &org_layout, &ch, (seen){0});
+    if (!rc)
+        rc = sync_array(&s->projects, w->projects, w->n_projects, &project_layout, &ch, (seen){0});
+    if (!rc) rc = sync_array(&s->keys, w->keys, w->n_keys, &key_layout, &ch, (seen){0});
+    if (!rc) rc = id_sync(s, old, rewritten || !was_valid);
     if (!rc) {
         bool stale = false, lists_same = same_lists(s, w, &stale);
         ch = ch || !lists_same;
@@ -262,4 +405,15 @@ int br_world_shadow_sync(br_world_shadow *s, const br_world *w, bool *changed)
     *changed = ch;
     s->valid = rc == BR_OK;
     return rc;
+}
+
+bool br__shadow_changes_get(const br_world_shadow *s, const br_world *w, br__shadow_changes *out)
+{
+    if (!s || !s->valid || (!s->ids.valid && !s->ids.twice) || s->now != w->now ||
+        s->backups.n != w->n_backups || s->jobs.n != w->n_jobs || s->clusters.n != w->n_clusters)
+        return false;
+    out->backup_blocks = s->dirty;
+    out->n_blocks = (w->n_backups + BLOCK - 1) / BLOCK;
+    out->id_twice = s->ids.twice ? s->ids.twice_id : NULL;
+    return true;
 }

@@ -1,7 +1,9 @@
 /* Unit tests of br_world_shadow_sync: every field a request could change counts, also those
  * the digest leaves out (expiries, times, job parameters, access lists); a string rewritten
  * to its value, the caches and the id counter do not; a refused request leaves the shadow
- * equal and an accepted one does not; a failed copy is reported and reports a change. */
+ * equal and an accepted one does not; a failed copy is reported and reports a change. And
+ * of br_world_check_changed: it finds in what changed what br_world_check finds, ids held
+ * twice included, and falls back to the whole check when the shadow cannot tell. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -219,6 +221,121 @@ static void copy_failure(void **state)
     br_world_free(w);
 }
 
+/* The rule br_world_check_changed reports, or BR_RULE_COUNT when none. */
+static br_rule changed_rule(const br_world *w, const br_world_shadow *s)
+{
+    br_rule rule = BR_RULE_COUNT;
+    char msg[256];
+    return br_world_check_changed(w, s, &rule, msg, sizeof msg) > 0 ? rule : BR_RULE_COUNT;
+}
+
+static br_rule full_rule(const br_world *w)
+{
+    br_rule rule = BR_RULE_COUNT;
+    char msg[256];
+    return br_world_check(w, &rule, msg, sizeof msg) > 0 ? rule : BR_RULE_COUNT;
+}
+
+/* The check over what changed finds what the whole check finds in the objects that changed. */
+static void check_over_changes(void **state)
+{
+    (void)state;
+    br_world_shadow *s;
+    br_world *w = world_with_backup(&s);
+    for (int i = 0; i < 40; i++) {
+        assert_false(refused(w, "POST", "/v2/clusters/in01-1/backups/create", CREATE));
+        assert_int_equal(br_world_advance(w, 3600), BR_OK);
+    }
+    assert_true(sync_changed(s, w));
+    assert_int_equal(changed_rule(w, s), BR_RULE_COUNT);
+    /* a backup far into the array with its times out of order */
+    br_backup *b = &w->backups[33];
+    br_time created = b->created;
+    b->created = b->finished + 10;
+    assert_true(sync_changed(s, w));
+    assert_int_equal(changed_rule(w, s), BR_RULE_INV_TIME);
+    assert_int_equal(full_rule(w), BR_RULE_INV_TIME);
+    b->created = created;
+    assert_true(sync_changed(s, w));
+    assert_int_equal(changed_rule(w, s), BR_RULE_COUNT);
+    /* a job that left its terminal state: every job is checked, changed or not */
+    br_job *j = &w->jobs[0];
+    assert_true(j->was_terminal);
+    char status[sizeof j->status];
+    memcpy(status, j->status, sizeof status);
+    br__set_text(j->status, "IN_PROGRESS");
+    assert_true(sync_changed(s, w));
+    assert_int_equal(changed_rule(w, s), BR_RULE_INV_TERMINAL);
+    br__set_text(j->status, status);
+    assert_true(sync_changed(s, w));
+    assert_int_equal(changed_rule(w, s), BR_RULE_COUNT);
+    /* a snapshot changed in place: the shadow does not see it, the whole check does */
+    b->content->items[0].version += 100;
+    assert_false(sync_changed(s, w));
+    assert_int_equal(changed_rule(w, s), BR_RULE_COUNT);
+    assert_int_equal(full_rule(w), BR_RULE_INV_SOURCE);
+    b->content->items[0].version -= 100;
+    assert_int_equal(full_rule(w), BR_RULE_COUNT);
+    br_world_shadow_free(s);
+    br_world_free(w);
+}
+
+static void ids_twice(void **state)
+{
+    (void)state;
+    br_world_shadow *s;
+    br_world *w = world_with_backup(&s);
+    for (int i = 0; i < 20; i++) {
+        assert_false(refused(w, "POST", "/v2/clusters/in01-1/backups/create", CREATE));
+        assert_int_equal(br_world_advance(w, 3600), BR_OK);
+    }
+    assert_true(sync_changed(s, w));
+    assert_int_equal(changed_rule(w, s), BR_RULE_COUNT);
+    /* a new backup with the id of an old one */
+    long bi = br__world_add_backup(w);
+    assert_true(bi >= 0);
+    memcpy(w->backups[bi].id, w->backups[5].id, BR_ID_MAX);
+    w->backups[bi].content = br__content_share(w->backups[5].content);
+    w->backups[bi].content_hash = w->backups[5].content_hash;
+    assert_true(sync_changed(s, w));
+    assert_int_equal(changed_rule(w, s), BR_RULE_INV_IDS);
+    assert_false(sync_changed(s, w)); /* still held twice: found again */
+    assert_int_equal(changed_rule(w, s), BR_RULE_INV_IDS);
+    br__set_text(w->backups[bi].id, "backup-new-and-unique");
+    assert_true(sync_changed(s, w));
+    assert_int_equal(changed_rule(w, s), BR_RULE_COUNT);
+    /* an old backup's id rewritten to a job's */
+    char id[BR_ID_MAX];
+    memcpy(id, w->backups[2].id, BR_ID_MAX);
+    memcpy(w->backups[2].id, w->jobs[7].id, BR_ID_MAX);
+    assert_true(sync_changed(s, w));
+    assert_int_equal(changed_rule(w, s), BR_RULE_INV_IDS);
+    assert_int_equal(full_rule(w), BR_RULE_INV_IDS);
+    memcpy(w->backups[2].id, id, BR_ID_MAX);
+    assert_true(sync_changed(s, w));
+    assert_int_equal(changed_rule(w, s), BR_RULE_COUNT);
+    br_world_shadow_free(s);
+    br_world_free(w);
+}
+
+/* A shadow that cannot tell (never synced, or synced with another state): the whole check. */
+static void check_without_a_shadow(void **state)
+{
+    (void)state;
+    br_world_shadow *s;
+    br_world *w = world_with_backup(&s);
+    br_world_shadow *fresh = br_world_shadow_new();
+    assert_non_null(fresh);
+    w->backups[0].content->items[0].version += 100;
+    assert_int_equal(changed_rule(w, fresh), BR_RULE_INV_SOURCE);
+    assert_int_equal(br_world_advance(w, 60), BR_OK); /* the clock moved since s was synced */
+    assert_int_equal(changed_rule(w, s), BR_RULE_INV_SOURCE);
+    w->backups[0].content->items[0].version -= 100;
+    br_world_shadow_free(fresh);
+    br_world_shadow_free(s);
+    br_world_free(w);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -228,6 +345,9 @@ int main(void)
         cmocka_unit_test(refused_and_accepted_requests),
         cmocka_unit_test(long_arrays),
         cmocka_unit_test(copy_failure),
+        cmocka_unit_test(check_over_changes),
+        cmocka_unit_test(ids_twice),
+        cmocka_unit_test(check_without_a_shadow),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -170,6 +170,14 @@ int br_world_shadow_sync(br_world_shadow *s, const br_world *w, bool *changed);
 /* Checks the invariants (INV-*) over the world. Returns the number of violations and
  * writes the first one's rule and message. */
 int br_world_check(const br_world *w, br_rule *rule, char *msg, size_t msglen);
+/* The same check limited to what the last br_world_shadow_sync(s, w) saw change, for callers
+ * that check after every request (the fuzzing harnesses): every job (progress moves with
+ * the clock), the backups that changed or are new, and INV-IDS over every id (kept by the
+ * shadow, which looks only at new ids and at ids rewritten). A snapshot changed in place is
+ * not seen (the shadow compares snapshots by identity): br_world_check sees it. Checks
+ * everything when the shadow cannot tell. */
+int br_world_check_changed(const br_world *w, const br_world_shadow *s, br_rule *rule, char *msg,
+                           size_t msglen);
 
 /* Puts the world's caches, which nothing observes, in a state that depends on the world
  * alone: list views dropped, id indexes filled. For callers that keep one world across
