@@ -303,7 +303,7 @@ static bool same_lists(const br_world_shadow *s, const br_world *w, bool *stale)
 #define LIST(copy, ptr, count, lay)                                                                \
     do {                                                                                           \
         if (at + (count) > (copy).n) return false;                                                 \
-        part = (shadow_array){(copy).v + at * (lay).size, (count), 0};                             \
+        part = (shadow_array){(count) ? (copy).v + at * (lay).size : NULL, (count), 0};            \
         if (!same(&part, (ptr), (count), &(lay), stale)) return false;                             \
         at += (count);                                                                             \
     } while (0)
