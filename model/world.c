@@ -602,7 +602,9 @@ static uint64_t cluster_digest(uint64_t h, const br_cluster *c)
     h = br__mix(h, br__content_hash(&c->content));
     for (size_t k = 0; k < c->content.n_items; k++)
         h = br__mix(h, c->content.items[k].loaded);
-    h = br__mix(h, (uint64_t)c->dropped | (uint64_t)c->paused << 1 | (uint64_t)c->cu_size << 8);
+    h = br__mix(h, (uint64_t)c->dropped | (uint64_t)c->paused << 1 | (uint64_t)c->encrypted << 2 |
+                       (uint64_t)c->sharded << 3 | (uint64_t)c->cu_size << 8 |
+                       (uint64_t)(uint32_t)c->restoring_job << 32);
     const br_policy *p = &c->policy;
     h = br__mix_field(
         br__mix_field(br__mix(h, (uint64_t)p->enabled | (uint64_t)p->set << 1), p->frequency),
@@ -614,8 +616,9 @@ static uint64_t cluster_digest(uint64_t h, const br_cluster *c)
 static uint64_t backup_digest(uint64_t h, snap_memo *memo, const br_backup *b)
 {
     /* the id: see cluster_digest */
-    return br__mix(br__mix_field(h, b->status),
-                   (b->content ? snap_hash(memo, b) : 0) ^ (uint64_t)b->deleted);
+    return br__mix(br__mix(br__mix_field(h, b->status),
+                           (b->content ? snap_hash(memo, b) : 0) ^ (uint64_t)b->deleted),
+                   (uint64_t)b->expires);
 }
 
 /* Clusters, backups and jobs are hashed in four independent chains (record i into chain i % 4),

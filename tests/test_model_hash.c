@@ -121,6 +121,37 @@ static void digest_sees_values_not_leftovers(void **state)
     br_world_free(w);
 }
 
+/* The cluster flags a request could flip (encryption, sharding, the restore writing into it)
+ * and a backup's expiry count in the digest (INV-ATOMIC over HTTP compares two). */
+static void digest_sees_flags_and_expiry(void **state)
+{
+    (void)state;
+    json_t *given = json_loads(world_text, 0, NULL);
+    assert_non_null(given);
+    br_world *w = br_world_new(given, NULL, 0);
+    json_decref(given);
+    assert_non_null(w);
+    br_cluster *c = &w->clusters[0];
+    uint64_t before = br_world_digest(w);
+    c->encrypted = !c->encrypted;
+    assert_true(br_world_digest(w) != before);
+    c->encrypted = !c->encrypted;
+    c->sharded = !c->sharded;
+    assert_true(br_world_digest(w) != before);
+    c->sharded = !c->sharded;
+    int job = c->restoring_job;
+    c->restoring_job = 3;
+    assert_true(br_world_digest(w) != before);
+    c->restoring_job = job;
+    assert_true(br_world_digest(w) == before);
+    long bi = br__world_add_backup(w);
+    assert_true(bi >= 0);
+    uint64_t with_backup = br_world_digest(w);
+    w->backups[bi].expires = w->now + 86400;
+    assert_true(br_world_digest(w) != with_backup);
+    br_world_free(w);
+}
+
 /* Ids come from the world's seeded random numbers, sixteen hex digits each, lowest digit
  * first: the same seed gives the same ids on every build (fixtures and journals rely on it). */
 static void generated_ids_are_stable(void **state)
@@ -161,6 +192,7 @@ int main(void)
         cmocka_unit_test(bounded_copy_cuts_and_terminates),
         cmocka_unit_test(decimal_like_printf),
         cmocka_unit_test(digest_sees_values_not_leftovers),
+        cmocka_unit_test(digest_sees_flags_and_expiry),
         cmocka_unit_test(generated_ids_are_stable),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
