@@ -62,21 +62,25 @@ br_vendor br_fuzz_vendor_of_path(const char *path)
     return BR_VENDOR_COUNT;
 }
 
-void br_fuzz_check_world(const br_world *w, const char *after)
+/* The whole check (shadow NULL) or the one over what the shadow saw change. */
+static void check_world(const br_world *w, const br_world_shadow *shadow, const char *after)
 {
     br_rule rule;
     char msg[512] = "";
-    if (br_world_check(w, &rule, msg, sizeof msg) > 0)
-        br_fuzz_fail("%s after %s: %s", br_rule_id(rule), after, msg);
+    int n = shadow ? br_world_check_changed(w, shadow, &rule, msg, sizeof msg)
+                   : br_world_check(w, &rule, msg, sizeof msg);
+    if (n > 0) br_fuzz_fail("%s after %s: %s", br_rule_id(rule), after, msg);
+}
+
+void br_fuzz_check_world(const br_world *w, const char *after)
+{
+    check_world(w, NULL, after);
 }
 
 void br_fuzz_check_world_changed(const br_world *w, const br_world_shadow *shadow,
                                  const char *after)
 {
-    br_rule rule;
-    char msg[512] = "";
-    if (br_world_check_changed(w, shadow, &rule, msg, sizeof msg) > 0)
-        br_fuzz_fail("%s after %s: %s", br_rule_id(rule), after, msg);
+    check_world(w, shadow, after);
 }
 
 static int discard(const char *buffer, size_t size, void *data)
@@ -97,59 +101,52 @@ static void check_answer(const br_request *req, const br_response *res)
         br_fuzz_fail("%s %s: the answer does not serialize", req->method, req->path);
 }
 
-static void check_world_after(const br_world *w, const br_request *req)
+/* Sends req and checks the answer on its own: the model answered, the status, it serializes. */
+static void handle_checked(br_world *w, const br_request *req, br_response *res)
 {
+    int rc = br_world_handle(w, req, res);
+    if (rc != BR_OK)
+        br_fuzz_fail("%s %s: the model failed: %s", req->method, req->path, br_strerror(rc));
+    check_answer(req, res);
+}
+
+/* After a request: INV-ATOMIC when it was refused and changed the world, then the invariants
+ * (over what the shadow saw change, or the whole world when shadow is NULL). */
+static void check_after(const br_world *w, const br_request *req, const br_response *res,
+                        bool changed, const br_world_shadow *shadow)
+{
+    if (changed && res->error)
+        br_fuzz_fail("INV-ATOMIC: %s %s: an error answer (HTTP %d) changed the world", req->method,
+                     req->path, res->status);
     char what[600];
     snprintf(what, sizeof what, "%s %.500s", req->method, req->path);
-    br_fuzz_check_world(w, what);
+    check_world(w, shadow, what);
 }
 
 bool br_fuzz_send_checked_known(br_world *w, const br_request *req, br_response *res,
                                 uint64_t *digest)
 {
-    int rc = br_world_handle(w, req, res);
-    if (rc != BR_OK)
-        br_fuzz_fail("%s %s: the model failed: %s", req->method, req->path, br_strerror(rc));
-    check_answer(req, res);
+    handle_checked(w, req, res);
     uint64_t after = br_world_digest(w);
     bool changed = after != *digest;
     *digest = after;
-    if (!changed) return false;
-    if (res->error)
-        br_fuzz_fail("INV-ATOMIC: %s %s: an error answer (HTTP %d) changed the world", req->method,
-                     req->path, res->status);
-    check_world_after(w, req);
-    return true;
+    if (changed) check_after(w, req, res, true, NULL);
+    return changed;
 }
 
 bool br_fuzz_send_checked_since(br_world *w, const br_request *req, br_response *res,
                                 br_world_shadow *shadow)
 {
-    int rc = br_world_handle(w, req, res);
-    if (rc != BR_OK)
-        br_fuzz_fail("%s %s: the model failed: %s", req->method, req->path, br_strerror(rc));
-    check_answer(req, res);
+    handle_checked(w, req, res);
     bool changed;
     if (br_world_shadow_sync(shadow, w, &changed) != BR_OK) br_fuzz_fail("out of memory");
-    if (!changed) return false;
-    if (res->error)
-        br_fuzz_fail("INV-ATOMIC: %s %s: an error answer (HTTP %d) changed the world", req->method,
-                     req->path, res->status);
-    char what[600];
-    snprintf(what, sizeof what, "%s %.500s", req->method, req->path);
-    br_fuzz_check_world_changed(w, shadow, what);
-    return true;
+    if (changed) check_after(w, req, res, true, shadow);
+    return changed;
 }
 
 void br_fuzz_send_checked(br_world *w, const br_request *req, br_response *res)
 {
     uint64_t before = br_world_digest(w);
-    int rc = br_world_handle(w, req, res);
-    if (rc != BR_OK)
-        br_fuzz_fail("%s %s: the model failed: %s", req->method, req->path, br_strerror(rc));
-    check_answer(req, res);
-    if (res->error && br_world_digest(w) != before)
-        br_fuzz_fail("INV-ATOMIC: %s %s: an error answer (HTTP %d) changed the world", req->method,
-                     req->path, res->status);
-    check_world_after(w, req);
+    handle_checked(w, req, res);
+    check_after(w, req, res, br_world_digest(w) != before, NULL);
 }

@@ -4,54 +4,31 @@
  * equal and an accepted one does not; a failed copy is reported and reports a change. And
  * of br_world_check_changed: it finds in what changed what br_world_check finds, ids held
  * twice included, and falls back to the whole check when the shadow cannot tell. */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <string.h>
-
-#include <cmocka.h>
+#include "test_support.h"
 
 #include "world.h"
 
-static const char world_text[] =
-    "{\"clock\": \"2024-08-26T00:00:00Z\", \"seed\": 5, \"keys\": [{\"key\": \"k\", \"org\": "
-    "\"org-1\", \"roles\": [\"ORG_OWNER\"]}], \"orgs\": [{\"id\": \"org-1\", \"name\": \"A\","
-    " \"vendor\": \"zilliz\", \"projects\": [{\"id\": \"proj-1\", \"name\": \"P\"}]}],"
-    " \"clusters\": [{\"id\": \"in01-1\", \"name\": \"Dedicated-01\", \"project\": \"proj-1\","
-    " \"plan\": \"Standard\", \"databases\": [{\"name\": \"default\", \"collections\": ["
-    "{\"name\": \"books\", \"version\": 1}]}]}]}";
-
 #define CREATE "{\"backupType\": \"CLUSTER\"}"
-
-static br_world *new_world(void)
-{
-    json_t *given = json_loads(world_text, 0, NULL);
-    assert_non_null(given);
-    char err[256];
-    br_world *w = br_world_new(given, err, sizeof err);
-    json_decref(given);
-    assert_non_null(w);
-    return w;
-}
+#define CREATE_PATH "/v2/clusters/in01-a/backups/create"
 
 /* Whether the answer was an error (Zilliz answers most errors with HTTP 200 and a code). */
 static bool refused(br_world *w, const char *method, const char *path, const char *body)
 {
-    br_header auth = {"Authorization", "Bearer k"};
-    br_request req = {.method = method,
-                      .path = path,
-                      .headers = &auth,
-                      .n_headers = 1,
-                      .body = body,
-                      .body_len = body ? strlen(body) : 0,
-                      .caller_ip = "127.0.0.1"};
     br_response res;
-    assert_int_equal(br_world_handle(w, &req, &res), BR_OK);
+    assert_int_equal(test_send(w, method, path, "owner", body, body ? strlen(body) : 0, &res),
+                     BR_OK);
     bool error = res.error;
     br_response_clear(&res);
     return error;
+}
+
+/* n more backups of in01-a, one at a time (ZC-CREATE-ONE), each settled. */
+static void add_backups(br_world *w, int n)
+{
+    for (int i = 0; i < n; i++) {
+        assert_false(refused(w, "POST", CREATE_PATH, CREATE));
+        assert_int_equal(br_world_advance(w, 3600), BR_OK);
+    }
 }
 
 static bool sync_changed(br_world_shadow *s, const br_world *w)
@@ -61,13 +38,14 @@ static bool sync_changed(br_world_shadow *s, const br_world *w)
     return changed;
 }
 
-/* A world with one backup (and its job), settled, and a shadow of it. */
+/* The test world with one more backup (and its job), settled, and a shadow of it. */
 static br_world *world_with_backup(br_world_shadow **s)
 {
-    br_world *w = new_world();
-    assert_false(refused(w, "POST", "/v2/clusters/in01-1/backups/create", CREATE));
-    assert_int_equal(br_world_advance(w, 86400), BR_OK);
-    assert_int_equal(w->n_backups, 1);
+    br_world *w = test_world();
+    assert_non_null(w);
+    size_t n = w->n_backups;
+    add_backups(w, 1);
+    assert_int_equal(w->n_backups, n + 1);
     *s = br_world_shadow_new();
     assert_non_null(*s);
     assert_true(sync_changed(*s, w)); /* the first sync: nothing to compare with */
@@ -131,8 +109,11 @@ static void same_values_do_not_count(void **state)
     br__set_text(c->status, "RESTORING_AND_MORE");
     br__set_text(c->status, status);
     assert_false(sync_changed(s, w));
-    br__set_text(w->backups[0].status, "AVAILABLE_AND_MORE");
-    br__set_text(w->backups[0].status, "AVAILABLE");
+    br_backup *b = &w->backups[w->n_backups - 1];
+    char was[sizeof b->status];
+    memcpy(was, b->status, sizeof was);
+    br__set_text(b->status, "AVAILABLE_AND_MORE");
+    br__set_text(b->status, was);
     assert_false(sync_changed(s, w));
     /* caches: the lazy backup count, the last snapshot, the id counter */
     c->n_backups += 3;
@@ -160,15 +141,14 @@ static void refused_and_accepted_requests(void **state)
     /* refused: no such cluster, a body that is not JSON, a backup type that is not one */
     assert_true(refused(w, "POST", "/v2/clusters/in01-9/backups/create", "{}"));
     assert_false(sync_changed(s, w));
-    assert_true(refused(w, "POST", "/v2/clusters/in01-1/backups/create", "{\"back"));
+    assert_true(refused(w, "POST", CREATE_PATH, "{\"back"));
     assert_false(sync_changed(s, w));
-    assert_true(
-        refused(w, "POST", "/v2/clusters/in01-1/backups/create", "{\"backupType\": \"TABLE\"}"));
+    assert_true(refused(w, "POST", CREATE_PATH, "{\"backupType\": \"TABLE\"}"));
     assert_false(sync_changed(s, w));
     (void)refused(w, "GET", "/v2/backups", NULL); /* a read, answered or not */
     assert_false(sync_changed(s, w));
     size_t n = w->n_backups;
-    assert_false(refused(w, "POST", "/v2/clusters/in01-1/backups/create", CREATE));
+    assert_false(refused(w, "POST", CREATE_PATH, CREATE));
     assert_int_equal(w->n_backups, n + 1);
     assert_true(sync_changed(s, w));
     assert_false(sync_changed(s, w));
@@ -182,10 +162,7 @@ static void long_arrays(void **state)
     (void)state;
     br_world_shadow *s;
     br_world *w = world_with_backup(&s);
-    for (int i = 0; i < 100; i++) { /* one at a time (ZC-CREATE-ONE) */
-        assert_false(refused(w, "POST", "/v2/clusters/in01-1/backups/create", CREATE));
-        assert_int_equal(br_world_advance(w, 3600), BR_OK);
-    }
+    add_backups(w, 100);
     assert_int_equal(br_world_advance(w, 86400), BR_OK);
     assert_true(sync_changed(s, w));
     assert_false(sync_changed(s, w));
@@ -205,10 +182,7 @@ static void copy_failure(void **state)
     (void)state;
     br_world_shadow *s;
     br_world *w = world_with_backup(&s);
-    for (int i = 0; i < 100; i++) { /* one at a time (ZC-CREATE-ONE) */
-        assert_false(refused(w, "POST", "/v2/clusters/in01-1/backups/create", CREATE));
-        assert_int_equal(br_world_advance(w, 3600), BR_OK);
-    }
+    add_backups(w, 100);
     bool changed = false;
     br_alloc_fail_after(1); /* the copy of the grown array cannot grow */
     assert_int_equal(br_world_shadow_sync(s, w, &changed), BR_ENOMEM);
@@ -242,10 +216,7 @@ static void check_over_changes(void **state)
     (void)state;
     br_world_shadow *s;
     br_world *w = world_with_backup(&s);
-    for (int i = 0; i < 40; i++) {
-        assert_false(refused(w, "POST", "/v2/clusters/in01-1/backups/create", CREATE));
-        assert_int_equal(br_world_advance(w, 3600), BR_OK);
-    }
+    add_backups(w, 40);
     assert_true(sync_changed(s, w));
     assert_int_equal(changed_rule(w, s), BR_RULE_COUNT);
     /* a backup far into the array with its times out of order */
@@ -259,7 +230,7 @@ static void check_over_changes(void **state)
     assert_true(sync_changed(s, w));
     assert_int_equal(changed_rule(w, s), BR_RULE_COUNT);
     /* a job that left its terminal state: every job is checked, changed or not */
-    br_job *j = &w->jobs[0];
+    br_job *j = &w->jobs[w->n_jobs - 1];
     assert_true(j->was_terminal);
     char status[sizeof j->status];
     memcpy(status, j->status, sizeof status);
@@ -285,10 +256,7 @@ static void ids_twice(void **state)
     (void)state;
     br_world_shadow *s;
     br_world *w = world_with_backup(&s);
-    for (int i = 0; i < 20; i++) {
-        assert_false(refused(w, "POST", "/v2/clusters/in01-1/backups/create", CREATE));
-        assert_int_equal(br_world_advance(w, 3600), BR_OK);
-    }
+    add_backups(w, 20);
     assert_true(sync_changed(s, w));
     assert_int_equal(changed_rule(w, s), BR_RULE_COUNT);
     /* a new backup with the id of an old one */
@@ -326,11 +294,12 @@ static void check_without_a_shadow(void **state)
     br_world *w = world_with_backup(&s);
     br_world_shadow *fresh = br_world_shadow_new();
     assert_non_null(fresh);
-    w->backups[0].content->items[0].version += 100;
+    br_backup *last = &w->backups[w->n_backups - 1];
+    last->content->items[0].version += 100;
     assert_int_equal(changed_rule(w, fresh), BR_RULE_INV_SOURCE);
     assert_int_equal(br_world_advance(w, 60), BR_OK); /* the clock moved since s was synced */
     assert_int_equal(changed_rule(w, s), BR_RULE_INV_SOURCE);
-    w->backups[0].content->items[0].version -= 100;
+    last->content->items[0].version -= 100;
     br_world_shadow_free(fresh);
     br_world_shadow_free(s);
     br_world_free(w);
