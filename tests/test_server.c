@@ -73,7 +73,13 @@ static answer http(CURL *easy, const char *method, const char *path, const char 
     struct curl_slist *hs = NULL;
     if (h1) hs = curl_slist_append(hs, h1);
     if (h2) hs = curl_slist_append(hs, h2);
-    hs = curl_slist_append(hs, "Expect:");
+    /* A body past the server's limit waits for its answer first (Expect: 100-continue, as curl
+     * does by default past 1 MiB, and as long as that takes): the server refuses on the length
+     * before reading, and a body already on its way when the refusal came made the exchange
+     * depend on timing (a reset connection now and then on a loaded machine). */
+    bool big = body && body_len > 1024 * 1024;
+    hs = curl_slist_append(hs, big ? "Expect: 100-continue" : "Expect:");
+    if (big) curl_easy_setopt(c, CURLOPT_EXPECT_100_TIMEOUT_MS, 60000L);
     curl_easy_setopt(c, CURLOPT_URL, url);
     curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, hs);
