@@ -81,6 +81,10 @@ bool br_fuzz_send_checked_known(br_world *w, const br_request *req, br_response 
  * changed (br_world_check_changed). Returns whether the world changed. */
 bool br_fuzz_send_checked_since(br_world *w, const br_request *req, br_response *res,
                                 br_world_shadow *shadow);
+/* Whether body serializes as JSON (what json_dump would refuse: a string that is not UTF-8,
+ * a real that is not finite, a container inside itself; and a key that is not UTF-8, which
+ * it would print as it is), without writing it out. On false, why says what was found. */
+bool br_fuzz_serializes(const json_t *body, char *why, size_t len);
 /* Aborts when br_world_check finds a violation; 'after' names what was just done. */
 void br_fuzz_check_world(const br_world *w, const char *after);
 /* The same with br_world_check_changed: over what the last sync of 'shadow' saw change. */
