@@ -222,12 +222,12 @@ br_content *br__cluster_capture(br_world *w, long cluster)
 
 /* ---- id indexes ---- */
 
-static uint64_t hash_id(const char *s)
+/* An id's first slot: its array hashed a word at a time (an id is up to 47 characters; a
+ * byte at a time, indexing the backups a CockroachDB cluster takes every hour was a tenth
+ * of a time step), the slot from the hash's top bits, which every byte of the id reaches. */
+static size_t id_home(const char id[BR_ID_MAX], size_t cap)
 {
-    uint64_t h = 14695981039346656037ULL;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-    return h ^ (h >> 29);
+    return (size_t)(br__mix_chars(0, id, BR_ID_MAX) >> (64 - __builtin_ctzll(cap)));
 }
 
 /* Every indexed object starts with its id (char id[BR_ID_MAX]). */
@@ -238,7 +238,7 @@ _Static_assert(offsetof(br_cluster, id) == 0 && offsetof(br_backup, id) == 0 &&
 
 static void index_put(br_id_index *ix, const void *base, size_t stride, size_t i)
 {
-    size_t mask = ix->cap - 1, at = hash_id(ID_AT(base, stride, i)) & mask;
+    size_t mask = ix->cap - 1, at = id_home(ID_AT(base, stride, i), ix->cap);
     while (ix->slots[at])
         at = (at + 1) & mask;
     ix->slots[at] = (uint32_t)i + 1;
@@ -277,10 +277,16 @@ static bool index_sync(br_id_index *ix, const void *base, size_t stride, size_t 
 static long index_find(br_id_index *ix, const void *base, size_t stride, size_t n, const char *id)
 {
     if (!id) return -1;
+    /* Every id held is shorter than BR_ID_MAX: a longer one is none of them. The id in an
+     * array of that size, zero-filled, as the objects hold theirs (hashed the same way). */
+    size_t len = strnlen(id, BR_ID_MAX);
+    if (len == BR_ID_MAX) return -1;
+    char key[BR_ID_MAX] = {0};
+    memcpy(key, id, len);
     size_t tail = 0;
     if (index_sync(ix, base, stride, n) && ix->cap) {
         size_t mask = ix->cap - 1;
-        for (size_t at = hash_id(id) & mask; ix->slots[at]; at = (at + 1) & mask) {
+        for (size_t at = id_home(key, ix->cap); ix->slots[at]; at = (at + 1) & mask) {
             size_t i = ix->slots[at] - 1;
             /* An id may have been cleared after indexing: compare the id it has now. */
             if (i < n && strcmp(ID_AT(base, stride, i), id) == 0) return (long)i;
