@@ -87,8 +87,9 @@ bool br_fuzz_send_checked_since(br_world *w, const br_request *req, br_response 
 bool br_fuzz_serializes(const json_t *body, char *why, size_t len);
 /* Aborts when br_world_check finds a violation; 'after' names what was just done. */
 void br_fuzz_check_world(const br_world *w, const char *after);
-/* The same with br_world_check_changed: over what the last sync of 'shadow' saw change. */
-void br_fuzz_check_world_changed(const br_world *w, const br_world_shadow *shadow,
-                                 const char *after);
+/* The same with br_world_check_changed: over what the last sync of 'shadow' saw change;
+ * what was just done in printf form, formatted only for a violation. */
+void br_fuzz_check_world_changed(const br_world *w, const br_world_shadow *shadow, const char *fmt,
+                                 ...) __attribute__((format(printf, 3, 4)));
 
 #endif

@@ -62,25 +62,43 @@ br_vendor br_fuzz_vendor_of_path(const char *path)
     return BR_VENDOR_COUNT;
 }
 
-/* The whole check (shadow NULL) or the one over what the shadow saw change. */
-static void check_world(const br_world *w, const br_world_shadow *shadow, const char *after)
+/* The whole check (shadow NULL) or the one over what the shadow saw change; what was just
+ * done is formatted only for a violation (it is named after every step). */
+static void check_world(const br_world *w, const br_world_shadow *shadow, const char *fmt,
+                        va_list ap)
 {
     br_rule rule;
     char msg[512] = "";
     int n = shadow ? br_world_check_changed(w, shadow, &rule, msg, sizeof msg)
                    : br_world_check(w, &rule, msg, sizeof msg);
-    if (n > 0) br_fuzz_fail("%s after %s: %s", br_rule_id(rule), after, msg);
+    if (n <= 0) return;
+    char after[600];
+    vsnprintf(after, sizeof after, fmt, ap);
+    br_fuzz_fail("%s after %s: %s", br_rule_id(rule), after, msg);
+}
+
+static void check_world_f(const br_world *w, const br_world_shadow *shadow, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void check_world_f(const br_world *w, const br_world_shadow *shadow, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    check_world(w, shadow, fmt, ap);
+    va_end(ap);
 }
 
 void br_fuzz_check_world(const br_world *w, const char *after)
 {
-    check_world(w, NULL, after);
+    check_world_f(w, NULL, "%s", after);
 }
 
-void br_fuzz_check_world_changed(const br_world *w, const br_world_shadow *shadow,
-                                 const char *after)
+void br_fuzz_check_world_changed(const br_world *w, const br_world_shadow *shadow, const char *fmt,
+                                 ...)
 {
-    check_world(w, shadow, after);
+    va_list ap;
+    va_start(ap, fmt);
+    check_world(w, shadow, fmt, ap);
+    va_end(ap);
 }
 
 static void check_answer(const br_request *req, const br_response *res)
@@ -109,9 +127,7 @@ static void check_after(const br_world *w, const br_request *req, const br_respo
     if (changed && res->error)
         br_fuzz_fail("INV-ATOMIC: %s %s: an error answer (HTTP %d) changed the world", req->method,
                      req->path, res->status);
-    char what[600];
-    snprintf(what, sizeof what, "%s %.500s", req->method, req->path);
-    check_world(w, shadow, what);
+    check_world_f(w, shadow, "%s %.500s", req->method, req->path);
 }
 
 bool br_fuzz_send_checked_known(br_world *w, const br_request *req, br_response *res,

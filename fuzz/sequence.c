@@ -71,9 +71,7 @@ static void play_sim(br_world *w, const json_t *op, int n, br_world_shadow *shad
     if (!changed) return;
     if (rc != BR_OK)
         br_fuzz_fail("INV-ATOMIC at step %d: a refused sim %s changed the world", n, name);
-    char what[64];
-    snprintf(what, sizeof what, "step %d (sim %.30s)", n, name);
-    br_fuzz_check_world_changed(w, shadow, what);
+    br_fuzz_check_world_changed(w, shadow, "step %d (sim %.30s)", n, name);
 }
 
 /* The world and generator every input starts from, built once and copied per input (loading
@@ -128,9 +126,8 @@ static int play(br_choice *c, const br_choice_bytes_state *bytes, int max_steps,
             if (br_world_advance(w, (br_time)s) != BR_OK)
                 br_fuzz_fail("step %d: advance %lld failed", n, (long long)s);
             if (br_world_shadow_sync(shadow, w, &changed) != BR_OK) br_fuzz_fail("out of memory");
-            char what[64];
-            snprintf(what, sizeof what, "step %d (advance %lld)", n, (long long)s);
-            br_fuzz_check_world_changed(w, shadow, what); /* jobs move with the clock */
+            /* jobs move with the clock */
+            br_fuzz_check_world_changed(w, shadow, "step %d (advance %lld)", n, (long long)s);
         } else if (json_object_get(step, "sim")) {
             play_sim(w, json_object_get(step, "sim"), n, shadow);
         } else {
