@@ -66,8 +66,11 @@ for h in noop request sequence http noop; do
   s="$out/default/fuzzer_stats"
   if [ -f "$s" ]; then
     eps=$(sed -n 's/^execs_per_sec *: *//p' "$s")
-    printf '%-9s afl-fuzz %ss: %s execs/s%s, stability %s\n' "$h" "$secs" "$eps" "$bound" \
-      "$(sed -n 's/^stability *: *//p' "$s")"
+    # what the figure moves with: the inputs afl-fuzz kept, which its mutations start from
+    queue=$(find "$out/default/queue" -type f -printf '%s\n' |
+      awk '{ s += $1; n++ } END { if (n) printf "queue: %d inputs, %.0f bytes on average", n, s / n }')
+    printf '%-9s afl-fuzz %ss: %s execs/s%s (%s), stability %s\n' "$h" "$secs" "$eps" "$bound" \
+      "$queue" "$(sed -n 's/^stability *: *//p' "$s")"
     echo "$h $eps" >>"$tmp"
   else
     echo "$h afl-fuzz did not run: $(tail -1 "$out.log")" >&2
