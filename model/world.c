@@ -223,8 +223,9 @@ br_content *br__cluster_capture(br_world *w, long cluster)
 /* ---- id indexes ---- */
 
 /* An id's first slot: its array hashed a word at a time (an id is up to 47 characters; a
- * byte at a time, indexing the backups a CockroachDB cluster takes every hour was a tenth
- * of a time step), the slot from the hash's top bits, which every byte of the id reaches. */
+ * byte at a time, indexing the backups CockroachDB clusters take every hour was a fortieth
+ * of the sequence harness's instructions), the slot from the hash's top bits, which every
+ * byte of the id reaches. */
 static size_t id_home(const char id[BR_ID_MAX], size_t cap)
 {
     return (size_t)(br__mix_chars(0, id, BR_ID_MAX) >> (64 - __builtin_ctzll(cap)));
