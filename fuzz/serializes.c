@@ -95,7 +95,10 @@ static bool walk(const json_t *v, int depth, char *why, size_t len)
     if (json_is_array(v)) {
         size_t i;
         const json_t *e;
-        json_array_foreach(v, i, e) if (!walk(e, depth + 1, why, len)) return false;
+        json_array_foreach(v, i, e)
+        {
+            if (!walk(e, depth + 1, why, len)) return false;
+        }
         return true;
     }
     const char *key;
