@@ -34,6 +34,21 @@ static inline br_world *test_world(void)
     return w;
 }
 
+/* A request from 127.0.0.1 with the header 'auth' (NULL: none) and a raw body (NULL: none);
+ * path and query as given. */
+static inline br_request test_request(const char *method, const char *path, const char *query,
+                                      const br_header *auth, const char *body, size_t body_len)
+{
+    return (br_request){.method = method,
+                        .path = path,
+                        .query = query,
+                        .headers = auth,
+                        .n_headers = auth ? 1 : 0,
+                        .body = body,
+                        .body_len = body ? body_len : 0,
+                        .caller_ip = "127.0.0.1"};
+}
+
 /* Sends a request as 'key' (NULL: no Authorization) with a raw body. */
 static inline int test_send(br_world *w, const char *method, const char *path, const char *key,
                             const char *body, size_t body_len, br_response *res)
@@ -44,14 +59,7 @@ static inline int test_send(br_world *w, const char *method, const char *path, c
     char *q = strchr(path, '?');
     char p[256];
     snprintf(p, sizeof p, "%.*s", q ? (int)(q - path) : (int)strlen(path), path);
-    br_request req = {.method = method,
-                      .path = p,
-                      .query = q ? q + 1 : NULL,
-                      .headers = &h,
-                      .n_headers = key ? 1 : 0,
-                      .body = body,
-                      .body_len = body ? body_len : 0,
-                      .caller_ip = "127.0.0.1"};
+    br_request req = test_request(method, p, q ? q + 1 : NULL, key ? &h : NULL, body, body_len);
     return br_world_handle(w, &req, res);
 }
 

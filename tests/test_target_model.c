@@ -8,13 +8,7 @@
 static bool answered_error(br_target *t, const char *path, const char *body)
 {
     br_header auth = {"Authorization", "Bearer owner"};
-    br_request req = {.method = "POST",
-                      .path = path,
-                      .headers = &auth,
-                      .n_headers = 1,
-                      .body = body,
-                      .body_len = strlen(body),
-                      .caller_ip = "127.0.0.1"};
+    br_request req = test_request("POST", path, NULL, &auth, body, strlen(body));
     br_response res;
     assert_int_equal(t->send(t, &req, &res), BR_OK);
     bool error = res.error;
