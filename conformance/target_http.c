@@ -455,6 +455,23 @@ static void map_ids(const json_t *profile, json_t *v, bool to_real)
     }
 }
 
+/* Whether an answer of HTTP 200 still says no. Zilliz refuses with HTTP 200 as often as not:
+ * its envelope's "code" is 0 on success and the error's code otherwise (ZC-ENVELOPE). Atlas
+ * asked for ?envelope=true answers 200 with the status it would have sent in the body:
+ * {"status", "content"}. */
+static bool refuses_in_body(br_vendor vendor, const json_t *body)
+{
+    if (vendor == BR_VENDOR_ZILLIZ) {
+        const json_t *code = json_object_get(body, "code");
+        return json_is_integer(code) && json_integer_value(code) != 0;
+    }
+    if (vendor == BR_VENDOR_ATLAS && json_object_get(body, "content")) {
+        const json_t *status = json_object_get(body, "status");
+        return json_is_integer(status) && json_integer_value(status) >= 400;
+    }
+    return false;
+}
+
 static void fill_response(http_target *h, const char *path, long status, br_response *res)
 {
     memset(res, 0, sizeof *res);
@@ -478,7 +495,7 @@ static void fill_response(http_target *h, const char *path, long status, br_resp
     }
     const char *vendor = vendor_of_path(path);
     res->vendor = vendor ? br_vendor_from_name(vendor) : BR_VENDOR_COUNT;
-    res->error = status >= 400;
+    res->error = status >= 400 || refuses_in_body(res->vendor, res->body);
 }
 
 /* In-process, a fixture's literal "Authorization: Digest username=K, ..." naming a key of
