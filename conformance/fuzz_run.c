@@ -795,6 +795,8 @@ int br_fuzz_play(const br_fuzz_env *env, json_t *steps, br_divergence *d)
         rc = br_lockstep_step(ls, s, (int)i + 1, d, NULL);
         if (rc) break;
     }
+    size_t n = json_array_size(steps);
+    if (rc == 0 && n) rc = br_lockstep_check_world(ls, json_array_get(steps, n - 1), (int)n, d);
     br_lockstep_free(ls);
     return rc;
 }

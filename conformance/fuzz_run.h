@@ -68,7 +68,8 @@ int br_lockstep_check_world(br_lockstep *ls, json_t *step, int index, br_diverge
 const br_response *br_lockstep_oracle_answer(const br_lockstep *ls);
 
 /* Plays a whole sequence on fresh worlds; returns as br_lockstep_step (stops at the first
- * divergence, or -1 at the first step that cannot be played). */
+ * divergence, or -1 at the first step that cannot be played). The worlds are compared after
+ * the last step too when world_every left changes uncompared. */
 int br_fuzz_play(const br_fuzz_env *env, json_t *steps, br_divergence *d);
 
 /* Replays the (shrunk) sequence and writes it as a fixture (fixtures/README.md): requests as

@@ -1,5 +1,6 @@
-/* Shrinking (shrink.h): ddmin over steps (Zeller and Hildebrandt), then one field at a time,
- * then single-step removal until no step can go. */
+/* Shrinking (shrink.h): a step that diverges alone; else blocks deleted from the end, each
+ * as long as it can be, keeping the time their waits made; then ddmin over steps (Zeller and
+ * Hildebrandt); then one field at a time, then single-step removal until no step can go. */
 #include "shrink.h"
 
 #include <stdlib.h>
@@ -45,15 +46,135 @@ static json_t *slice(const json_t *steps, size_t from, size_t to, bool complemen
     return out;
 }
 
+static json_int_t advance_of(const json_t *step)
+{
+    const json_t *a = json_object_get(step, "advance");
+    return json_is_integer(a) ? json_integer_value(a) : 0;
+}
+
+/* Appends a wait of 'secs' to out, into the wait out ends with if it does. */
+static void append_wait(json_t *out, json_int_t secs)
+{
+    if (!out || secs <= 0) return;
+    size_t n = json_array_size(out);
+    json_int_t last = n ? advance_of(json_array_get(out, n - 1)) : 0;
+    if (last > 0)
+        json_array_set_new(out, n - 1, json_pack("{s:I}", "advance", last + secs));
+    else
+        json_array_append_new(out, json_pack("{s:I}", "advance", secs));
+}
+
+/* The steps without [from, to), and in their place one wait as long as the waits among them
+ * (merged into a wait just before; none after the last step kept). NULL when that is not
+ * shorter than steps. */
+static json_t *without_keeping_time(const json_t *steps, size_t from, size_t to)
+{
+    json_t *out = json_array();
+    json_int_t skipped = 0;
+    for (size_t i = 0; out && i < json_array_size(steps); i++) {
+        const json_t *step = json_array_get(steps, i);
+        if (i >= from && i < to) {
+            skipped += advance_of(step);
+            continue;
+        }
+        append_wait(out, skipped);
+        skipped = 0;
+        if (advance_of(step) > 0)
+            append_wait(out, advance_of(step));
+        else
+            json_array_append(out, (json_t *)step);
+    }
+    if (out && json_array_size(out) >= json_array_size(steps)) {
+        json_decref(out);
+        return NULL;
+    }
+    return out;
+}
+
+/* A step that diverges alone, the last one first: the shortest result there is, found with
+ * plays of one step each (a step using an id an earlier step revealed stops at once). NULL
+ * when no step does. */
+static json_t *one_step_alone(shrinker *s, const json_t *steps)
+{
+    for (size_t i = json_array_size(steps); i-- > 0;) {
+        json_t *cand = slice(steps, i, i + 1, false);
+        json_t *ok = cand ? reproduces(s, cand) : NULL;
+        json_decref(cand);
+        if (ok) return ok;
+        if (s->max_plays && s->plays >= s->max_plays) break;
+    }
+    return NULL;
+}
+
+/* The steps without [end - k, end), keeping their waits; the played copy when that reproduces,
+ * else NULL. */
+static json_t *without_block(shrinker *s, const json_t *steps, size_t end, size_t k)
+{
+    json_t *cand = without_keeping_time(steps, end - k, end);
+    json_t *ok = cand ? reproduces(s, cand) : NULL;
+    json_decref(cand);
+    return ok;
+}
+
+/* Deletes blocks from the end backwards, each as long as it can be: from the block of one step
+ * before 'end', the length doubles while the shorter sequence still diverges, then a binary
+ * search finds the longest block that goes (MacIver's adaptive deletion). A long sequence
+ * whose divergence needs a few of its steps loses the rest in a few plays per step kept,
+ * where ddmin takes one chunk of 1/n at a time. */
+static json_t *delete_blocks(shrinker *s, json_t *steps)
+{
+    size_t end = json_array_size(steps);
+    while (end > 0 && json_array_size(steps) > 1) {
+        if (end > json_array_size(steps)) end = json_array_size(steps);
+        json_t *best = without_block(s, steps, end, 1);
+        if (!best) {
+            end--;
+            continue;
+        }
+        size_t lo = 1, hi = 0; /* lo goes; hi (when not 0) does not */
+        while (!hi && lo < end) {
+            size_t k = lo * 2 < end ? lo * 2 : end;
+            json_t *ok = without_block(s, steps, end, k);
+            if (ok) {
+                json_decref(best);
+                best = ok;
+                lo = k;
+            } else {
+                hi = k;
+            }
+        }
+        while (hi && hi - lo > 1) {
+            size_t k = lo + (hi - lo) / 2;
+            json_t *ok = without_block(s, steps, end, k);
+            if (ok) {
+                json_decref(best);
+                best = ok;
+                lo = k;
+            } else {
+                hi = k;
+            }
+        }
+        json_decref(steps);
+        steps = best;
+        end -= lo;
+        if (s->max_plays && s->plays >= s->max_plays) break;
+    }
+    return steps;
+}
+
+/* ddmin; a complement that diverges is removed and the scan goes on from the next chunk
+ * (starting again from the first chunk cost a play per chunk kept, each time). */
 static json_t *ddmin(shrinker *s, json_t *steps)
 {
     size_t n = 2;
+    size_t start = 0;
     while (json_array_size(steps) >= 2) {
         size_t len = json_array_size(steps);
         if (n > len) n = len;
         bool reduced = false;
         for (int pass = 0; pass < 2 && !reduced; pass++) {
-            for (size_t i = 0; i < n && !reduced; i++) {
+            for (size_t j = 0; j < n && !reduced; j++) {
+                size_t i = pass == 0 ? j : (start + j) % n;
                 size_t from = len * i / n, to = len * (i + 1) / n;
                 json_t *cand = slice(steps, from, to, pass == 1);
                 json_t *ok = cand ? reproduces(s, cand) : NULL;
@@ -62,6 +183,7 @@ static json_t *ddmin(shrinker *s, json_t *steps)
                     json_decref(steps);
                     steps = ok;
                     n = pass == 0 ? 2 : (n > 2 ? n - 1 : 2);
+                    start = pass == 0 ? 0 : i;
                     reduced = true;
                 }
             }
@@ -284,6 +406,16 @@ json_t *br_shrink(const br_fuzz_env *env, const json_t *steps, const br_divergen
     if (ok) { /* the cut sequence diverges as it did: shrink from there */
         json_decref(cur);
         cur = ok;
+        json_t *alone = one_step_alone(&s, cur);
+        if (alone) {
+            json_decref(cur);
+            cur = alone;
+        }
+        /* long sequences: the worlds compared every 32 state-changing steps, as while fuzzing
+         * (a divergence seen later is cut there); every step once they are short */
+        s.env.world_every = 32;
+        cur = delete_blocks(&s, cur);
+        s.env.world_every = 1;
         cur = ddmin(&s, cur);
         cur = merge_advances(&s, cur);
         cur = simplify(&s, cur);

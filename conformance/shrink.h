@@ -1,6 +1,7 @@
-/* Shrinking a diverging step sequence to a 1-minimal one: delta debugging over the steps,
- * then simpler fields (optional body fields, headers, query parameters dropped, numbers and
- * waits made smaller), every try on fresh worlds. */
+/* Shrinking a diverging step sequence to a 1-minimal one: a step that diverges alone, else
+ * blocks deleted from the end keeping their waits, then delta debugging over the steps, then
+ * simpler fields (optional body fields, headers, query parameters dropped, numbers and waits
+ * made smaller), every try on fresh worlds. */
 #ifndef BR_SHRINK_H
 #define BR_SHRINK_H
 

@@ -1,7 +1,7 @@
 #!/bin/sh
 # brcheck fuzz against the model with one rule broken at a time: each mutant must be found
-# within the budget, shrunk to at most MAX_STEPS steps, and the fixture written must fail
-# with that mutant and pass on the faithful model.
+# within the budget, shrunk to at most MAX_STEPS steps in at most MAX_PLAYS plays (when set),
+# and the fixture written must fail with that mutant and pass on the faithful model.
 # usage: check_fuzz_mutants.sh BRCHECK OUTDIR [RULE...]   (no RULE: every mutant; then a
 #        mutant not found is reported, and the exit status says whether all were found)
 set -u
@@ -11,6 +11,7 @@ shift 2
 steps=${FUZZ_STEPS:-2000}
 runs=${FUZZ_RUNS:-3}
 max_steps=${MAX_STEPS:-6}
+max_plays=${MAX_PLAYS:-0}
 rules="$*"
 if [ -z "$rules" ]; then
   rules=$("$brcheck" rules --json | grep '"id"' | sed 's/.*"id": "\(.*\)".*/\1/')
@@ -35,12 +36,14 @@ for rule in $rules; do
   fi
   fx=$(ls "$dir"/*.json)
   n=$(sed -n 's/^shrunk [0-9]* steps to \([0-9]*\) in.*/\1/p' "$out.log")
+  plays=$(sed -n 's/^shrunk .* (\([0-9]*\) plays)$/\1/p' "$out.log")
   "$brcheck" run --mutant "$rule" "$fx" >/dev/null 2>&1
   with=$?
   "$brcheck" run "$fx" >/dev/null 2>&1
   without=$?
-  if [ "$n" -gt "$max_steps" ] || [ $with -ne 1 ] || [ $without -ne 0 ]; then
-    echo "BAD $rule: $n steps, replay with the mutant exits $with, without $without"
+  if [ "$n" -gt "$max_steps" ] || [ $with -ne 1 ] || [ $without -ne 0 ] ||
+    { [ "$max_plays" -gt 0 ] && [ "$plays" -gt "$max_plays" ]; }; then
+    echo "BAD $rule: $n steps in $plays plays, replay with the mutant exits $with, without $without"
     bad=$((bad + 1))
   else
     echo "found $rule: $n steps ($(sed -n 's/^shrunk .* in \(.*\)$/\1/p' "$out.log"))"
