@@ -131,20 +131,10 @@ static json_t *delete_blocks(shrinker *s, json_t *steps)
             end--;
             continue;
         }
-        size_t lo = 1, hi = 0; /* lo goes; hi (when not 0) does not */
-        while (!hi && lo < end) {
-            size_t k = lo * 2 < end ? lo * 2 : end;
-            json_t *ok = without_block(s, steps, end, k);
-            if (ok) {
-                json_decref(best);
-                best = ok;
-                lo = k;
-            } else {
-                hi = k;
-            }
-        }
-        while (hi && hi - lo > 1) {
-            size_t k = lo + (hi - lo) / 2;
+        /* lo goes; hi (when not 0) does not: doubling until one does not, then halving */
+        size_t lo = 1, hi = 0;
+        while (hi ? hi - lo > 1 : lo < end) {
+            size_t k = hi ? lo + (hi - lo) / 2 : lo * 2 < end ? lo * 2 : end;
             json_t *ok = without_block(s, steps, end, k);
             if (ok) {
                 json_decref(best);
