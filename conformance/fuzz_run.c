@@ -598,7 +598,9 @@ static int send_both(br_lockstep *ls, json_t *step, int index, br_divergence *d,
     uint64_t before = 0, after = 0;
     bool digest = t->digest && t->digest(t, &before);
     if (t->send(t, br_built_request(bt), &rest) != BR_OK) {
-        snprintf(d->message, sizeof d->message, "step %d: the target failed", index);
+        const char *why = t->error ? t->error(t) : NULL;
+        snprintf(d->message, sizeof d->message, "step %d: the target failed%s%.400s", index,
+                 why ? ": " : "", why ? why : "");
         goto out;
     }
     const br_response *ro_res = &ls->last;

@@ -710,6 +710,12 @@ static void run_fixture(br_fixture_result *f, br_target *t, const char *profile)
         }
         br_rule rule;
         char msg[512];
+        const char *lost = t->lost ? t->lost(t) : NULL;
+        if (lost) {
+            violation(f, "", r.step, r.step_name, NULL, NULL, "%s", lost);
+            f->status = BR_FIX_ERROR;
+            break;
+        }
         if (t->check && t->check(t, &rule, msg, sizeof msg) > 0)
             violation(f, br_rule_id(rule), r.step, r.step_name, NULL, NULL, "%s", msg);
         f->steps_run++;

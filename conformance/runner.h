@@ -35,6 +35,10 @@ struct br_target {
     /* Before reset: true and why when the fixture (borrowed) cannot be set up on this target
      * (its "needs", the profile's skip list); it is then skipped and counted. */
     bool (*skips)(br_target *t, const json_t *fixture, char *why, size_t len);
+    /* Why the world this run loaded is no longer the target's (another client loaded one into
+     * the same server), or NULL. What follows is not the target's answer to this run: the
+     * fixture ends there, as an error. */
+    const char *(*lost)(br_target *t);
 };
 
 /* The in-process model target; 'mutant' is a rule to switch off (BR_RULE_COUNT: none). */

@@ -42,6 +42,11 @@ typedef struct {
     json_t *given;   /* own reference: the current world (Atlas key secrets) */
     br_target *shadow;
     bool lockstep;
+    /* `brcheck serve`: the generation of the world this target loaded (the admin API counts
+     * the worlds loaded; every call names it in X-Brcheck-World); 'replaced' once the server
+     * said another client has loaded one since. */
+    json_int_t generation;
+    bool replaced;
     char err[512];
     char div[512];
     bool has_div;
@@ -249,6 +254,35 @@ static bool perform_careful(http_target *h, const exchange *x, long *status)
 
 /* ---- the admin API ---- */
 
+/* `brcheck serve` refuses a call that names a world another client has replaced since this
+ * target loaded its own (412 {"worldReplaced": true}): two runs sharing one server would
+ * otherwise reset each other's world, and what followed would read as the server's fault.
+ * From then on every call fails with the reason. */
+static bool fenced(http_target *h, long status)
+{
+    if (status != 412 || !h->body_len) return h->replaced;
+    json_t *b = json_loadb(h->body, h->body_len, 0, NULL);
+    if (json_is_true(json_object_get(b, "worldReplaced")) && !h->replaced) {
+        h->replaced = true;
+        snprintf(h->err, sizeof h->err,
+                 "another client loaded a world into %.300s after this run loaded its own "
+                 "(world %lld): give each run or fuzzer its own brcheck serve",
+                 h->base, (long long)h->generation);
+    }
+    json_decref(b);
+    return h->replaced;
+}
+
+/* The X-Brcheck-World header naming the world this target loaded, added to hl (`brcheck serve`
+ * only, once it has said which). */
+static struct curl_slist *name_world(const http_target *h, struct curl_slist *hl)
+{
+    if (!h->admin || !h->generation) return hl;
+    char line[64];
+    snprintf(line, sizeof line, "X-Brcheck-World: %lld", (long long)h->generation);
+    return curl_slist_append(hl, line);
+}
+
 int br_http_target_admin(br_target *t, const char *method, const char *path, const json_t *body,
                          json_t **out)
 {
@@ -260,6 +294,7 @@ int br_http_target_admin(br_target *t, const char *method, const char *path, con
     struct curl_slist *hl = curl_slist_append(NULL, auth);
     hl = curl_slist_append(hl, "Content-Type: application/json");
     hl = curl_slist_append(hl, "Expect:");
+    if (strncmp(path, "world", 5) != 0 || strcmp(method, "GET") == 0) hl = name_world(h, hl);
     char *text = body ? json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
     exchange x = {.method = method,
                   .url = url,
@@ -273,6 +308,7 @@ int br_http_target_admin(br_target *t, const char *method, const char *path, con
     curl_slist_free_all(hl);
     if (!ok) return 0;
     if (out && h->body_len) *out = json_loadb(h->body, h->body_len, 0, NULL);
+    if (fenced(h, status)) return (int)status; /* h->err says why */
     if (status >= 400) {
         const char *msg = h->body_len ? h->body : "";
         snprintf(h->err, sizeof h->err, "admin %s %s: HTTP %ld %.300s", method, path, status, msg);
@@ -286,6 +322,12 @@ static const char *target_error(br_target *t)
 {
     http_target *h = t->self;
     return h->err[0] ? h->err : NULL;
+}
+
+static const char *target_lost(br_target *t)
+{
+    http_target *h = t->self;
+    return h->replaced ? h->err : NULL;
 }
 
 static int reset(br_target *t, const json_t *given, const char *profile, char *err, size_t len)
@@ -303,8 +345,14 @@ static int reset(br_target *t, const json_t *given, const char *profile, char *e
     char path[64];
     snprintf(path, sizeof path, "world?profile=%s", profile ? profile : "default");
     json_t *empty = given ? NULL : json_object();
-    int status = br_http_target_admin(t, "PUT", path, given ? given : empty, NULL);
+    json_t *loaded = NULL;
+    h->replaced = false;
+    h->generation = 0;
+    int status = br_http_target_admin(t, "PUT", path, given ? given : empty, &loaded);
     json_decref(empty);
+    /* 0 (a server that does not say): calls name no world */
+    h->generation = json_integer_value(json_object_get(loaded, "generation"));
+    json_decref(loaded);
     if (status / 100 == 2) return BR_OK;
     snprintf(err, len, "%s", h->err);
     return status == 0 ? BR_EINVAL : BR_EWORLD;
@@ -531,8 +579,9 @@ static bool has_request_header(const br_request *req, const char *name)
 static int send_http(br_target *t, const br_request *req, br_response *res)
 {
     http_target *h = t->self;
-    h->err[0] = '\0';
     memset(res, 0, sizeof *res);
+    if (h->replaced) return BR_EINVAL; /* h->err says why */
+    h->err[0] = '\0';
     char *url = make_url(h, req);
     if (!url) return BR_ENOMEM;
     struct curl_slist *hl = NULL;
@@ -558,6 +607,7 @@ static int send_http(br_target *t, const br_request *req, br_response *res)
     if (!has_request_header(req, "Accept")) hl = curl_slist_append(hl, "Accept:");
     if (!has_request_header(req, "Content-Type")) hl = curl_slist_append(hl, "Content-Type:");
     hl = curl_slist_append(hl, "Expect:");
+    hl = name_world(h, hl);
     if (h->admin && req->caller_ip && strcmp(req->caller_ip, "127.0.0.1") != 0) {
         snprintf(line, sizeof line, "X-Brcheck-Caller-Ip: %s", req->caller_ip);
         hl = curl_slist_append(hl, line);
@@ -614,7 +664,7 @@ static int send_http(br_target *t, const br_request *req, br_response *res)
     curl_slist_free_all(hl);
     free(body);
     free(url);
-    if (!ok) return BR_EINVAL;
+    if (!ok || fenced(h, status)) return BR_EINVAL;
     fill_response(h, req->path, status, res);
     h->has_div = false;
     if (h->lockstep && h->shadow) {
@@ -819,7 +869,8 @@ br_target *br_http_target_new(const char *base_url, const json_t *profile, char 
                      .self = h,
                      .error = target_error,
                      .diverged = diverged,
-                     .skips = skips};
+                     .skips = skips,
+                     .lost = target_lost};
     snprintf(h->base, sizeof h->base, "%s", base_url);
     size_t bl = strlen(h->base);
     while (bl > 0 && h->base[bl - 1] == '/')

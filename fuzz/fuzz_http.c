@@ -51,7 +51,7 @@ static void fresh_server(void)
     memset(server->digest.key, 0, sizeof server->digest.key);
     /* Work due at the start settles now, not in the first input (which would then change the
      * world and rebuild the server every time). */
-    if (br__host_advance(&server->host, 0) != BR_OK)
+    if (br__host_advance(&server->host, 0, 0) != BR_OK)
         br_fuzz_fail("the server's world does not settle");
     pristine_world = server->host.world;
     pristine_digest = br_world_digest(server->host.world);

@@ -72,12 +72,38 @@ static const char *query_value(const char *query, const char *name, char *buf, s
     return NULL;
 }
 
-static int world_call(br_server *s, const char *method, const char *query, const char *body,
-                      size_t len, json_t **out)
+static uint64_t generation_now(br__host *h)
+{
+    pthread_mutex_lock(&h->lock);
+    uint64_t g = h->generation;
+    pthread_mutex_unlock(&h->lock);
+    return g;
+}
+
+/* The answer to a call made for a world no longer loaded (BR__HOST_REPLACED). Caller holds the
+ * lock or passes the generation it read under it. */
+static int replaced_answer(uint64_t want, uint64_t now, json_t **out)
+{
+    char msg[200];
+    snprintf(msg, sizeof msg,
+             "X-Brcheck-World names world %llu, but another client has loaded world %llu since",
+             (unsigned long long)want, (unsigned long long)now);
+    *out =
+        json_pack("{s:s,s:b,s:I}", "error", msg, "worldReplaced", 1, "generation", (json_int_t)now);
+    return 412;
+}
+
+static int world_call(br_server *s, uint64_t want, const char *method, const char *query,
+                      const char *body, size_t len, json_t **out)
 {
     br__host *h = &s->host;
     if (strcmp(method, "GET") == 0) {
         pthread_mutex_lock(&h->lock);
+        if (want && want != h->generation) {
+            int status = replaced_answer(want, h->generation, out);
+            pthread_mutex_unlock(&h->lock);
+            return status;
+        }
         br__host_sync_locked(h);
         *out = br_world_dump(h->world);
         pthread_mutex_unlock(&h->lock);
@@ -94,7 +120,8 @@ static int world_call(br_server *s, const char *method, const char *query, const
     char pbuf[16], err[512];
     const char *profile = query_value(query, "profile", pbuf, sizeof pbuf);
     if (!profile) profile = json_string_value(json_object_get(given, "profile"));
-    int rc = br__host_load(h, given, profile ? profile : "default", err, sizeof err);
+    uint64_t generation = 0;
+    int rc = br__host_load(h, given, profile ? profile : "default", &generation, err, sizeof err);
     json_decref(given);
     if (rc != BR_OK) {
         *out = error(err);
@@ -102,10 +129,12 @@ static int world_call(br_server *s, const char *method, const char *query, const
     }
     *out = clock_answer(h);
     json_object_set_new(*out, "loaded", json_true());
+    json_object_set_new(*out, "generation", json_integer((json_int_t)generation));
     return 200;
 }
 
-static int clock_call(br_server *s, const char *method, const char *body, size_t len, json_t **out)
+static int clock_call(br_server *s, uint64_t want, const char *method, const char *body, size_t len,
+                      json_t **out)
 {
     if (strcmp(method, "GET") == 0) {
         *out = clock_answer(&s->host);
@@ -121,7 +150,9 @@ static int clock_call(br_server *s, const char *method, const char *body, size_t
                      "\"1d\"");
         return 400;
     }
-    if (br__host_advance(&s->host, secs) != BR_OK) {
+    int rc = br__host_advance(&s->host, want, secs);
+    if (rc == BR__HOST_REPLACED) return replaced_answer(want, generation_now(&s->host), out);
+    if (rc != BR_OK) {
         *out = error("the clock could not move (out of memory or journal failure)");
         return 500;
     }
@@ -129,13 +160,15 @@ static int clock_call(br_server *s, const char *method, const char *body, size_t
     return 200;
 }
 
-static int sim_call(br_server *s, const char *method, const char *body, size_t len, json_t **out)
+static int sim_call(br_server *s, uint64_t want, const char *method, const char *body, size_t len,
+                    json_t **out)
 {
     if (strcmp(method, "POST") != 0) return 405;
     json_t *op = parse(body, len, out);
     if (!op) return 400;
-    int rc = json_is_object(op) ? br__host_sim(&s->host, op) : BR_EINVAL;
+    int rc = json_is_object(op) ? br__host_sim(&s->host, want, op) : BR_EINVAL;
     json_decref(op);
+    if (rc == BR__HOST_REPLACED) return replaced_answer(want, generation_now(&s->host), out);
     if (rc == BR_OK) {
         *out = json_pack("{s:b}", "ok", 1);
         return 200;
@@ -219,8 +252,8 @@ static bool token_ok(const br_server *s, const char *auth)
 }
 
 int br__admin_handle(br_server *s, const char *method, const char *path, const char *query,
-                     const char *auth, bool loopback, const char *body, size_t body_len,
-                     json_t **out)
+                     const char *auth, uint64_t want, bool loopback, const char *body,
+                     size_t body_len, json_t **out)
 {
     const char *call = path + strlen("/_brcheck/v1/");
     *out = NULL;
@@ -238,29 +271,41 @@ int br__admin_handle(br_server *s, const char *method, const char *path, const c
     }
     int status = 404;
     if (strcmp(call, "world") == 0) {
-        status = world_call(s, method, query, body, body_len, out);
+        status = world_call(s, want, method, query, body, body_len, out);
     } else if (strcmp(call, "digest") == 0 && strcmp(method, "GET") == 0) {
         pthread_mutex_lock(&s->host.lock);
+        if (want && want != s->host.generation) {
+            status = replaced_answer(want, s->host.generation, out);
+            pthread_mutex_unlock(&s->host.lock);
+            return status;
+        }
         br__host_sync_locked(&s->host);
         char hex[24];
         snprintf(hex, sizeof hex, "%016llx", (unsigned long long)br_world_digest(s->host.world));
+        json_int_t generation = (json_int_t)s->host.generation;
         pthread_mutex_unlock(&s->host.lock);
-        *out = json_pack("{s:s}", "digest", hex);
+        *out = json_pack("{s:s,s:I}", "digest", hex, "generation", generation);
         status = 200;
     } else if (strcmp(call, "check") == 0 && strcmp(method, "GET") == 0) {
         br_rule rule;
         char msg[512] = "";
         pthread_mutex_lock(&s->host.lock);
+        if (want && want != s->host.generation) {
+            status = replaced_answer(want, s->host.generation, out);
+            pthread_mutex_unlock(&s->host.lock);
+            return status;
+        }
         int bad = br_world_check(s->host.world, &rule, msg, sizeof msg);
+        json_int_t generation = (json_int_t)s->host.generation;
         pthread_mutex_unlock(&s->host.lock);
-        *out = bad ? json_pack("{s:b,s:s,s:s,s:i}", "ok", 0, "rule", br_rule_id(rule), "message",
-                               msg, "violations", bad)
-                   : json_pack("{s:b}", "ok", 1);
+        *out = bad ? json_pack("{s:b,s:s,s:s,s:i,s:I}", "ok", 0, "rule", br_rule_id(rule),
+                               "message", msg, "violations", bad, "generation", generation)
+                   : json_pack("{s:b,s:I}", "ok", 1, "generation", generation);
         status = 200;
     } else if (strcmp(call, "clock") == 0) {
-        status = clock_call(s, method, body, body_len, out);
+        status = clock_call(s, want, method, body, body_len, out);
     } else if (strcmp(call, "sim") == 0) {
-        status = sim_call(s, method, body, body_len, out);
+        status = sim_call(s, want, method, body, body_len, out);
     } else if (strcmp(call, "faults") == 0) {
         status = faults_call(s, method, body, body_len, out);
     } else if (strcmp(call, "mutant") == 0) {

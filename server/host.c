@@ -66,22 +66,29 @@ static int load_locked(br__host *h, const json_t *given, const char *profile, ch
     h->world = w;
     snprintf(h->profile, sizeof h->profile, "%s", profile ? profile : "default");
     br_world_set_mutant(w, h->mutant);
+    h->generation++;
     br__host_sync_locked(h);
     return BR_OK;
 }
 
-int br__host_load(br__host *h, const json_t *given, const char *profile, char *err, size_t errlen)
+int br__host_load(br__host *h, const json_t *given, const char *profile, uint64_t *generation,
+                  char *err, size_t errlen)
 {
     pthread_mutex_lock(&h->lock);
     int rc = load_locked(h, given, profile, err, errlen);
+    if (generation) *generation = h->generation;
     pthread_mutex_unlock(&h->lock);
     return rc;
 }
 
-int br__host_advance(br__host *h, br_time seconds)
+int br__host_advance(br__host *h, uint64_t want, br_time seconds)
 {
     if (seconds < 0) return BR_EINVAL;
     pthread_mutex_lock(&h->lock);
+    if (want && want != h->generation) {
+        pthread_mutex_unlock(&h->lock);
+        return BR__HOST_REPLACED;
+    }
     br__host_sync_locked(h);
     int rc = journal(h, json_pack("{s:s,s:I}", "k", "advance", "s", (json_int_t)seconds));
     if (rc == 0) rc = br_world_advance(h->world, seconds);
@@ -89,9 +96,13 @@ int br__host_advance(br__host *h, br_time seconds)
     return rc;
 }
 
-int br__host_sim(br__host *h, const json_t *op)
+int br__host_sim(br__host *h, uint64_t want, const json_t *op)
 {
     pthread_mutex_lock(&h->lock);
+    if (want && want != h->generation) {
+        pthread_mutex_unlock(&h->lock);
+        return BR__HOST_REPLACED;
+    }
     br__host_sync_locked(h);
     int rc = journal(h, json_pack("{s:s,s:O,s:I}", "k", "sim", "op", op, "t",
                                   (json_int_t)br_world_now(h->world)));
@@ -157,9 +168,13 @@ static bool changes_state(const char *method)
            strcmp(method, "OPTIONS") != 0;
 }
 
-int br__host_handle(br__host *h, const br_request *req, br_response *res)
+int br__host_handle(br__host *h, uint64_t want, const br_request *req, br_response *res)
 {
     pthread_mutex_lock(&h->lock);
+    if (want && want != h->generation) {
+        pthread_mutex_unlock(&h->lock);
+        return BR__HOST_REPLACED;
+    }
     br__host_sync_locked(h);
     int rc = BR_OK;
     if (changes_state(req->method) && h->journal && !h->replaying) {

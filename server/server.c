@@ -318,10 +318,15 @@ static enum MHD_Result process(br_server *s, struct MHD_Connection *c, const cha
     header_list h = {.n = 0};
     MHD_get_connection_values(c, MHD_HEADER_KIND, collect_header, &h);
 
+    /* The world a brcheck client loaded and means (server_internal.h, BR__HOST_REPLACED). */
+    const char *world = header(&h, "X-Brcheck-World");
+    uint64_t want = world ? strtoull(world, NULL, 10) : 0;
+    drop_header(&h, "X-Brcheck-World");
+
     if (strncmp(path, ADMIN_PREFIX, strlen(ADMIN_PREFIX)) == 0) {
         json_t *out;
-        int status = br__admin_handle(s, method, path, query, header(&h, "Authorization"), loopback,
-                                      r->body, r->len, &out);
+        int status = br__admin_handle(s, method, path, query, header(&h, "Authorization"), want,
+                                      loopback, r->body, r->len, &out);
         log_line(s, method, path, status, r);
         return send_json(c, status, out, NULL, 0);
     }
@@ -373,8 +378,16 @@ static enum MHD_Result process(br_server *s, struct MHD_Connection *c, const cha
         .principal = principal};
     if (r->too_large && !req.body) req.body = ""; /* never read: the length refuses it */
     br_response res;
-    int rc = br__host_handle(&s->host, &req, &res);
+    int rc = br__host_handle(&s->host, want, &req, &res);
     free(principal);
+    if (rc == BR__HOST_REPLACED) {
+        log_line(s, method, path, 412, r);
+        return send_json(c, 412,
+                         json_pack("{s:s,s:b}", "error",
+                                   "X-Brcheck-World names a world another client has replaced",
+                                   "worldReplaced", 1),
+                         NULL, 0);
+    }
     if (rc != BR_OK) {
         log_line(s, method, path, 500, r);
         return send_json(c, 500, vendor_error(v, 500, br_strerror(rc)), NULL, 0);
@@ -518,7 +531,7 @@ static br_server *start(const br_server_config *cfg, bool detached, char *err, s
         }
         if (cfg->seed >= 0) json_object_set_new(given, "seed", json_integer(cfg->seed));
         const char *profile = json_string_value(json_object_get(given, "profile"));
-        int rc = br__host_load(&s->host, given, profile ? profile : "default", err, errlen);
+        int rc = br__host_load(&s->host, given, profile ? profile : "default", NULL, err, errlen);
         json_decref(given);
         if (rc != BR_OK) goto fail;
     } else {

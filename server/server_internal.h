@@ -35,19 +35,28 @@ typedef struct {
     br_clock_mode clock;
     br__journal *journal; /* NULL without --state */
     bool replaying;
+    /* Worlds loaded since start: a client that loaded its own tells by this number whether
+     * another client has loaded one since (the admin API's "generation"). */
+    uint64_t generation;
 } br__host;
 
-/* Loads a world description (borrowed); 'seed' >= 0 overrides its seed. Journals it. */
-int br__host_load(br__host *h, const json_t *given, const char *profile, char *err, size_t errlen);
+/* Loads a world description (borrowed); 'seed' >= 0 overrides its seed. Journals it.
+ * *generation (when not NULL): the generation of the world loaded. */
+int br__host_load(br__host *h, const json_t *given, const char *profile, uint64_t *generation,
+                  char *err, size_t errlen);
+/* A call made for a world no longer loaded: 'want', the generation a client named (its
+ * X-Brcheck-World header), is not the current one. 0 names none: any world. The server answers
+ * 412 {"error", "worldReplaced": true, "generation"} and changes nothing. */
+#define BR__HOST_REPLACED 1001
 /* Moves the clock; in wall mode, to the real time first. */
-int br__host_advance(br__host *h, br_time seconds);
+int br__host_advance(br__host *h, uint64_t want, br_time seconds);
 /* Brings a wall-clock world up to the real time (no-op in virtual mode). Caller holds lock. */
 void br__host_sync_locked(br__host *h);
 /* A simulator op ({"op": ...}); BR_OK, BR_ENOENT or BR_EINVAL. */
-int br__host_sim(br__host *h, const json_t *op);
+int br__host_sim(br__host *h, uint64_t want, const json_t *op);
 int br__host_set_mutant(br__host *h, br_rule rule);
 /* Hands a vendor request to the model; state-changing methods are journaled first. */
-int br__host_handle(br__host *h, const br_request *req, br_response *res);
+int br__host_handle(br__host *h, uint64_t want, const br_request *req, br_response *res);
 /* Replays one journal record (journal.c's apply callback). */
 int br__host_apply(void *host, const json_t *record, char *err, size_t errlen);
 
@@ -134,10 +143,11 @@ struct br_server {
 };
 
 /* Admin API (admin.c): answers a request under /_brcheck/v1/. 'loopback' is the caller's
- * address class; 'token' the Authorization header. Fills status and a JSON body (owned). */
+ * address class; 'auth' the Authorization header; 'want' the generation the caller's
+ * X-Brcheck-World header names (0: none). Fills status and a JSON body (owned). */
 int br__admin_handle(br_server *s, const char *method, const char *path, const char *query,
-                     const char *auth, bool loopback, const char *body, size_t body_len,
-                     json_t **out);
+                     const char *auth, uint64_t want, bool loopback, const char *body,
+                     size_t body_len, json_t **out);
 
 /* Parses "90", "10m", "2h", "1d" or a JSON integer into seconds; -1 when malformed. */
 br_time br__parse_duration(const json_t *v);
