@@ -352,7 +352,18 @@ static int reset(br_target *t, const json_t *given, const char *profile, char *e
     json_decref(empty);
     /* 0 (a server that does not say): calls name no world */
     h->generation = json_integer_value(json_object_get(loaded, "generation"));
+    /* Fixtures and the fuzzer's oracle run on virtual time: on a wall clock the world moves
+     * between any two calls (a digest around an error answer, an await, a time compared). */
+    bool wall = json_is_string(json_object_get(loaded, "clock")) &&
+                strcmp(json_string_value(json_object_get(loaded, "clock")), "wall") == 0;
     json_decref(loaded);
+    if (status / 100 == 2 && wall) {
+        snprintf(err, len,
+                 "%.300s runs on the wall clock (brcheck serve --clock wall); fixtures and "
+                 "brcheck fuzz play virtual time: serve them with --clock virtual, the default",
+                 h->base);
+        return BR_EINVAL;
+    }
     if (status / 100 == 2) return BR_OK;
     snprintf(err, len, "%s", h->err);
     return status == 0 ? BR_EINVAL : BR_EWORLD;

@@ -40,7 +40,8 @@ static json_t *clock_answer(br__host *h)
     struct tm tm;
     gmtime_r(&t, &tm);
     strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return json_pack("{s:s,s:I}", "now", text, "epoch", (json_int_t)now);
+    return json_pack("{s:s,s:I,s:s}", "now", text, "epoch", (json_int_t)now, "clock",
+                     h->clock == BR_CLOCK_WALL ? "wall" : "virtual");
 }
 
 /* Reads a JSON body; NULL with *out set to a 400 answer when it is not JSON. */
