@@ -100,7 +100,7 @@ static int world_call(br_server *s, uint64_t want, const char *method, const cha
     br__host *h = &s->host;
     if (strcmp(method, "GET") == 0) {
         pthread_mutex_lock(&h->lock);
-        if (want && want != h->generation) {
+        if (br__host_replaced_locked(h, want)) {
             int status = replaced_answer(want, h->generation, out);
             pthread_mutex_unlock(&h->lock);
             return status;
@@ -275,7 +275,7 @@ int br__admin_handle(br_server *s, const char *method, const char *path, const c
         status = world_call(s, want, method, query, body, body_len, out);
     } else if (strcmp(call, "digest") == 0 && strcmp(method, "GET") == 0) {
         pthread_mutex_lock(&s->host.lock);
-        if (want && want != s->host.generation) {
+        if (br__host_replaced_locked(&s->host, want)) {
             status = replaced_answer(want, s->host.generation, out);
             pthread_mutex_unlock(&s->host.lock);
             return status;
@@ -291,7 +291,7 @@ int br__admin_handle(br_server *s, const char *method, const char *path, const c
         br_rule rule;
         char msg[512] = "";
         pthread_mutex_lock(&s->host.lock);
-        if (want && want != s->host.generation) {
+        if (br__host_replaced_locked(&s->host, want)) {
             status = replaced_answer(want, s->host.generation, out);
             pthread_mutex_unlock(&s->host.lock);
             return status;

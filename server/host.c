@@ -85,7 +85,7 @@ int br__host_advance(br__host *h, uint64_t want, br_time seconds)
 {
     if (seconds < 0) return BR_EINVAL;
     pthread_mutex_lock(&h->lock);
-    if (want && want != h->generation) {
+    if (br__host_replaced_locked(h, want)) {
         pthread_mutex_unlock(&h->lock);
         return BR__HOST_REPLACED;
     }
@@ -99,7 +99,7 @@ int br__host_advance(br__host *h, uint64_t want, br_time seconds)
 int br__host_sim(br__host *h, uint64_t want, const json_t *op)
 {
     pthread_mutex_lock(&h->lock);
-    if (want && want != h->generation) {
+    if (br__host_replaced_locked(h, want)) {
         pthread_mutex_unlock(&h->lock);
         return BR__HOST_REPLACED;
     }
@@ -171,7 +171,7 @@ static bool changes_state(const char *method)
 int br__host_handle(br__host *h, uint64_t want, const br_request *req, br_response *res)
 {
     pthread_mutex_lock(&h->lock);
-    if (want && want != h->generation) {
+    if (br__host_replaced_locked(h, want)) {
         pthread_mutex_unlock(&h->lock);
         return BR__HOST_REPLACED;
     }

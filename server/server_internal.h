@@ -46,8 +46,14 @@ int br__host_load(br__host *h, const json_t *given, const char *profile, uint64_
                   char *err, size_t errlen);
 /* A call made for a world no longer loaded: 'want', the generation a client named (its
  * X-Brcheck-World header), is not the current one. 0 names none: any world. The server answers
- * 412 {"error", "worldReplaced": true, "generation"} and changes nothing. */
+ * 412 {"error", "worldReplaced": true} (admin calls add "generation") and changes nothing. */
 #define BR__HOST_REPLACED 1001
+/* Whether a call naming world 'want' comes too late (BR__HOST_REPLACED). Caller holds the lock. */
+static inline bool br__host_replaced_locked(const br__host *h, uint64_t want)
+{
+    return want && want != h->generation;
+}
+
 /* Moves the clock; in wall mode, to the real time first. */
 int br__host_advance(br__host *h, uint64_t want, br_time seconds);
 /* Brings a wall-clock world up to the real time (no-op in virtual mode). Caller holds lock. */
