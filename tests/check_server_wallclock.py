@@ -4,7 +4,7 @@ path, a Zilliz backup job finishes, an automatic backup expires after its retent
 an Atlas download link disappears four hours after the job completed, all in seconds.
 Usage: check_server_wallclock.py BRCHECK"""
 import os
-import shutil
+import glob
 import sys
 import time
 
@@ -28,11 +28,17 @@ def wait_for(what, probe, limit=60.0):
 
 
 def main():
-    if not shutil.which("faketime"):
-        print("faketime is not installed (scripts/setup.sh installs it)")
+    libs = glob.glob("/usr/lib/*/faketime/libfaketime.so.1") + glob.glob("/usr/lib/faketime/libfaketime.so.1")
+    if not libs:
+        print("libfaketime is not installed (scripts/setup.sh installs it)")
         sys.exit(77)
-    srv = Server(sys.argv[1], "--clock", "wall", "--quiet", wrapper=("faketime", "-f", "+0 x%d" % SPEED),
-                 env={"FAKETIME_DONT_FAKE_MONOTONIC": "1",
+    # The library preloaded by hand, not through the faketime(1) wrapper: the wrapper keeps a
+    # semaphore and shared memory named by its pid in /dev/shm, left behind when the server's
+    # process group is killed; a later wrapper given the same pid then fails ("sem_open: File
+    # exists").
+    srv = Server(sys.argv[1], "--clock", "wall", "--quiet",
+                 env={"LD_PRELOAD": libs[0], "FAKETIME": "+0 x%d" % SPEED,
+                      "FAKETIME_DONT_FAKE_MONOTONIC": "1",
                       # libfaketime is preloaded ahead of a sanitizer build's runtime
                       "ASAN_OPTIONS": os.environ.get("ASAN_OPTIONS", "") + ":verify_asan_link_order=0"})
     try:
