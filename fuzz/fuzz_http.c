@@ -263,11 +263,20 @@ static void check_answer(const char *out, size_t n)
     }
     if (status < 100 || status > 599) br_fuzz_fail("http: status %d is not an HTTP status", status);
     if (!trace) return;
-    /* Every status line (pipelined requests get one answer each). */
-    for (const char *p = out; p && p < out + n; p = memchr(p, '\n', (size_t)(out + n - p))) {
-        if (*p == '\n') p++;
-        if ((size_t)(out + n - p) > 12 && memcmp(p, "HTTP/1.", 7) == 0)
-            fprintf(stderr, "%.*s\n", (int)strcspn(p, "\r\n"), p);
+    /* Every status line (pipelined requests get one answer each, one after the other: each
+     * answer's head, then its Content-Length bytes of body). */
+    const char *end = out + n;
+    for (const char *p = out; end - p > 12 && memcmp(p, "HTTP/1.", 7) == 0;) {
+        fprintf(stderr, "%.*s\n", (int)strcspn(p, "\r\n"), p);
+        const char *body = strstr(p, "\r\n\r\n"); /* out ends with a NUL */
+        if (!body) break;
+        unsigned long length = 0;
+        for (const char *h = p; h && h < body; h = memchr(h, '\n', (size_t)(body - h))) {
+            if (*h == '\n') h++;
+            if (strncasecmp(h, "Content-Length:", 15) == 0) length = strtoul(h + 15, NULL, 10);
+        }
+        if (length > (size_t)(end - body - 4)) break;
+        p = body + 4 + length;
     }
 }
 

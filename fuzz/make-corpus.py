@@ -336,6 +336,13 @@ def http_corpus(fixtures):
                                                    response="auto")]))
     blobs.append(raw_http("GET", t, [("Authorization", 'Digest username="owner-key"')]))
     blobs.append(raw_http("GET", t, [("Authorization", "Basic b3duZXIta2V5Og==")]))
+    # The world fence: the current generation, a later one, a value that is none, and one
+    # no longer loaded (a PUT world before it on the same connection).
+    owner = ("Authorization", "Bearer owner-key")
+    for g in ("1", "2", "abc"):
+        blobs.append(raw_http("GET", "/v2/projects", [owner, ("X-Brcheck-World", g)]))
+    blobs.append(raw_http("PUT", "/_brcheck/v1/world", [bearer], b'{"clusters": 1}') +
+                 raw_http("GET", "/_brcheck/v1/digest", [bearer, ("X-Brcheck-World", "1")]))
     # Two requests on one connection, HTTP/1.0, Expect, junk.
     two = raw_http("GET", "/v2/projects", [("Authorization", "Bearer owner-key")])
     blobs.append(two + two)

@@ -82,16 +82,28 @@ static uint64_t generation_now(br__host *h)
 }
 
 /* The answer to a call made for a world no longer loaded (BR__HOST_REPLACED). Caller holds the
- * lock or passes the generation it read under it. */
+ * lock or passes the generation it read under it. A generation this server has not reached
+ * yet was loaded into an earlier run of it (restarted since). */
 static int replaced_answer(uint64_t want, uint64_t now, json_t **out)
 {
     char msg[200];
-    snprintf(msg, sizeof msg,
-             "X-Brcheck-World names world %llu, but another client has loaded world %llu since",
-             (unsigned long long)want, (unsigned long long)now);
+    if (want > now)
+        snprintf(msg, sizeof msg,
+                 "X-Brcheck-World names world %llu, but this server has loaded %llu world(s) since "
+                 "it started: it was restarted after that world was loaded",
+                 (unsigned long long)want, (unsigned long long)now);
+    else
+        snprintf(msg, sizeof msg,
+                 "X-Brcheck-World names world %llu, but another client has loaded world %llu since",
+                 (unsigned long long)want, (unsigned long long)now);
     *out =
         json_pack("{s:s,s:b,s:I}", "error", msg, "worldReplaced", 1, "generation", (json_int_t)now);
     return 412;
+}
+
+int br__admin_replaced(br_server *s, uint64_t want, json_t **out)
+{
+    return replaced_answer(want, generation_now(&s->host), out);
 }
 
 static int world_call(br_server *s, uint64_t want, const char *method, const char *query,

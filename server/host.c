@@ -53,7 +53,9 @@ static int load_locked(br__host *h, const json_t *given, const char *profile, ch
         return BR_EINVAL;
     }
     if (h->journal && !h->replaying) {
-        json_t *rec = json_pack("{s:s,s:O,s:s?}", "k", "world", "given", copy, "profile", profile);
+        /* with its generation: a client that names it goes on after a restart */
+        json_t *rec = json_pack("{s:s,s:O,s:s?,s:I}", "k", "world", "given", copy, "profile",
+                                profile, "g", (json_int_t)(h->generation + 1));
         if (br__journal_restart(h->journal) != 0 || journal(h, rec) != 0) {
             snprintf(err, errlen, "cannot write the journal");
             br_world_free(w);
@@ -255,9 +257,16 @@ int br__host_apply(void *host, const json_t *rec, char *err, size_t errlen)
         return -1;
     }
     if (strcmp(k, "world") == 0) {
+        /* The generation it had (journals written before it was recorded: the next one). */
+        json_int_t g = json_integer_value(json_object_get(rec, "g"));
+        uint64_t before = h->generation;
+        if (g > 0) h->generation = (uint64_t)g - 1;
         json_t *p = json_object_get(rec, "profile");
-        return load_locked(h, json_object_get(rec, "given"), json_string_value(p), err, errlen) ? -1
-                                                                                                : 0;
+        if (load_locked(h, json_object_get(rec, "given"), json_string_value(p), err, errlen)) {
+            h->generation = before;
+            return -1;
+        }
+        return 0;
     }
     if (!h->world) {
         snprintf(err, errlen, "journal does not start with a world");

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -302,6 +303,22 @@ static bool delay(br_server *s, struct MHD_Connection *c, int ms)
     return true;
 }
 
+/* An X-Brcheck-World value: 1 to 20 decimal digits that fit 64 bits ("0": any world). */
+static bool parse_generation(const char *text, uint64_t *out)
+{
+    uint64_t v = 0;
+    size_t n = strlen(text);
+    if (n == 0 || n > 20) return false;
+    for (size_t i = 0; i < n; i++) {
+        if (text[i] < '0' || text[i] > '9') return false;
+        unsigned d = (unsigned)(text[i] - '0');
+        if (v > (UINT64_MAX - d) / 10) return false;
+        v = v * 10 + d;
+    }
+    *out = v;
+    return true;
+}
+
 /* The whole request is in: admin call, fault, or the model. */
 static enum MHD_Result process(br_server *s, struct MHD_Connection *c, const char *method,
                                conn_req *r)
@@ -320,7 +337,16 @@ static enum MHD_Result process(br_server *s, struct MHD_Connection *c, const cha
 
     /* The world a brcheck client loaded and means (server_internal.h, BR__HOST_REPLACED). */
     const char *world = header(&h, "X-Brcheck-World");
-    uint64_t want = world ? strtoull(world, NULL, 10) : 0;
+    uint64_t want = 0;
+    if (world && !parse_generation(world, &want)) {
+        char msg[200];
+        snprintf(msg, sizeof msg,
+                 "X-Brcheck-World must be the decimal generation a PUT /_brcheck/v1/world "
+                 "answered, not \"%.60s\"",
+                 world);
+        log_line(s, method, path, 400, r);
+        return send_json(c, 400, json_pack("{s:s}", "error", msg), NULL, 0);
+    }
     drop_header(&h, "X-Brcheck-World");
 
     if (strncmp(path, ADMIN_PREFIX, strlen(ADMIN_PREFIX)) == 0) {
@@ -381,12 +407,10 @@ static enum MHD_Result process(br_server *s, struct MHD_Connection *c, const cha
     int rc = br__host_handle(&s->host, want, &req, &res);
     free(principal);
     if (rc == BR__HOST_REPLACED) {
-        log_line(s, method, path, 412, r);
-        return send_json(c, 412,
-                         json_pack("{s:s,s:b}", "error",
-                                   "X-Brcheck-World names a world another client has replaced",
-                                   "worldReplaced", 1),
-                         NULL, 0);
+        json_t *why;
+        int status = br__admin_replaced(s, want, &why);
+        log_line(s, method, path, status, r);
+        return send_json(c, status, why, NULL, 0);
     }
     if (rc != BR_OK) {
         log_line(s, method, path, 500, r);

@@ -148,6 +148,9 @@ struct br_server {
     unsigned port;
 };
 
+/* The 412 answer to a vendor request naming world 'want' (BR__HOST_REPLACED): why, and the
+ * current generation. Takes the host lock. */
+int br__admin_replaced(br_server *s, uint64_t want, json_t **out);
 /* Admin API (admin.c): answers a request under /_brcheck/v1/. 'loopback' is the caller's
  * address class; 'auth' the Authorization header; 'want' the generation the caller's
  * X-Brcheck-World header names (0: none). Fills status and a JSON body (owned). */

@@ -33,6 +33,28 @@ code=$(curl -s -o "$work/a" -w '%{http_code}' -X POST -H "$admin" -H "X-Brcheck-
 code=$(curl -s -o "$work/a" -w '%{http_code}' -H "$admin" -H "X-Brcheck-World: $g1" \
   "$url/_brcheck/v1/digest")
 [ "$code" = 412 ] || fail "a digest naming world $g1 got HTTP $code, want 412"
+# A generation this server never reached: a world loaded before it was restarted.
+code=$(curl -s -o "$work/a" -w '%{http_code}' -X POST -H 'Authorization: Bearer k' \
+  -H "X-Brcheck-World: $((g2 + 5))" -H 'Content-Type: application/json' \
+  -d '{"backupType": "CLUSTER"}' "$url/v2/clusters/in01-a/backups/create")
+[ "$code" = 412 ] || fail "a request naming world $((g2 + 5)) of $g2 got HTTP $code, want 412"
+grep -q 'restarted' "$work/a" || fail "412 for a later world does not say why: $(cat "$work/a")"
+# Not a generation: refused with the reason, for vendor requests and admin calls alike.
+bad_world() {
+  if [ -z "$1" ]; then hdr='X-Brcheck-World;'; else hdr="X-Brcheck-World: $1"; fi
+  code=$(curl -s -o "$work/a" -w '%{http_code}' -X POST -H 'Authorization: Bearer k' -H "$hdr" \
+    -H 'Content-Type: application/json' -d '{"backupType": "CLUSTER"}' \
+    "$url/v2/clusters/in01-a/backups/create")
+  [ "$code" = 400 ] || { cat "$work/a"; fail "a request naming world '$1' got HTTP $code, want 400"; }
+  grep -q 'X-Brcheck-World must be' "$work/a" || fail "no reason for '$1': $(cat "$work/a")"
+  code=$(curl -s -o "$work/a" -w '%{http_code}' -X POST -H "$admin" -H "$hdr" \
+    -H 'Content-Type: application/json' -d '{"advance": 60}' "$url/_brcheck/v1/clock")
+  [ "$code" = 400 ] || { cat "$work/a"; fail "a clock move naming world '$1' got HTTP $code"; }
+  grep -q 'X-Brcheck-World must be' "$work/a" || fail "no reason for '$1': $(cat "$work/a")"
+}
+for bad in abc -1 +3 7x 0x10 99999999999999999999999 18446744073709551616 ''; do
+  bad_world "$bad"
+done
 [ "$(digest)" = "$d0" ] || fail "a refused call changed the world"
 [ "$(clock)" = "$t0" ] || fail "a refused clock move moved the clock"
 code=$(curl -s -o "$work/a" -w '%{http_code}' -X POST -H 'Authorization: Bearer k' \

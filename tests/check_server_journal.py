@@ -99,6 +99,40 @@ def main():
         check("damaged" in str(e), "unclear message: %s" % e)
     print("torn last record dropped; damage in the middle refused")
 
+    # A world loaded by a client keeps its generation over a restart: the client, which names
+    # it in X-Brcheck-World, goes on; the world before it stays replaced.
+    state = os.path.join(tempfile.mkdtemp(prefix="brcheck-journal-"), "state.journal")
+    srv = Server(brcheck, "--quiet", "--state", state)
+    given = {"orgs": [{"id": "org-1", "vendor": "zilliz", "projects": [{"id": "proj-1"}]}],
+             "keys": [{"key": "zilliz-demo-key", "org": "org-1", "roles": ["ORG_OWNER"]}],
+             "clusters": [{"id": CLUSTER, "project": "proj-1", "plan": "Enterprise"}]}
+    gens = []
+    for _ in range(3):
+        st, body = srv.admin("PUT", "world", given)
+        check(st == 200 and "generation" in body, "PUT world: %s %s" % (st, body))
+        gens.append(body["generation"])
+    path = "/v2/clusters/%s/backups/create" % CLUSTER
+    st, body = srv.request("POST", path, {"backupType": "CLUSTER"},
+                           dict(ZKEY, **{"X-Brcheck-World": str(gens[-1])}))
+    check(st == 200 and body.get("code") == 0, "a write naming the world: %s %s" % (st, body))
+    st, d1 = srv.admin("GET", "digest")
+    srv.kill(9)
+    srv = Server(brcheck, "--quiet", "--state", state)
+    st, d2 = srv.admin("GET", "digest")
+    check(d2["digest"] == d1["digest"], "world differs after restart: %s vs %s" % (d1, d2))
+    check(d2.get("generation") == gens[-1], "generation %s after restart, want %s"
+          % (d2.get("generation"), gens[-1]))
+    st, body = srv.request("GET", "/v2/backups?clusterId=%s" % CLUSTER, None,
+                           dict(ZKEY, **{"X-Brcheck-World": str(gens[-1])}))
+    check(st == 200, "the client's world refused after a restart: %s %s" % (st, body))
+    st, body = srv.request("GET", "/v2/backups?clusterId=%s" % CLUSTER, None,
+                           dict(ZKEY, **{"X-Brcheck-World": str(gens[-2])}))
+    check(st == 412, "a replaced world accepted after a restart: %s %s" % (st, body))
+    st, d3 = srv.admin("GET", "digest")
+    check(d3["digest"] == d1["digest"], "a refused call changed the world")
+    srv.kill(9)
+    print("world generation %d kept over a restart" % gens[-1])
+
 
 if __name__ == "__main__":
     main()
