@@ -264,10 +264,17 @@ static bool fenced(http_target *h, long status)
     json_t *b = json_loadb(h->body, h->body_len, 0, NULL);
     if (json_is_true(json_object_get(b, "worldReplaced")) && !h->replaced) {
         h->replaced = true;
-        snprintf(h->err, sizeof h->err,
-                 "another client loaded a world into %.300s after this run loaded its own "
-                 "(world %lld): give each run or fuzzer its own brcheck serve",
-                 h->base, (long long)h->generation);
+        json_int_t now = json_integer_value(json_object_get(b, "generation"));
+        if (now > 0 && now < h->generation) /* a server that counts from 1 again */
+            snprintf(h->err, sizeof h->err,
+                     "%.300s was restarted after this run loaded its world (world %lld; it has "
+                     "loaded %lld since): its world is gone (brcheck serve --state FILE keeps it)",
+                     h->base, (long long)h->generation, (long long)now);
+        else
+            snprintf(h->err, sizeof h->err,
+                     "another client loaded a world into %.300s after this run loaded its own "
+                     "(world %lld): give each run or fuzzer its own brcheck serve",
+                     h->base, (long long)h->generation);
     }
     json_decref(b);
     return h->replaced;
