@@ -58,7 +58,7 @@ char *br__strdup(const char *s)
     return d;
 }
 
-int br__grow(void **v, size_t *cap, size_t need, size_t size)
+static int grow(void **v, size_t *cap, size_t need, size_t size, bool zero)
 {
     if (need <= *cap) return BR_OK;
     size_t ncap = *cap ? *cap * 2 : 8;
@@ -66,10 +66,20 @@ int br__grow(void **v, size_t *cap, size_t need, size_t size)
         ncap *= 2;
     void *nv = br__realloc(*v, ncap * size);
     if (!nv) return BR_ENOMEM;
-    memset((char *)nv + *cap * size, 0, (ncap - *cap) * size);
+    if (zero) memset((char *)nv + *cap * size, 0, (ncap - *cap) * size);
     *v = nv;
     *cap = ncap;
     return BR_OK;
+}
+
+int br__grow(void **v, size_t *cap, size_t need, size_t size)
+{
+    return grow(v, cap, need, size, true);
+}
+
+int br__grow_unzeroed(void **v, size_t *cap, size_t need, size_t size)
+{
+    return grow(v, cap, need, size, false);
 }
 
 /* jansson uses the model's allocator from the first world on (idempotent). */

@@ -135,7 +135,8 @@ int br_world_set_profile(br_world *w, const char *profile)
 
 long br__world_add_cluster(br_world *w)
 {
-    if (br__grow((void **)&w->clusters, &w->cap_clusters, w->n_clusters + 1, sizeof *w->clusters))
+    if (br__grow_unzeroed((void **)&w->clusters, &w->cap_clusters, w->n_clusters + 1,
+                          sizeof *w->clusters))
         return -1;
     br_cluster *c = &w->clusters[w->n_clusters];
     memset(c, 0, sizeof *c);
@@ -147,7 +148,8 @@ long br__world_add_cluster(br_world *w)
 
 long br__world_add_backup(br_world *w)
 {
-    if (br__grow((void **)&w->backups, &w->cap_backups, w->n_backups + 1, sizeof *w->backups))
+    if (br__grow_unzeroed((void **)&w->backups, &w->cap_backups, w->n_backups + 1,
+                          sizeof *w->backups))
         return -1;
     br_backup *b = &w->backups[w->n_backups];
     memset(b, 0, sizeof *b);
@@ -158,7 +160,8 @@ long br__world_add_backup(br_world *w)
 
 long br__world_add_job(br_world *w)
 {
-    if (br__grow((void **)&w->jobs, &w->cap_jobs, w->n_jobs + 1, sizeof *w->jobs)) return -1;
+    if (br__grow_unzeroed((void **)&w->jobs, &w->cap_jobs, w->n_jobs + 1, sizeof *w->jobs))
+        return -1;
     br_job *j = &w->jobs[w->n_jobs];
     memset(j, 0, sizeof *j);
     j->backup = j->src_cluster = j->dst_cluster = -1;

@@ -19,8 +19,13 @@ void *br__calloc(size_t n, size_t size);
 void *br__realloc(void *p, size_t n);
 void br__free(void *p);
 char *br__strdup(const char *s);
-/* Grows *v (elements of 'size') so that it can hold 'need' of them. BR_OK or BR_ENOMEM. */
+/* Grows *v (elements of 'size') so that it can hold 'need' of them, the new room zeroed.
+ * BR_OK or BR_ENOMEM. */
 int br__grow(void **v, size_t *cap, size_t need, size_t size);
+/* The same, the new room left as the allocator gives it: for arrays whose adders clear each
+ * element (zeroing the whole new room touched every page of it at once, most of it long
+ * before use: a world of growing object arrays paid a page fault per 4 KiB up front). */
+int br__grow_unzeroed(void **v, size_t *cap, size_t need, size_t size);
 
 /* ---- time (clock.c) ---- */
 /* Writes "YYYY-MM-DDTHH:MM:SSZ" into out[21]. */
