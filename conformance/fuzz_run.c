@@ -699,8 +699,14 @@ int br_lockstep_step(br_lockstep *ls, json_t *step, int index, br_divergence *d,
             snprintf(d->message, sizeof d->message, "step %d: bad advance", index);
             return -1;
         }
-        if (ls->oracle->advance(ls->oracle, s) != BR_OK || t->advance(t, s) != BR_OK) {
-            snprintf(d->message, sizeof d->message, "step %d: advance failed", index);
+        if (ls->oracle->advance(ls->oracle, s) != BR_OK) {
+            snprintf(d->message, sizeof d->message, "step %d: the oracle's advance failed", index);
+            return -1;
+        }
+        if (t->advance(t, s) != BR_OK) {
+            const char *why = t->error ? t->error(t) : NULL;
+            snprintf(d->message, sizeof d->message, "step %d: the target failed to advance%s%.400s",
+                     index, why ? ": " : "", why ? why : "");
             return -1;
         }
         rc = 0;
@@ -723,6 +729,12 @@ int br_lockstep_step(br_lockstep *ls, json_t *step, int index, br_divergence *d,
         int ro = ls->oracle->sim(ls->oracle, op), rt = t->sim(t, opt);
         json_decref(op);
         json_decref(opt);
+        const char *lost = rt != BR_OK && t->lost ? t->lost(t) : NULL;
+        if (lost) { /* not the target's refusal: its world is gone */
+            snprintf(d->message, sizeof d->message, "step %d: the target failed: %.400s", index,
+                     lost);
+            return -1;
+        }
         if (ro != BR_OK)
             json_object_set_new(step, "expectError", json_true());
         else

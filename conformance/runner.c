@@ -594,7 +594,9 @@ static void step_await(runner *r, const json_t *aw)
             break;
         }
         if (!r->t->poll_wait && r->t->advance(r->t, every) != BR_OK) {
-            violation(r->f, r->rule, r->step, r->step_name, NULL, NULL, "advance failed");
+            const char *why = r->t->error ? r->t->error(r->t) : NULL;
+            violation(r->f, r->rule, r->step, r->step_name, NULL, NULL, "advance failed%s%s",
+                      why ? ": " : "", why ? why : "");
             break;
         }
     }
@@ -693,9 +695,13 @@ static void run_fixture(br_fixture_result *f, br_target *t, const char *profile)
             step_request(&r, step);
         } else if (json_object_get(step, "advance")) {
             br_time s;
-            if (!br_fixture_duration(json_object_get(step, "advance"), &s) ||
-                t->advance(t, s) != BR_OK)
+            if (!br_fixture_duration(json_object_get(step, "advance"), &s)) {
                 violation(f, r.rule, r.step, r.step_name, NULL, NULL, "bad advance");
+            } else if (t->advance(t, s) != BR_OK) {
+                const char *why = t->error ? t->error(t) : NULL;
+                violation(f, r.rule, r.step, r.step_name, NULL, NULL, "advance failed%s%s",
+                          why ? ": " : "", why ? why : "");
+            }
         } else if (json_object_get(step, "await")) {
             step_await(&r, json_object_get(step, "await"));
         } else if (json_object_get(step, "sim")) {
