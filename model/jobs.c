@@ -262,7 +262,7 @@ void br__views_reset(br_world *w)
 /* Steps every job due at w->now in index order, as a scan over the jobs would: a job
  * created or made due during the pass is stepped in it when its index is past the last one
  * stepped, and waits for the next pass otherwise. */
-static int run_jobs(br_world *w)
+static int run_jobs(br_world *w, size_t *stepped)
 {
     br_heap *h = &w->job_due;
     br_heap batch = {0}, later = {0}; /* batch: by index only (t = 0) */
@@ -304,6 +304,7 @@ static int run_jobs(br_world *w)
         br_time t = job_due(j);
         if (!t || t > w->now) continue; /* changed by an earlier step; queued anew if open */
         if ((rc = job_step(w, j, w->now))) break;
+        (*stepped)++;
         t = job_due(&w->jobs[i]);
         if (t && (rc = br__heap_push(h, t, i))) break;
     }
@@ -327,32 +328,42 @@ static br_time next_job(br_world *w)
     return h->n ? h->v[0].t : 0;
 }
 
-/* Runs everything due at or before 'until', in time order, and leaves the clock there. */
+/* Runs everything due at or before 'until', in time order, and leaves the clock there.
+ * A vendor's next event (a schedule, an expiry) depends on the world alone, not on the
+ * clock: 'due' holds them while 'known', i.e. until a job steps or a vendor event runs
+ * (computing them scans every cluster, twice a pass before). */
 static int run_until(br_world *w, br_time until)
 {
+    br_time due[BR_VENDOR_COUNT];
+    bool known = false;
     for (;;) {
         int rc = br__events_sync(w);
         if (rc) return rc;
         br_time next = next_job(w);
         for (int v = 0; v < BR_VENDOR_COUNT; v++) {
             const br_dialect *d = br__dialect((br_vendor)v);
-            br_time t = d->next_event ? d->next_event(w, w->now) : 0;
-            if (t && (!next || t < next)) next = t;
+            if (!known) due[v] = d->next_event ? d->next_event(w, w->now) : 0;
+            if (due[v] && (!next || due[v] < next)) next = due[v];
         }
+        known = true;
         if (!next || next > until) break;
         br__world_touch(w);
         if (next > w->now) w->now = next;
-        if ((rc = run_jobs(w))) return rc;
+        size_t stepped = 0;
+        if ((rc = run_jobs(w, &stepped))) return rc;
         if ((rc = br__events_sync(w))) return rc;
+        bool ran = false;
         for (int v = 0; v < BR_VENDOR_COUNT; v++) {
             const br_dialect *d = br__dialect((br_vendor)v);
-            br_time t = d->next_event ? d->next_event(w, w->now) : 0;
-            if (t && t <= w->now) {
+            if (stepped || ran) due[v] = d->next_event ? d->next_event(w, w->now) : 0;
+            if (due[v] && due[v] <= w->now) {
                 rc = d->run_event(w, w->now);
                 if (rc) return rc;
                 if ((rc = br__events_sync(w))) return rc;
+                ran = true;
             }
         }
+        known = !ran;
     }
     if (until > w->now) w->now = until;
     return BR_OK;

@@ -416,8 +416,10 @@ typedef struct {
      * reaches its end; they apply the effect (content copied, cluster created ...). */
     int (*job_started)(br_world *w, br_job *job);
     int (*job_finished)(br_world *w, br_job *job);
-    /* Periodic work (schedules, expiries): the earliest time > after at which the
-     * dialect has something to do (0: nothing), and doing it at 'at'. */
+    /* Periodic work (schedules, expiries): the earliest time at which the dialect has
+     * something to do (0: nothing; a time at or before the clock: due now), and doing it at
+     * 'at'. next_event reads the world's state alone, never the clock ('after' is unused):
+     * run_until keeps its answer until a job steps or an event runs. */
     br_time (*next_event)(const br_world *w, br_time after);
     int (*run_event)(br_world *w, br_time at);
     /* Post-processing of a successful answer (Atlas envelope/pretty). May be NULL. */
