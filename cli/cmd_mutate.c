@@ -158,7 +158,13 @@ int br_cmd_mutate(int argc, char **argv)
         } else if (strcmp(argv[i], "--fixtures") == 0) {
             paths[n_paths++] = argv[++i];
         } else if (strcmp(argv[i], "--only") == 0) {
+            char why[256];
             only = argv[++i];
+            if (br_rule_family_unknown(only, why, sizeof why)) {
+                fprintf(stderr, "brcheck mutate: --only: %s\n", why);
+                free(paths);
+                return 2;
+            }
         } else if (strcmp(argv[i], "--json") == 0) {
             json_out = argv[++i];
         } else if (strncmp(argv[i], "-j", 2) == 0) { /* -j N or -jN */

@@ -201,17 +201,9 @@ static int cmd_run(int argc, char **argv)
 
 static const char *only_families;
 
-/* True when the id's family ("ZC" of "ZC-TIER") is selected by --only (or no --only). */
 static bool selected(const char *id)
 {
-    if (!only_families) return true;
-    size_t n = strcspn(id, "-");
-    for (const char *p = only_families; *p;) {
-        size_t len = strcspn(p, ",");
-        if (len == n && strncmp(p, id, n) == 0) return true;
-        p += len + (p[len] == ',');
-    }
-    return false;
+    return br_rule_family_selected(only_families, id);
 }
 
 /* Catalog ids against the model's ids, both ways. Returns the number of mismatches. */
@@ -260,9 +252,20 @@ static int cmd_rules(int argc, char **argv)
             fputs(usage, stdout);
             free(paths);
             return 0;
-        } else if (strcmp(argv[i], "--only") == 0 && i + 1 < argc)
+        } else if (strcmp(argv[i], "--only") == 0) {
+            char why[256];
+            if (i + 1 == argc) {
+                fprintf(stderr, "brcheck rules: --only needs a value (e.g. --only ZC,CC)\n");
+                free(paths);
+                return 2;
+            }
             only_families = argv[++i];
-        else if (argv[i][0] == '-') {
+            if (br_rule_family_unknown(only_families, why, sizeof why)) {
+                fprintf(stderr, "brcheck rules: --only: %s\n", why);
+                free(paths);
+                return 2;
+            }
+        } else if (argv[i][0] == '-') {
             fprintf(stderr, "brcheck rules: unknown option %s\n", argv[i]);
             free(paths);
             return 2;

@@ -2,6 +2,7 @@
  * source, its fixtures, its mutant and the functions that enforce it. */
 #include "matrix.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,6 +19,36 @@ bool br_rule_family_selected(const char *only, const char *id)
         p += len + (p[len] == ',');
     }
     return false;
+}
+
+bool br_rule_family_unknown(const char *only, char *why, size_t whylen)
+{
+    for (const char *p = only;;) {
+        size_t len = strcspn(p, ",");
+        bool known = false;
+        for (int r = 0; r < BR_RULE_COUNT && len && !known; r++) {
+            const char *id = br_rule_id((br_rule)r);
+            known = strcspn(id, "-") == len && strncmp(id, p, len) == 0;
+        }
+        if (!known) {
+            size_t at = (size_t)snprintf(why, whylen,
+                                         "no rule family \"%.*s\" (the families:", (int)len, p);
+            for (int r = 0; r < BR_RULE_COUNT && at < whylen; r++) {
+                const char *id = br_rule_id((br_rule)r);
+                size_t n = strcspn(id, "-");
+                int seen = 0;
+                for (int q = 0; q < r && !seen; q++) {
+                    const char *other = br_rule_id((br_rule)q);
+                    seen = strcspn(other, "-") == n && strncmp(other, id, n) == 0;
+                }
+                if (!seen) at += (size_t)snprintf(why + at, whylen - at, " %.*s", (int)n, id);
+            }
+            if (at < whylen) snprintf(why + at, whylen - at, ")");
+            return true;
+        }
+        if (!p[len]) return false;
+        p += len + 1;
+    }
 }
 
 /* Appends {function, file, line, via} unless that function of that file is listed. */

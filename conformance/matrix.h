@@ -31,6 +31,10 @@ extern const size_t br_model_functions_count;
  * 'only'. */
 bool br_rule_family_selected(const char *only, const char *id);
 
+/* True when a family of 'only' ("ZC,CC") prefixes no rule of the model, or is empty; why
+ * then names it and lists the families there are. */
+bool br_rule_family_unknown(const char *only, char *why, size_t whylen);
+
 typedef struct {
     /* Rule families to include ("ZC,CC"); NULL: all. Borrowed. */
     const char *only;

@@ -181,6 +181,22 @@ def main():
     check(rc == 0 and "--matrix" in out, "rules --help documents --matrix")
     rc, out, _ = run([brcheck, "rules", "--matrix", "--no-mutants", "/nonexistent/fixtures"])
     check(rc in (0, 1) and "INCOMPLETE" in out, "an empty fixture folder leaves every rule incomplete")
+    # --only names families of the model: an unknown or empty one is a usage error (before, an
+    # unknown family printed an empty table with exit 0, and --check passed over no rule).
+    for cmd in (["rules"], ["rules", "--check"], ["rules", "--matrix", "--no-mutants"],
+                ["mutate"]):
+        for only in ("XX", "ZC,,CC", "ZC,", ""):
+            rc, out, err = run([brcheck] + cmd + ["--only", only])
+            bad = only.split(",")[1] if only.startswith("ZC,") else only
+            check(rc == 2 and ('no rule family "%s"' % bad) in err and "INV SEC ZC CC MA" in err
+                  and out == "", "%s --only %r is a usage error (rc %d: %s)" %
+                  (" ".join(cmd), only, rc, err.strip()))
+    rc, _, err = run([brcheck, "rules", "--only"])
+    check(rc == 2 and "--only needs a value" in err, "rules --only without a value (rc %d)" % rc)
+    rc, out, _ = run([brcheck, "rules", "--only", "ZC,CC"])
+    ids = [line.split()[0] for line in out.splitlines()[1:] if line.strip()]
+    check(rc == 0 and ids and all(i.split("-")[0] in ("ZC", "CC") for i in ids) and
+          {"ZC", "CC"} <= {i.split("-")[0] for i in ids}, "rules --only ZC,CC lists both families")
 
     print("%d failure(s)" % len(failures))
     return 1 if failures else 0
