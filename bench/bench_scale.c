@@ -4,6 +4,7 @@
  * and the time of a list page (first page and a middle page) through br_world_handle, and
  * the ratio of the page time at the largest size to the smallest (target <= 2). Prints
  * figures, asserts none. Usage: bench_scale [max backups (default 1000000)]. */
+#include "process.h"
 #include "brcheck/model.h"
 
 #include <malloc.h>
@@ -157,6 +158,7 @@ static page_times pages(br_world *w, br_vendor v, long n, double *cold)
 
 int main(int argc, char **argv)
 {
+    br_process_init();
     long max = argc > 1 ? atol(argv[1]) : 1000000;
     long sizes[] = {1000, 100000, 1000000};
     size_t n_sizes = 0;

@@ -1,6 +1,7 @@
 /* Shrinking benchmark: a generated 100-step sequence that diverges at its last step against
  * the model with a mutant, shrunk to a 1-minimal one. Prints the time (target < 10 s).
  * usage: bench_shrink [RULE] (default ZC-RESTORE-AVAILABLE) */
+#include "process.h"
 #include "fuzz_run.h"
 #include "shrink.h"
 
@@ -16,6 +17,7 @@ static double now_s(void)
 
 int main(int argc, char **argv)
 {
+    br_process_init();
     const char *rule = argc > 1 ? argv[1] : "ZC-RESTORE-AVAILABLE";
     br_rule mutant = br_rule_from_id(rule);
     if (mutant == BR_RULE_COUNT || !br_rule_has_mutant(mutant)) {

@@ -1,5 +1,6 @@
 /* brcheck: command-line entry. Subcommands: run (fixtures against a target), rules (the
  * catalog with fixture coverage). */
+#include "process.h"
 #include "commands.h"
 #include "matrix.h"
 #include "parallel.h"
@@ -341,6 +342,7 @@ static int cmd_rules(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    br_process_init();
     if (argc < 2) {
         fputs(usage, stderr);
         return 2;

@@ -2,10 +2,9 @@
  * the checks every answer gets (status range, INV-ATOMIC, the world's INV-* invariants). */
 #include "fuzz.h"
 
+#include "process.h"
+
 #include <stdarg.h>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,14 +17,7 @@ void br_fuzz_init(void)
     if (done) return;
     done = 1;
     json_object_seed(1);
-#ifdef __GLIBC__
-    /* Memory freed at the end of an input stays in the heap for the next one: by default glibc
-     * gives the top of the heap back to the kernel past 128 KiB and maps large blocks apart,
-     * so every input touched fresh pages again (a page fault each 4 KiB; on this project's VM
-     * about a quarter of the time of a short sequence input). */
-    mallopt(M_TRIM_THRESHOLD, 256 << 20);
-    mallopt(M_MMAP_THRESHOLD, 32 << 20);
-#endif
+    br_process_init(); /* memory freed at the end of an input stays for the next one */
 }
 
 jmp_buf *br_fuzz_fail_jump;
