@@ -9,7 +9,7 @@ preset=${1:-default}
 packages="build-essential cmake ninja-build pkg-config clang clang-format \
 libjansson-dev libcmocka-dev libcurl4-openssl-dev libmicrohttpd-dev \
 faketime libfaketime lcov afl++ libmimalloc-dev wrk python3 \
-libxml2-utils python3-jsonschema chromium"
+libxml2-utils python3-jsonschema chromium zip unzip"
 
 missing=""
 for p in $packages; do
