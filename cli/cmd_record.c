@@ -5,6 +5,7 @@
 #include "record.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <curl/curl.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
@@ -34,7 +35,8 @@ static const char record_usage[] =
     "  --world FILE      the upstream's world (a \"given\" or a fixture): the fixture's \"given\"\n"
     "  --port-file FILE  write the bound port to FILE once listening\n"
     "\n"
-    "Exit status: 0 stopped by a signal with the fixture written, 2 usage or start-up error.\n";
+    "Exit status: 0 stopped by a signal with the fixture written; 2 a usage or start-up error,\n"
+    "or the fixture could not be written (at start: before any exchange).\n";
 
 #define MAX_HEADERS 64
 #define MAX_BODY (64 * 1024 * 1024)
@@ -152,16 +154,25 @@ static bool hop_by_hop(const char *name)
     return false;
 }
 
-static void write_fixture(proxy *p)
+/* Writes the fixture through a temporary file and a rename; false (with the reason on stderr)
+ * when it could not. */
+static bool write_fixture(proxy *p)
 {
     json_t *fx = br_recorder_fixture(p->rec, p->id, p->source);
     char tmp[1100];
     snprintf(tmp, sizeof tmp, "%s.tmp", p->out);
-    if (fx && json_dump_file(fx, tmp, JSON_INDENT(2) | JSON_PRESERVE_ORDER) == 0)
-        rename(tmp, p->out);
-    else
-        fprintf(stderr, "brcheck record: cannot write %s\n", p->out);
+    errno = 0;
+    bool ok = fx && json_dump_file(fx, tmp, JSON_INDENT(2) | JSON_PRESERVE_ORDER) == 0 &&
+              rename(tmp, p->out) == 0;
+    if (!ok) {
+        fprintf(stderr, "brcheck record: cannot write %s: %s\n", p->out,
+                !fx     ? "out of memory"
+                : errno ? strerror(errno)
+                        : "write failed");
+        remove(tmp);
+    }
     json_decref(fx);
+    return ok;
 }
 
 static enum MHD_Result answer_error(struct MHD_Connection *c, unsigned status, const char *msg)
@@ -428,8 +439,15 @@ int br_cmd_record(int argc, char **argv)
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
     unsigned port = info ? info->port : ntohs(sa.sin_port);
     pthread_mutex_lock(&p.lock); /* the daemon already takes exchanges */
-    write_fixture(&p);
+    bool writable = write_fixture(&p);
     pthread_mutex_unlock(&p.lock);
+    if (!writable) { /* nothing could be kept: say so now, not after the client's session */
+        MHD_stop_daemon(d);
+        pthread_mutex_destroy(&p.lock);
+        br_recorder_free(p.rec);
+        curl_easy_cleanup(p.curl);
+        return 2;
+    }
     if (port_file) {
         char tmp[1100];
         snprintf(tmp, sizeof tmp, "%s.tmp", port_file);
@@ -448,12 +466,12 @@ int br_cmd_record(int argc, char **argv)
         pause();
     MHD_stop_daemon(d);
     pthread_mutex_lock(&p.lock);
-    write_fixture(&p);
+    bool written = write_fixture(&p);
     size_t n = br_recorder_count(p.rec);
     pthread_mutex_unlock(&p.lock);
-    fprintf(stderr, "brcheck record: %zu exchanges written to %s\n", n, out);
+    if (written) fprintf(stderr, "brcheck record: %zu exchanges written to %s\n", n, out);
     pthread_mutex_destroy(&p.lock);
     br_recorder_free(p.rec);
     curl_easy_cleanup(p.curl);
-    return 0;
+    return written ? 0 : 2;
 }

@@ -43,4 +43,13 @@ python3 -c "
 import json,sys; d=json.load(open(sys.argv[1])); d['steps'][0]['expect']['status']=201
 json.dump(d, open(sys.argv[1],'w'))" "$out"
 "$brcheck" run --target "$url" "$out" >/dev/null 2>&1 && fail "a changed expectation still passes"
+# a fixture that cannot be written is a start-up error, before a client records a session
+# into nothing (it used to listen and warn on every exchange)
+timeout 10 "$brcheck" record --upstream "$url" --listen 127.0.0.1:0 --port-file "$work/rport2" \
+  --out "$work/no-such-dir/x.json" >"$work/record2.log" 2>&1
+rc=$?
+[ "$rc" -eq 2 ] || { cat "$work/record2.log"; fail "an unwritable --out: exit $rc, want 2"; }
+grep -q "cannot write $work/no-such-dir/x.json: No such file or directory" "$work/record2.log" ||
+  { cat "$work/record2.log"; fail "an unwritable --out does not say why"; }
+[ -e "$work/rport2" ] && fail "an unwritable --out still wrote the port file"
 echo "ok"
