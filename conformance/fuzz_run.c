@@ -348,6 +348,45 @@ static bool compare(br_lockstep *ls, json_t *step, const json_t *o, const json_t
     return false;
 }
 
+/* The ${name} standing for e when e is a string holding an id bound before (new), else NULL. */
+static json_t *ref_for(const br_lockstep *ls, const json_t *e)
+{
+    const char *name = json_is_string(e)
+                           ? json_string_value(json_object_get(ls->by_o, json_string_value(e)))
+                           : NULL;
+    if (!name) return NULL;
+    char ref[64];
+    snprintf(ref, sizeof ref, "${%s}", name);
+    return json_string(ref);
+}
+
+/* Every whole string value inside v (an object or an array) that holds a bound id, as
+ * ${name}; below 64 levels values are left as they are. */
+static void symbolize_values(const br_lockstep *ls, json_t *v, int depth)
+{
+    const char *k;
+    json_t *e, *ref;
+    size_t i;
+    if (depth > 64) return;
+    if (json_is_object(v)) {
+        json_object_foreach(v, k, e)
+        {
+            if ((ref = ref_for(ls, e)))
+                json_object_set_new(v, k, ref);
+            else
+                symbolize_values(ls, e, depth + 1);
+        }
+    } else if (json_is_array(v)) {
+        json_array_foreach(v, i, e)
+        {
+            if ((ref = ref_for(ls, e)))
+                json_array_set_new(v, i, ref);
+            else
+                symbolize_values(ls, e, depth + 1);
+        }
+    }
+}
+
 void br_lockstep_symbolize(br_lockstep *ls, json_t *step)
 {
     json_t *req = json_object_get(step, "request");
@@ -379,47 +418,7 @@ void br_lockstep_symbolize(br_lockstep *ls, json_t *step)
         json_object_set_new(req, "path", json_string(out));
     }
     /* whole string values of the body */
-    json_t *stack[64];
-    size_t top = 0;
-    json_t *body = json_object_get(req, "body");
-    if (body) stack[top++] = body;
-    while (top) {
-        json_t *v = stack[--top];
-        const char *k;
-        json_t *e;
-        size_t i;
-        if (json_is_object(v)) {
-            json_object_foreach(v, k, e)
-            {
-                const char *name =
-                    json_is_string(e)
-                        ? json_string_value(json_object_get(ls->by_o, json_string_value(e)))
-                        : NULL;
-                char ref[64];
-                if (name) {
-                    snprintf(ref, sizeof ref, "${%s}", name);
-                    json_object_set_new(v, k, json_string(ref));
-                } else if ((json_is_object(e) || json_is_array(e)) && top < 64) {
-                    stack[top++] = e;
-                }
-            }
-        } else if (json_is_array(v)) {
-            json_array_foreach(v, i, e)
-            {
-                const char *name =
-                    json_is_string(e)
-                        ? json_string_value(json_object_get(ls->by_o, json_string_value(e)))
-                        : NULL;
-                char ref[64];
-                if (name) {
-                    snprintf(ref, sizeof ref, "${%s}", name);
-                    json_array_set_new(v, i, json_string(ref));
-                } else if ((json_is_object(e) || json_is_array(e)) && top < 64) {
-                    stack[top++] = e;
-                }
-            }
-        }
-    }
+    symbolize_values(ls, json_object_get(req, "body"), 0);
 }
 
 /* ---- expectations for fixtures ---- */

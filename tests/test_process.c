@@ -35,6 +35,10 @@ static void freed_memory_stays(void **state)
     assert_non_null(p);
     memset(p, 1, SIZE);
     struct mallinfo2 in_use = mallinfo2();
+    if (in_use.arena == before.arena && in_use.hblks == before.hblks) {
+        free(p); /* not glibc's allocator (valgrind, a preloaded one): nothing to see */
+        skip();
+    }
     assert_int_equal(in_use.hblks, before.hblks); /* from the heap, not mapped apart */
     assert_true(in_use.arena >= before.arena + SIZE);
     free(p);
