@@ -38,9 +38,18 @@ if [ -x "$build/bench_forkserver" ] && "$build/bench_forkserver" 2 >"$tmp" 2>&1;
   floor=$(sed -n 's/^fork server floor: \([0-9]*\) .*/\1/p' "$tmp")
 fi
 : >"$tmp"
+# a campaign builds only the harnesses it runs: the others (and noop) are built here
+if [ -f "$afl_build/CMakeCache.txt" ]; then
+  targets=""
+  for h in noop request sequence http; do [ -x "$afl_build/fuzz/fuzz_$h" ] || targets="$targets fuzz_$h"; done
+  # shellcheck disable=SC2086
+  [ -z "$targets" ] || cmake --build "$afl_build" --target $targets >"$tmp" 2>&1 ||
+    { tail -5 "$tmp" >&2; echo "bench_fuzz: could not build$targets in $afl_build" >&2; }
+  : >"$tmp"
+fi
 for h in noop request sequence http noop; do
   bin="$afl_build/fuzz/fuzz_$h"
-  [ -x "$bin" ] || continue
+  [ -x "$bin" ] || { echo "$h afl-fuzz did not run: $bin is not built" >&2; continue; }
   seeds=$h
   [ $h = noop ] && seeds=sequence
   bound=""
