@@ -9,13 +9,18 @@
 static const char *const vendor_order[] = {"zilliz", "crdb", "atlas", "all"};
 #define N_VENDORS (sizeof vendor_order / sizeof *vendor_order)
 
+/* Whether the rule id's family ("ZC" of "ZC-TIER") is the len bytes at family. */
+static bool in_family(const char *id, const char *family, size_t len)
+{
+    return strcspn(id, "-") == len && strncmp(id, family, len) == 0;
+}
+
 bool br_rule_family_selected(const char *only, const char *id)
 {
     if (!only) return true;
-    size_t n = strcspn(id, "-");
     for (const char *p = only; *p;) {
         size_t len = strcspn(p, ",");
-        if (len == n && strncmp(p, id, n) == 0) return true;
+        if (in_family(id, p, len)) return true;
         p += len + (p[len] == ',');
     }
     return false;
@@ -26,21 +31,17 @@ bool br_rule_family_unknown(const char *only, char *why, size_t whylen)
     for (const char *p = only;;) {
         size_t len = strcspn(p, ",");
         bool known = false;
-        for (int r = 0; r < BR_RULE_COUNT && len && !known; r++) {
-            const char *id = br_rule_id((br_rule)r);
-            known = strcspn(id, "-") == len && strncmp(id, p, len) == 0;
-        }
+        for (int r = 0; r < BR_RULE_COUNT && len && !known; r++)
+            known = in_family(br_rule_id((br_rule)r), p, len);
         if (!known) {
             size_t at = (size_t)snprintf(why, whylen,
                                          "no rule family \"%.*s\" (the families:", (int)len, p);
             for (int r = 0; r < BR_RULE_COUNT && at < whylen; r++) {
                 const char *id = br_rule_id((br_rule)r);
                 size_t n = strcspn(id, "-");
-                int seen = 0;
-                for (int q = 0; q < r && !seen; q++) {
-                    const char *other = br_rule_id((br_rule)q);
-                    seen = strcspn(other, "-") == n && strncmp(other, id, n) == 0;
-                }
+                bool seen = false;
+                for (int q = 0; q < r && !seen; q++)
+                    seen = in_family(br_rule_id((br_rule)q), id, n);
                 if (!seen) at += (size_t)snprintf(why + at, whylen - at, " %.*s", (int)n, id);
             }
             if (at < whylen) snprintf(why + at, whylen - at, ")");
