@@ -1,9 +1,13 @@
 /* Running fixtures: loading and validating them, then playing each step against a target
  * with the checks every step gets (expectation, INV-ATOMIC on errors, invariants). */
+#define _XOPEN_SOURCE 700 /* realpath */
+#include "fixture_check.h"
 #include "matcher.h"
 #include "runner.h"
 
 #include <dirent.h>
+#include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -125,7 +129,68 @@ static bool validate(br_fixture_result *f)
         violation(f, "", 0, "", NULL, NULL, "\"source\" names where the behaviour is documented");
         return false;
     }
+    static const char *const keys[] = {"id",    "vendor",  "rules", "source",
+                                       "given", "profile", "needs", "steps"};
+    json_object_foreach(fx, k, v)
+    {
+        bool known = false;
+        for (size_t i = 0; i < sizeof keys / sizeof *keys && !known; i++)
+            known = strcmp(k, keys[i]) == 0;
+        if (!known) {
+            violation(f, "", 0, "", NULL, NULL,
+                      "unknown key \"%s\" (the keys: id, vendor, rules, source, given, profile, "
+                      "needs, steps)",
+                      k);
+            return false;
+        }
+    }
+    char msg[512];
+    int bad_step;
+    if (!br_fixture_check_steps(steps, &bad_step, msg, sizeof msg)) {
+        json_t *name = json_object_get(json_array_get(steps, (size_t)bad_step - 1), "name");
+        violation(f, "", bad_step, json_string_value(name), NULL, NULL, "bad step: %s", msg);
+        return false;
+    }
     return true;
+}
+
+/* The same file reached through two paths ("f", "./f", a folder given twice) is played once,
+ * under the first of its names in sorted order. */
+static void drop_repeats(char **files, size_t *n)
+{
+    char **real = calloc(*n ? *n : 1, sizeof *real);
+    size_t kept = 0;
+    for (size_t i = 0; i < *n; i++) {
+        char *r = real ? realpath(files[i], NULL) : NULL;
+        bool seen = false;
+        for (size_t k = 0; r && k < kept && !seen; k++)
+            seen = real[k] && strcmp(real[k], r) == 0;
+        if (seen) {
+            free(r);
+            free(files[i]);
+            continue;
+        }
+        if (real) real[kept] = r;
+        files[kept++] = files[i];
+    }
+    for (size_t k = 0; real && k < kept; k++)
+        free(real[k]);
+    free(real);
+    *n = kept;
+}
+
+/* Ids are unique (fixtures/README.md): two files with one id are both errors, each naming
+ * the other, so neither can stand in for the other in a report. */
+static void refuse_shared_ids(br_run *run)
+{
+    for (size_t i = 0; i < run->n; i++)
+        for (size_t k = i + 1; k < run->n; k++) {
+            br_fixture_result *a = &run->fixtures[i], *b = &run->fixtures[k];
+            if (!a->rules || !b->rules || strcmp(a->id, b->id) != 0) continue;
+            violation(a, "", 0, "", NULL, NULL, "id %s also in %s", a->id, b->file);
+            violation(b, "", 0, "", NULL, NULL, "id %s also in %s", b->id, a->file);
+            a->status = b->status = BR_FIX_ERROR;
+        }
 }
 
 int br_run_load(br_run *run, char *const paths[], size_t n_paths)
@@ -135,10 +200,11 @@ int br_run_load(br_run *run, char *const paths[], size_t n_paths)
     int rc = 0;
     for (size_t i = 0; i < n_paths; i++)
         if (collect(&files, &n, &cap, paths[i]) != 0) {
-            fprintf(stderr, "brcheck: cannot read %s\n", paths[i]);
+            fprintf(stderr, "brcheck: cannot read %s: %s\n", paths[i], strerror(errno));
             rc = -1;
         }
     if (n) qsort(files, n, sizeof *files, cmp_str);
+    drop_repeats(files, &n);
     run->fixtures = calloc(n ? n : 1, sizeof *run->fixtures);
     for (size_t i = 0; i < n; i++) {
         br_fixture_result *f = &run->fixtures[run->n++];
@@ -156,6 +222,7 @@ int br_run_load(br_run *run, char *const paths[], size_t n_paths)
         free(files[i]);
     }
     free(files);
+    refuse_shared_ids(run);
     return rc;
 }
 
