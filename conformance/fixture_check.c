@@ -12,6 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* An await polls at most this many times (timeout / every): a fixture that waits longer
+ * would hold a run for minutes of CPU; the suite's longest wait is 240 polls. */
+#define AWAIT_POLLS_MAX 10000
+
 typedef struct {
     char *msg;
     size_t len;
@@ -293,12 +297,20 @@ static bool step_ok(checker *c, const json_t *s)
         if (!json_is_object(aw) || !keys_known(c, aw, "await", akeys))
             return bad(c, "await is {request, until, timeout, every}");
         if (!json_object_get(aw, "until")) return bad(c, "await needs \"until\"");
-        return request_ok(c, json_object_get(aw, "request"), "await.request") &&
-               expect_ok(c, json_object_get(aw, "until"), "await.until") &&
-               (!json_object_get(aw, "timeout") ||
-                duration_ok(c, json_object_get(aw, "timeout"), "await.timeout", false)) &&
-               (!json_object_get(aw, "every") ||
-                duration_ok(c, json_object_get(aw, "every"), "await.every", true));
+        br_time timeout = 3600, every = 30; /* the runner's defaults */
+        if (!request_ok(c, json_object_get(aw, "request"), "await.request") ||
+            !expect_ok(c, json_object_get(aw, "until"), "await.until") ||
+            (json_object_get(aw, "timeout") &&
+             !duration_ok(c, json_object_get(aw, "timeout"), "await.timeout", false)) ||
+            (json_object_get(aw, "every") &&
+             !duration_ok(c, json_object_get(aw, "every"), "await.every", true)))
+            return false;
+        br_fixture_duration(json_object_get(aw, "timeout"), &timeout);
+        br_fixture_duration(json_object_get(aw, "every"), &every);
+        if (timeout / every > AWAIT_POLLS_MAX)
+            return bad(c, "await: timeout / every is %lld polls, more than %d",
+                       (long long)(timeout / every), AWAIT_POLLS_MAX);
+        return true;
     }
     if (strcmp(kind, "sim") == 0) {
         static const char *const keys[] = {"name", "sim", "expectError", NULL};

@@ -84,6 +84,12 @@ def bad_every(fx):
                                      "timeout": "1h", "every": "0s"}})
 
 
+def endless_await(fx):
+    req = copy.deepcopy(first(fx["steps"], "request")["request"])
+    fx["steps"].insert(0, {"await": {"request": req, "until": {"status": "$any"},
+                                     "timeout": "3650d", "every": "1s"}})
+
+
 def bad_hex(fx):
     first(fx["steps"], "request")["request"]["bodyHex"] = "zz"
 
@@ -117,6 +123,7 @@ MISTAKES = [
     ("regular expression that does not compile", "regular expression", bad_regex),
     ("advance that is not a duration", "advance", bad_advance),
     ("await every 0s", "await.every", bad_every),
+    ("await of more than 10000 polls", "polls", endless_await),
     ("bodyHex that is not hex", "bodyHex", bad_hex),
     ("request without a method", "method", no_method),
     ("unknown simulator operation", "op", unknown_sim),
