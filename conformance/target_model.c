@@ -27,7 +27,10 @@ static int reset(br_target *t, const json_t *given, const char *profile, char *e
         snprintf(err, len, "unknown profile %s", profile);
         return BR_EINVAL;
     }
-    return BR_OK;
+    /* What is due at the world's clock happens now, before the first step: otherwise the
+     * first request would do it, and a refused first request would seem to change the world
+     * (INV-ATOMIC). With the mutant and profile set: they apply to it. */
+    return br_world_advance(m->w, 0);
 }
 
 static int send(br_target *t, const br_request *req, br_response *res)

@@ -69,8 +69,12 @@ static int load_locked(br__host *h, const json_t *given, const char *profile, ch
     snprintf(h->profile, sizeof h->profile, "%s", profile ? profile : "default");
     br_world_set_mutant(w, h->mutant);
     h->generation++;
+    /* What is due at the world's clock happens at load, as in the in-process target: not in
+     * the first request, which would seem to change the world even when refused. */
+    int rc = br_world_advance(w, 0);
+    if (rc != BR_OK) snprintf(err, errlen, "%s", br_strerror(rc));
     br__host_sync_locked(h);
-    return BR_OK;
+    return rc;
 }
 
 int br__host_load(br__host *h, const json_t *given, const char *profile, uint64_t *generation,
