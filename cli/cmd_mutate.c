@@ -34,7 +34,8 @@ typedef struct {
     br_rule rule;
     bool killed;
     size_t n_by;
-    char by[512]; /* fixture ids, comma-separated, shortened */
+    char by[512];   /* fixture ids, comma-separated, shortened (the table) */
+    json_t *by_all; /* every fixture id that failed (the JSON report); owned */
     double seconds;
 } mutant_row;
 
@@ -76,12 +77,15 @@ static bool play(plan_t *p, br_target *t, mutant_row *row)
     row->killed = false;
     row->n_by = 0;
     row->by[0] = '\0';
+    json_decref(row->by_all);
+    row->by_all = json_array();
     size_t used = 0;
     for (size_t i = 0; i < run.n; i++) {
         const br_fixture_result *f = &run.fixtures[i];
         if (f->status != BR_FIX_FAIL && f->status != BR_FIX_ERROR) continue;
         row->killed = true;
         row->n_by++;
+        json_array_append_new(row->by_all, json_string(f->id));
         if (row->n_by <= 3 && used + strlen(f->id) + 3 < sizeof row->by)
             used += (size_t)snprintf(row->by + used, sizeof row->by - used, "%s%s",
                                      row->n_by > 1 ? ", " : "", f->id);
@@ -123,11 +127,13 @@ static void *work(void *arg)
 static int write_json(const char *path, const mutant_row *rows, size_t n, size_t killed)
 {
     json_t *arr = json_array();
-    for (size_t i = 0; i < n; i++)
-        json_array_append_new(arr, json_pack("{s:s,s:b,s:I,s:s,s:f}", "mutant",
+    for (size_t i = 0; i < n; i++) {
+        json_t *by = rows[i].by_all ? json_incref(rows[i].by_all) : json_array();
+        json_array_append_new(arr, json_pack("{s:s,s:b,s:I,s:o,s:f}", "mutant",
                                              br_rule_id(rows[i].rule), "killed", rows[i].killed,
-                                             "fixtures", (json_int_t)rows[i].n_by, "by", rows[i].by,
+                                             "fixtures", (json_int_t)rows[i].n_by, "by", by,
                                              "seconds", rows[i].seconds));
+    }
     json_t *o =
         json_pack("{s:o,s:I,s:I,s:f}", "mutants", arr, "killed", (json_int_t)killed, "total",
                   (json_int_t)n, "score", n ? 100.0 * (double)killed / (double)n : 0.0);
@@ -268,6 +274,9 @@ int br_cmd_mutate(int argc, char **argv)
         br_server_stop(js[k].server);
     }
     pthread_mutex_destroy(&p.lock);
+    for (size_t i = 0; i < n_rows; i++)
+        json_decref(rows[i].by_all);
+    json_decref(base.by_all);
     free(rows);
     free(paths);
     return rc;
