@@ -49,6 +49,12 @@ void br__zc_policy_derive(br_policy *p)
 }
 
 /* The first scheduled start strictly after 'after' (weekday 1 = Monday). */
+/* Whether a cluster serves (RUNNING): only then is a backup of it taken. */
+static bool serving(const br_cluster *c)
+{
+    return strcmp(c->status, "RUNNING") == 0;
+}
+
 br_time br__zc_next_run(const br_policy *p, br_time after)
 {
     if (!p->enabled || p->start_minute < 0) return 0;
@@ -82,7 +88,9 @@ int br__zc_run_event(br_world *w, br_time at)
         if (c->vendor != BR_VENDOR_ZILLIZ || c->dropped || !c->policy.enabled) continue;
         br_time t = br__zc_next_run(&c->policy, c->policy.last_run);
         if (t && t <= at) {
-            if (br__zc_take_backup(w, (long)i, false, NULL) < 0) return BR_ENOMEM;
+            /* a cluster that is not serving (CREATING from a restore) skips that run, as a
+             * manual backup of it is refused (ZC-BACKUP-LIFE) */
+            if (serving(c) && br__zc_take_backup(w, (long)i, false, NULL) < 0) return BR_ENOMEM;
             w->clusters[i].policy.last_run = at;
         }
     }
@@ -150,8 +158,8 @@ int br__zc_set_policy(br_ctx *ctx)
     br__zc_policy_derive(p);
     p->retention_days = (int)days;
     if (enabled && !was_enabled && !br__mutated(w, BR_RULE_ZC_POLICY)) {
-        /* ZC-POLICY: enabling takes one automatic backup at once. */
-        if (br__zc_take_backup(w, ci, false, NULL) < 0) return BR_ENOMEM;
+        /* ZC-POLICY: enabling takes one automatic backup at once (of a serving cluster). */
+        if (serving(c) && br__zc_take_backup(w, ci, false, NULL) < 0) return BR_ENOMEM;
         c = &w->clusters[ci];
         c->policy.last_run = w->now;
     }

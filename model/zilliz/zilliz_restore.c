@@ -323,6 +323,46 @@ int br__zc_export_backup(br_ctx *ctx)
 }
 
 /* Job effects at the end (ZC-BACKUP-LIFE, ZC-RESTORE-LOAD, INV-CONTENT). */
+/* A restoreCollection that ends FAILED with its reason (GET /v2/jobs: status, reason). */
+static int fail_job(br_job *j, const char *why)
+{
+    json_t *reason = json_string_nocheck(why);
+    if (!reason) return BR_ENOMEM;
+    snprintf(j->status, sizeof j->status, "FAILED");
+    j->failing = true;
+    json_decref(j->reason);
+    j->reason = reason;
+    j->result_hash = 0;
+    return BR_OK;
+}
+
+/* What a restoreCollection finds when it ends: its target cluster dropped meanwhile, or (the
+ * cluster kept serving) one of its names taken in the target database since it was accepted
+ * (ZC-RESTORE-COLLECTION: restoring onto a name that exists is refused; the restore does not
+ * overwrite it). True with why. */
+static bool restore_collection_blocked(const br_world *w, const br_job *j, char *why, size_t len)
+{
+    const br_cluster *dst = &w->clusters[j->dst_cluster];
+    if (dst->dropped) {
+        snprintf(why, len, "The target cluster %s was deleted.", dst->id);
+        return true;
+    }
+    if (br__mutated(w, BR_RULE_ZC_RESTORE_COLLECTION)) return false;
+    size_t k;
+    json_t *it;
+    json_array_foreach(json_object_get(j->params, "items"), k, it)
+    {
+        const char *db = json_string_value(json_object_get(it, "destDb"));
+        const char *to = json_string_value(json_object_get(it, "destName"));
+        if (db && to && br__content_find(&dst->content, db, NULL, to) >= 0) {
+            snprintf(why, len, "Collection %s already exists in database %s of cluster %s.", to, db,
+                     dst->id);
+            return true;
+        }
+    }
+    return false;
+}
+
 int br__zc_job_finished(br_world *w, br_job *j)
 {
     bool ok = strcmp(j->status, "SUCCESSFUL") == 0;
@@ -355,6 +395,8 @@ int br__zc_job_finished(br_world *w, br_job *j)
         return BR_OK;
     }
     if (!ok) return BR_OK;
+    char why[512];
+    if (restore_collection_blocked(w, j, why, sizeof why)) return fail_job(j, why);
     br_content made = {0};
     size_t k;
     json_t *it;
