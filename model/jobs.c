@@ -157,10 +157,36 @@ static bool job_entry_live(const br_world *w, const br_due *e)
     return e->index < w->n_jobs && job_due(&w->jobs[e->index]) == e->t && e->t != 0;
 }
 
+/* An expiry entry is live while its backup is, and due at or after the backup's expiry (an
+ * entry pushed again to wait for the jobs that read the backup is due after it). */
 static bool expiry_entry_live(const br_world *w, br_vendor v, const br_due *e)
 {
     const br_backup *b = e->index < w->n_backups ? &w->backups[e->index] : NULL;
-    return b && b->vendor == v && !b->deleted && b->expires == e->t && e->t != 0;
+    return b && b->vendor == v && !b->deleted && b->expires && b->expires <= e->t && e->t != 0;
+}
+
+/* When the last running job that reads backup bi (a restore or an export from it) next
+ * changes state, or 0 when none reads it. */
+static br_time read_until(const br_world *w, size_t bi)
+{
+    br_time until = 0;
+    for (size_t i = 0; i < w->n_jobs; i++) {
+        const br_job *j = &w->jobs[i];
+        if (j->backup != (int)bi || !br__job_running(j) || strcmp(j->type, "BACKUP") == 0) continue;
+        br_time t = job_due(j);
+        if (t > until) until = t;
+    }
+    return until;
+}
+
+/* A backup a running job reads stays until that job has ended (as deleting it is refused,
+ * ZC-DELETE): its expiry entry is pushed again, after the job's next change and after 'at'
+ * (the job may be due at 'at' itself). False when nothing reads it (or no memory: it goes). */
+static bool held(br_world *w, br_vendor v, size_t bi, br_time at)
+{
+    br_time until = read_until(w, bi);
+    if (!until) return false;
+    return br__heap_push(&w->expiry[v], until > at ? until : at + 1, (uint32_t)bi) == BR_OK;
 }
 
 int br__events_sync(br_world *w)
@@ -191,9 +217,21 @@ void br__expiry_run(br_world *w, br_vendor v, br_time at)
 {
     br_heap *h = &w->expiry[v];
     while (h->n && h->v[0].t <= at) {
-        if (expiry_entry_live(w, v, &h->v[0])) w->backups[h->v[0].index].deleted = true;
+        br_due e = h->v[0];
         br__heap_pop(h);
+        if (expiry_entry_live(w, v, &e) && !held(w, v, e.index, at))
+            w->backups[e.index].deleted = true;
     }
+}
+
+void br__backup_remove(br_world *w, size_t bi)
+{
+    br_backup *b = &w->backups[bi];
+    if (b->vendor < BR_VENDOR_COUNT && read_until(w, bi)) {
+        b->expires = w->now;
+        if (held(w, b->vendor, bi, w->now)) return;
+    }
+    b->deleted = true;
 }
 
 /* ---- list views ---- */

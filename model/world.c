@@ -480,7 +480,7 @@ int br_world_drop_cluster(br_world *w, const char *cluster_id)
         br_backup *b = &w->backups[i];
         if (b->cluster == ci && !b->manual && !b->deleted &&
             !(c->vendor == BR_VENDOR_ZILLIZ && br__mutated(w, BR_RULE_ZC_RETAIN)))
-            b->deleted = true;
+            br__backup_remove(w, i);
     }
     return settle(w);
 }

@@ -343,8 +343,12 @@ br_content *br__cluster_capture(br_world *w, long cluster);
 int br__events_sync(br_world *w);
 /* The earliest live expiry of the vendor's backups (0: none). */
 br_time br__expiry_next(const br_world *w, br_vendor v);
-/* Marks every live backup of the vendor expiring at or before 'at' deleted. */
+/* Marks every live backup of the vendor expiring at or before 'at' deleted, but one that a
+ * running restore or export reads: that one goes right after the last such job ends. */
 void br__expiry_run(br_world *w, br_vendor v, br_time at);
+/* Removes backup bi (gone with its cluster, ZC-RETAIN), or, while a running restore or export
+ * reads it, makes it expire now and go right after the last such job ends. */
+void br__backup_remove(br_world *w, size_t bi);
 /* The world may have changed: cached lists are stale. */
 void br__world_touch(br_world *w);
 /* Objects were taken back (a rollback): every cached list is rebuilt. */
