@@ -1,7 +1,9 @@
 /* The one dispatcher: every request passes the shared steps here, in this order, before
  * any handler runs: due jobs settle, the dialect is chosen by path prefix, the caller is
  * authenticated (SEC-AUTH: before any body validation), the route and method are matched,
- * and the body is parsed within limits (SEC-BAD-INPUT). Handlers only apply rules. */
+ * and the body is parsed within limits (SEC-BAD-INPUT). Handlers only apply rules. HEAD is
+ * answered as GET wherever GET is (RFC 9110 section 9.3.2), the body included so that the wire
+ * layer can state its length; a 405 names the path's methods in Allow (section 15.5.6). */
 #include "world.h"
 
 #include <stdio.h>
@@ -216,6 +218,53 @@ static bool match(br_ctx *ctx, const char *pattern, const char *path)
     return true;
 }
 
+/* A route serves the request's method: its own, or HEAD where it is GET. */
+static bool serves(const char *route_method, const char *method)
+{
+    return strcmp(route_method, method) == 0 ||
+           (strcmp(route_method, "GET") == 0 && strcmp(method, "HEAD") == 0);
+}
+
+/* Adds a header whose value the response owns ('value' taken); dropped when it is full. */
+static void add_owned_header(br_ctx *ctx, const char *name, char *value)
+{
+    br_response *res = ctx->res;
+    if (!value) {
+        ctx->oom = true;
+        return;
+    }
+    for (size_t i = 0; i < BR_MAX_RESPONSE_HEADERS; i++)
+        if (!res->owned[i] && res->n_headers < BR_MAX_RESPONSE_HEADERS) {
+            res->owned[i] = value;
+            res->headers[res->n_headers++] = (br_header){name, value};
+            return;
+        }
+    br__free(value);
+}
+
+/* Allow for a 405: the methods of every route of the path (ctx->buf), each once, HEAD after
+ * GET. */
+static void allow_header(br_ctx *ctx, const br_dialect *d)
+{
+    char allow[96] = "";
+    for (size_t i = 0; i < d->n_routes; i++) {
+        if (!match(ctx, d->routes[i].pattern, ctx->buf)) continue;
+        const char *m = d->routes[i].method;
+        for (int pass = 0; pass < 2; pass++) {
+            char item[24];
+            snprintf(item, sizeof item, "%s, ", m);
+            if (!strstr(allow, item) && strlen(allow) + strlen(item) < sizeof allow)
+                strcat(allow, item);
+            if (strcmp(m, "GET") != 0) break;
+            m = "HEAD";
+        }
+    }
+    size_t n = strlen(allow);
+    if (n < 2) return;
+    allow[n - 2] = '\0';
+    add_owned_header(ctx, "Allow", br__strdup(allow));
+}
+
 static int answer_fail(br_ctx *ctx, const br_dialect *d, int kind, const char *msg)
 {
     br__applied(ctx, BR_RULE_SEC_BAD_INPUT);
@@ -261,14 +310,17 @@ static int dispatch(br_ctx *ctx)
     for (size_t i = 0; i < d->n_routes; i++) {
         if (!match(ctx, d->routes[i].pattern, ctx->buf)) continue;
         path_known = true;
-        if (strcmp(d->routes[i].method, req->method) == 0) {
+        if (serves(d->routes[i].method, req->method)) {
             route = &d->routes[i];
             break;
         }
     }
-    if (!route)
-        return answer_fail(ctx, d, path_known ? BR_FAIL_NO_METHOD : BR_FAIL_NO_ROUTE,
-                           path_known ? "method not allowed on this path" : "no such path");
+    if (!route && !path_known) return answer_fail(ctx, d, BR_FAIL_NO_ROUTE, "no such path");
+    if (!route) {
+        answer_fail(ctx, d, BR_FAIL_NO_METHOD, "method not allowed on this path");
+        allow_header(ctx, d);
+        return BR_OK;
+    }
     /* Terminate the captured segments in place (params point into ctx->buf). */
     for (size_t i = 0; i < ctx->n_params; i++) {
         char *slash = strchr((char *)ctx->params[i], '/');
@@ -313,7 +365,7 @@ int br_world_handle(br_world *w, const br_request *req, br_response *res)
     int rc = br_world_advance(w, 0); /* jobs due at this instant settle first */
     if (rc) return rc;
     /* Cached lists survive reads only: anything else may change the world. */
-    bool read = strcmp(req->method, "GET") == 0;
+    bool read = strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0;
     if (!read) br__world_touch(w);
     br_ctx ctx = {.w = w, .req = req, .res = res, .key_index = -1};
     rc = dispatch(&ctx);

@@ -44,6 +44,29 @@ static json_t *clock_answer(br__host *h)
                      h->clock == BR_CLOCK_WALL ? "wall" : "virtual");
 }
 
+/* Whether every key of 'obj' is one of 'known' (NULL-terminated); otherwise *out is a 400
+ * answer naming the first other key and the ones the call takes. */
+static bool keys_known(const json_t *obj, const char *const known[], json_t **out)
+{
+    const char *k;
+    const json_t *v;
+    json_object_foreach((json_t *)obj, k, v)
+    {
+        size_t i = 0;
+        while (known[i] && strcmp(known[i], k) != 0)
+            i++;
+        if (known[i]) continue;
+        char list[200] = "", msg[400];
+        for (i = 0; known[i]; i++)
+            snprintf(list + strlen(list), sizeof list - strlen(list), "%s\"%s\"", i ? ", " : "",
+                     known[i]);
+        snprintf(msg, sizeof msg, "unknown key \"%.80s\" (this call takes %s)", k, list);
+        *out = error(msg);
+        return false;
+    }
+    return true;
+}
+
 /* Reads a JSON body; NULL with *out set to a 400 answer when it is not JSON. */
 static json_t *parse(const char *body, size_t len, json_t **out)
 {
@@ -156,6 +179,11 @@ static int clock_call(br_server *s, uint64_t want, const char *method, const cha
     if (strcmp(method, "POST") != 0) return 405;
     json_t *req = parse(body, len, out);
     if (!req) return 400;
+    static const char *const known[] = {"advance", NULL};
+    if (!keys_known(req, known, out)) {
+        json_decref(req);
+        return 400;
+    }
     br_time secs = br__parse_duration(json_object_get(req, "advance"));
     json_decref(req);
     if (secs < 0) {
@@ -179,7 +207,24 @@ static int sim_call(br_server *s, uint64_t want, const char *method, const char 
     if (strcmp(method, "POST") != 0) return 405;
     json_t *op = parse(body, len, out);
     if (!op) return 400;
-    int rc = json_is_object(op) ? br__host_sim(&s->host, want, op) : BR_EINVAL;
+    /* The fixture form of a simulator op (fixtures/README.md): a malformed one is a bad
+     * request; 409 is the world refusing a well-formed one. */
+    static const char *const known[] = {"op",         "cluster", "db",    "schema", "table",
+                                        "collection", "flag",    "value", NULL};
+    const char *name = json_string_value(json_object_get(op, "op"));
+    const char *bad = !json_is_object(op) ? "a simulator op is a JSON object ({\"op\": ...})"
+                      : !name || (strcmp(name, "write") != 0 && strcmp(name, "drop_cluster") != 0 &&
+                                  strcmp(name, "set_flag") != 0)
+                          ? "\"op\" is write, drop_cluster or set_flag"
+                      : !json_is_string(json_object_get(op, "cluster"))
+                          ? "\"cluster\" names a cluster"
+                          : NULL;
+    if (bad || !keys_known(op, known, out)) {
+        if (bad) *out = error(bad);
+        json_decref(op);
+        return 400;
+    }
+    int rc = br__host_sim(&s->host, want, op);
     json_decref(op);
     if (rc == BR__HOST_REPLACED) return replaced_answer(want, generation_now(&s->host), out);
     if (rc == BR_OK) {
@@ -222,7 +267,8 @@ static json_t *mutant_answer(br__host *h)
     return json_pack("{s:s?}", "rule", r == BR_RULE_COUNT ? NULL : br_rule_id(r));
 }
 
-static int mutant_call(br_server *s, const char *method, const char *body, size_t len, json_t **out)
+static int mutant_call(br_server *s, uint64_t want, const char *method, const char *body,
+                       size_t len, json_t **out)
 {
     if (strcmp(method, "GET") == 0) {
         pthread_mutex_lock(&s->host.lock);
@@ -233,6 +279,11 @@ static int mutant_call(br_server *s, const char *method, const char *body, size_
     if (strcmp(method, "PUT") != 0 && strcmp(method, "POST") != 0) return 405;
     json_t *req = parse(body, len, out);
     if (!req) return 400;
+    static const char *const known[] = {"rule", NULL};
+    if (!keys_known(req, known, out)) {
+        json_decref(req);
+        return 400;
+    }
     json_t *id = json_object_get(req, "rule");
     br_rule rule = BR_RULE_COUNT;
     if (json_is_string(id)) rule = br_rule_from_id(json_string_value(id));
@@ -243,7 +294,9 @@ static int mutant_call(br_server *s, const char *method, const char *body, size_
                      "--list-mutants)");
         return 400;
     }
-    if (br__host_set_mutant(&s->host, rule) != 0) {
+    int rc = br__host_set_mutant(&s->host, want, rule);
+    if (rc == BR__HOST_REPLACED) return replaced_answer(want, generation_now(&s->host), out);
+    if (rc != 0) {
         *out = error("journal failure");
         return 500;
     }
@@ -264,28 +317,96 @@ static bool token_ok(const br_server *s, const char *auth)
     return diff == 0;
 }
 
-int br__admin_handle(br_server *s, const char *method, const char *path, const char *query,
-                     const char *auth, uint64_t want, bool loopback, const char *body,
-                     size_t body_len, json_t **out)
+/* The admin calls and the methods each answers (HEAD wherever GET, RFC 9110 section 9.3.2):
+ * the Allow header of a 405 (section 15.5.6). */
+static const struct {
+    const char *name;
+    const char *allow;
+} calls[] = {
+    {"ping", "GET, HEAD"},
+    {"world", "GET, HEAD, PUT, POST"},
+    {"digest", "GET, HEAD"},
+    {"check", "GET, HEAD"},
+    {"clock", "GET, HEAD, POST"},
+    {"sim", "POST"},
+    {"faults", "GET, HEAD, POST, DELETE"},
+    {"mutant", "GET, HEAD, PUT, POST"},
+};
+
+static bool allows(const char *allow, const char *method)
 {
-    const char *call = path + strlen("/_brcheck/v1/");
-    *out = NULL;
+    size_t n = strlen(method);
+    for (const char *p = allow; *p;) {
+        size_t len = strcspn(p, ",");
+        if (len == n && strncmp(p, method, n) == 0) return true;
+        p += len;
+        while (*p == ',' || *p == ' ')
+            p++;
+    }
+    return false;
+}
+
+/* What an admin call meets before its body: the caller's address (403), the token (401; ping
+ * needs none), the call (404), its methods (405, *allow set), the world it names (412). 0
+ * when it passes; otherwise the status, *out its answer. */
+static int gate(br_server *s, const char *method, const char *call, const char *auth, uint64_t want,
+                bool loopback, json_t **out, const char **allow)
+{
     if (!loopback) {
         *out = error("the admin API answers loopback callers only");
         return 403;
     }
-    if (strcmp(call, "ping") == 0) {
-        *out = json_pack("{s:b}", "pong", 1);
-        return 200;
-    }
-    if (!token_ok(s, auth)) {
+    size_t i = 0, n = sizeof calls / sizeof *calls;
+    while (i < n && strcmp(calls[i].name, call) != 0)
+        i++;
+    if ((i == n || strcmp(call, "ping") != 0) && !token_ok(s, auth)) {
         *out = error("the admin API needs Authorization: Bearer <admin token>");
         return 401;
     }
-    int status = 404;
-    if (strcmp(call, "world") == 0) {
+    if (i == n) {
+        *out = error("no such admin call (see server/README.md)");
+        return 404;
+    }
+    if (!allows(calls[i].allow, method)) {
+        *allow = calls[i].allow;
+        *out = error("method not allowed on this admin call");
+        return 405;
+    }
+    /* Every call carrying X-Brcheck-World names the world it is meant for; the calls that
+     * read or change the world check again under the lock. */
+    uint64_t now = generation_now(&s->host);
+    if (want && want != now) return replaced_answer(want, now, out);
+    return 0;
+}
+
+bool br__admin_refused(br_server *s, const char *method, const char *path, const char *auth,
+                       uint64_t want, bool loopback)
+{
+    json_t *out = NULL;
+    const char *allow = NULL;
+    int status =
+        gate(s, method, path + strlen("/_brcheck/v1/"), auth, want, loopback, &out, &allow);
+    json_decref(out);
+    return status != 0;
+}
+
+int br__admin_handle(br_server *s, const char *method, const char *path, const char *query,
+                     const char *auth, uint64_t want, bool loopback, const char *body,
+                     size_t body_len, json_t **out, const char **allow)
+{
+    const char *call = path + strlen("/_brcheck/v1/");
+    *out = NULL;
+    *allow = NULL;
+    int status = gate(s, method, call, auth, want, loopback, out, allow);
+    if (status) return status;
+    if (strcmp(method, "HEAD") == 0) method = "GET"; /* the same answer; the body is not sent */
+    status = 404;
+    if (strcmp(call, "ping") == 0) {
+        *out = json_pack("{s:b}", "pong", 1);
+        status = 200;
+    } else if (strcmp(call, "world") == 0) {
         status = world_call(s, want, method, query, body, body_len, out);
-    } else if (strcmp(call, "digest") == 0 && strcmp(method, "GET") == 0) {
+    } else if (strcmp(call, "digest") == 0) {
         pthread_mutex_lock(&s->host.lock);
         if (br__host_replaced_locked(&s->host, want)) {
             status = replaced_answer(want, s->host.generation, out);
@@ -299,7 +420,7 @@ int br__admin_handle(br_server *s, const char *method, const char *path, const c
         pthread_mutex_unlock(&s->host.lock);
         *out = json_pack("{s:s,s:I}", "digest", hex, "generation", generation);
         status = 200;
-    } else if (strcmp(call, "check") == 0 && strcmp(method, "GET") == 0) {
+    } else if (strcmp(call, "check") == 0) {
         br_rule rule;
         char msg[512] = "";
         pthread_mutex_lock(&s->host.lock);
@@ -322,7 +443,7 @@ int br__admin_handle(br_server *s, const char *method, const char *path, const c
     } else if (strcmp(call, "faults") == 0) {
         status = faults_call(s, method, body, body_len, out);
     } else if (strcmp(call, "mutant") == 0) {
-        status = mutant_call(s, method, body, body_len, out);
+        status = mutant_call(s, want, method, body, body_len, out);
     }
     if (!*out)
         *out = error(status == 405   ? "method not allowed on this admin call"

@@ -1,11 +1,21 @@
-/* Faults armed through the admin API: for requests whose path matches a pattern, answer 429
- * (with Retry-After), 500 or 503 in place of the model, delay the answer, or drop the
- * connection; once, a number of times, or every time. */
+/* Faults armed through the admin API: for requests whose path matches a pattern (and method,
+ * as sent: HEAD is not GET here), answer 429 (with Retry-After), 500 or 503 in place of the
+ * model, delay the answer, or drop the connection; once, a number of times, or every time. */
 #include "server_internal.h"
 
 #include <fnmatch.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* A method name as clients send them: 1 to 15 capital letters. */
+static bool method_token(const char *m)
+{
+    size_t n = m ? strlen(m) : 0;
+    if (n == 0 || n >= sizeof((br__fault *)0)->method) return false;
+    for (size_t i = 0; i < n; i++)
+        if (m[i] < 'A' || m[i] > 'Z') return false;
+    return true;
+}
 
 int br__faults_add(br__faults *f, const json_t *spec, char *err, size_t errlen)
 {
@@ -15,12 +25,32 @@ int br__faults_add(br__faults *f, const json_t *spec, char *err, size_t errlen)
     json_t *status = json_object_get(spec, "status"), *retry = json_object_get(spec, "retryAfter");
     json_t *delay = json_object_get(spec, "delayMs"), *times = json_object_get(spec, "times");
     json_t *drop = json_object_get(spec, "drop");
+    static const char *const known[] = {"path",    "method", "status", "retryAfter",
+                                        "delayMs", "drop",   "times",  NULL};
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)spec, k, v)
+    {
+        size_t i = 0;
+        while (known[i] && strcmp(known[i], k) != 0)
+            i++;
+        if (!known[i]) {
+            snprintf(err, errlen,
+                     "unknown key \"%.80s\" (a fault takes \"path\", \"method\", \"status\", "
+                     "\"retryAfter\", \"delayMs\", \"drop\", \"times\")",
+                     k);
+            return -1;
+        }
+    }
     if (!json_is_object(spec) || !path || strlen(path) >= sizeof x.path) {
         snprintf(err, errlen, "a fault needs \"path\" (a pattern of at most 511 characters)");
         return -1;
     }
-    if (method && strlen(method) >= sizeof x.method) {
-        snprintf(err, errlen, "\"method\" is too long");
+    json_t *m = json_object_get(spec, "method");
+    if (m && !json_is_null(m) && !method_token(method)) {
+        /* Methods are case-sensitive (RFC 9110 section 9.1): "get" would never match a GET. */
+        snprintf(err, errlen,
+                 "\"method\" is a request method as sent, in capitals (\"GET\", \"POST\", ...)");
         return -1;
     }
     if (status && (!json_is_integer(status) ||

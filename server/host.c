@@ -117,9 +117,13 @@ int br__host_sim(br__host *h, uint64_t want, const json_t *op)
     return rc;
 }
 
-int br__host_set_mutant(br__host *h, br_rule rule)
+int br__host_set_mutant(br__host *h, uint64_t want, br_rule rule)
 {
     pthread_mutex_lock(&h->lock);
+    if (br__host_replaced_locked(h, want)) {
+        pthread_mutex_unlock(&h->lock);
+        return BR__HOST_REPLACED;
+    }
     const char *id = rule == BR_RULE_COUNT ? NULL : br_rule_id(rule);
     int rc = journal(h, json_pack("{s:s,s:s?}", "k", "mutant", "rule", id));
     if (rc == 0) {

@@ -60,7 +60,8 @@ int br__host_advance(br__host *h, uint64_t want, br_time seconds);
 void br__host_sync_locked(br__host *h);
 /* A simulator op ({"op": ...}); BR_OK, BR_ENOENT or BR_EINVAL. */
 int br__host_sim(br__host *h, uint64_t want, const json_t *op);
-int br__host_set_mutant(br__host *h, br_rule rule);
+/* Switches the mutant (BR_RULE_COUNT: none); BR__HOST_REPLACED when 'want' is stale. */
+int br__host_set_mutant(br__host *h, uint64_t want, br_rule rule);
 /* Hands a vendor request to the model; state-changing methods are journaled first. */
 int br__host_handle(br__host *h, uint64_t want, const br_request *req, br_response *res);
 /* Replays one journal record (journal.c's apply callback). */
@@ -153,10 +154,15 @@ struct br_server {
 int br__admin_replaced(br_server *s, uint64_t want, json_t **out);
 /* Admin API (admin.c): answers a request under /_brcheck/v1/. 'loopback' is the caller's
  * address class; 'auth' the Authorization header; 'want' the generation the caller's
- * X-Brcheck-World header names (0: none). Fills status and a JSON body (owned). */
+ * X-Brcheck-World header names (0: none). Fills status and a JSON body (owned); on a 405,
+ * *allow is the call's methods (static). HEAD is answered as GET. */
 int br__admin_handle(br_server *s, const char *method, const char *path, const char *query,
                      const char *auth, uint64_t want, bool loopback, const char *body,
-                     size_t body_len, json_t **out);
+                     size_t body_len, json_t **out, const char **allow);
+/* Whether br__admin_handle refuses the call before reading its body (403, 401, 404, 405,
+ * 412): the server answers such a call at once. */
+bool br__admin_refused(br_server *s, const char *method, const char *path, const char *auth,
+                       uint64_t want, bool loopback);
 
 /* Parses "90", "10m", "2h", "1d" or a JSON integer into seconds; -1 when malformed. */
 br_time br__parse_duration(const json_t *v);

@@ -14,9 +14,14 @@
 #include "server.h"
 #include "server_internal.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -62,14 +67,27 @@ static void answer_free(answer *a)
 
 static unsigned port;
 
-/* One exchange. 'easy' may be reused (Digest state lives in it); NULL: a fresh handle. */
-static answer http(CURL *easy, const char *method, const char *path, const char *body,
-                   size_t body_len, const char *userpwd, const char *h1, const char *h2)
+/* How an exchange differs from the usual one. */
+typedef struct {
+    bool http10;    /* HTTP/1.0 */
+    bool no_expect; /* a large body is sent at once, without waiting for 100 Continue */
+} http_options;
+
+/* One exchange. 'easy' may be reused (Digest state lives in it); NULL: a fresh handle. 'path'
+ * is on this server, or a whole URL. */
+static answer http_with(const http_options *o, CURL *easy, const char *method, const char *path,
+                        const char *body, size_t body_len, const char *userpwd, const char *h1,
+                        const char *h2)
 {
+    static const http_options usual = {0};
+    if (!o) o = &usual;
     answer a = {0};
     CURL *c = easy ? easy : curl_easy_init();
     char url[16384];
-    snprintf(url, sizeof url, "http://127.0.0.1:%u%s", port, path);
+    if (strncmp(path, "http", 4) == 0)
+        snprintf(url, sizeof url, "%s", path);
+    else
+        snprintf(url, sizeof url, "http://127.0.0.1:%u%s", port, path);
     struct curl_slist *hs = NULL;
     if (h1) hs = curl_slist_append(hs, h1);
     if (h2) hs = curl_slist_append(hs, h2);
@@ -77,7 +95,7 @@ static answer http(CURL *easy, const char *method, const char *path, const char 
      * does by default past 1 MiB, and as long as that takes): the server refuses on the length
      * before reading, and a body already on its way when the refusal came made the exchange
      * depend on timing (a reset connection now and then on a loaded machine). */
-    bool big = body && body_len > 1024 * 1024;
+    bool big = body && body_len > 1024 * 1024 && !o->no_expect;
     hs = curl_slist_append(hs, big ? "Expect: 100-continue" : "Expect:");
     if (big) curl_easy_setopt(c, CURLOPT_EXPECT_100_TIMEOUT_MS, 60000L);
     curl_easy_setopt(c, CURLOPT_URL, url);
@@ -88,13 +106,17 @@ static answer http(CURL *easy, const char *method, const char *path, const char 
     curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, collect);
     curl_easy_setopt(c, CURLOPT_HEADERDATA, &a.head);
     curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
+    curl_easy_setopt(c, CURLOPT_NOBODY, strcmp(method, "HEAD") == 0 ? 1L : 0L);
+    curl_easy_setopt(c, CURLOPT_HTTP_VERSION,
+                     o->http10 ? (long)CURL_HTTP_VERSION_1_0 : (long)CURL_HTTP_VERSION_NONE);
     if (body) {
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
         curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);
     } else {
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, NULL);
         curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
-        curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+        curl_easy_setopt(c, CURLOPT_NOBODY, strcmp(method, "HEAD") == 0 ? 1L : 0L);
+        curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, strcmp(method, "HEAD") == 0 ? NULL : method);
     }
     if (userpwd) {
         curl_easy_setopt(c, CURLOPT_HTTPAUTH, CURLAUTH_DIGEST);
@@ -114,6 +136,12 @@ static answer http(CURL *easy, const char *method, const char *path, const char 
         a.json = json_loads(a.body.data, 0, &e);
     }
     return a;
+}
+
+static answer http(CURL *easy, const char *method, const char *path, const char *body,
+                   size_t body_len, const char *userpwd, const char *h1, const char *h2)
+{
+    return http_with(NULL, easy, method, path, body, body_len, userpwd, h1, h2);
 }
 
 static answer get(const char *path, const char *h1)
@@ -739,6 +767,487 @@ static void test_mutant_served(void **state)
     answer_free(&m);
 }
 
+/* ---- the wire: links, HEAD, 405, Expect, Host, limits, admin bodies ---- */
+
+/* The value of header 'name' in the last answer of an exchange (after a Digest challenge,
+ * the answer's own), or "" when it has none. */
+static const char *header_of(const answer *a, const char *name, char *out, size_t len)
+{
+    out[0] = '\0';
+    const char *last = a->head.data;
+    for (const char *p = a->head.data; p && (p = strstr(p, "HTTP/1.")); p++)
+        last = p;
+    size_t n = strlen(name);
+    for (const char *line = last; line && *line;) {
+        const char *end = strstr(line, "\r\n");
+        if (!end) break;
+        if (strncasecmp(line, name, n) == 0 && line[n] == ':') {
+            const char *v = line + n + 1;
+            while (*v == ' ')
+                v++;
+            snprintf(out, len, "%.*s", (int)(end - v), v);
+            return out;
+        }
+        line = end + 2;
+    }
+    return out;
+}
+
+/* The world of the paging fixture (three snapshots of M2AWS): keys without a secret, so the
+ * public key is the private one. */
+static void load_paging_world(void)
+{
+    json_error_t e;
+    json_t *f =
+        json_load_file(BR_SOURCE_DIR "/fixtures/atlas/ma-paging-pages-and-links.json", 0, &e);
+    assert_non_null(f);
+    char *given = json_dumps(json_object_get(f, "given"), JSON_COMPACT);
+    json_decref(f);
+    answer load = send_json("PUT", "/_brcheck/v1/world", given, ADMIN);
+    assert_int_equal(load.status, 200);
+    answer_free(&load);
+    free(given);
+}
+
+#define M2AWS_SNAPS                                                                                \
+    "/api/atlas/v1.0/groups/b0123456789abcdef012345b/clusters/M2AWS/backup/tenant/snapshots"
+
+static const char *href_of(const answer *a, const char *rel)
+{
+    size_t i;
+    json_t *l;
+    json_array_foreach(json_object_get(a->json, "links"), i, l)
+    {
+        if (strcmp(json_string_value(json_object_get(l, "rel")), rel) == 0)
+            return json_string_value(json_object_get(l, "href"));
+    }
+    return NULL;
+}
+
+/* Atlas list links point at the server the client called (its Host; the address it
+ * connected to under HTTP/1.0 without one), never at cloud.mongodb.com: a client that pages
+ * by following "next" stays on the mock with its credentials. */
+static void test_atlas_links_on_the_origin_called(void **state)
+{
+    load_paging_world();
+    char origin[64], want[512];
+    snprintf(origin, sizeof origin, "http://127.0.0.1:%u", port);
+    answer first = http(NULL, "GET", M2AWS_SNAPS "?itemsPerPage=2", NULL, 0, "owner-key:owner-key",
+                        NULL, NULL);
+    assert_int_equal(first.status, 200);
+    snprintf(want, sizeof want, "%s%s?includeCount=true&pageNum=1&itemsPerPage=2", origin,
+             M2AWS_SNAPS);
+    assert_string_equal(href_of(&first, "self"), want);
+    const char *next = href_of(&first, "next");
+    assert_non_null(next);
+    assert_true(strncmp(next, origin, strlen(origin)) == 0);
+    /* following it: the second page, from this server */
+    answer second = http(NULL, "GET", next, NULL, 0, "owner-key:owner-key", NULL, NULL);
+    assert_int_equal(second.status, 200);
+    assert_int_equal(json_array_size(json_object_get(second.json, "results")), 1);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(json_object_get(second.json, "results"), 0), "id")),
+                        "5ced491ce7a2e10517c81fa7");
+    const char *previous = href_of(&second, "previous");
+    assert_non_null(previous);
+    assert_true(strncmp(previous, origin, strlen(origin)) == 0);
+    answer_free(&second);
+    answer_free(&first);
+
+    /* the Host the client named, and the scheme a proxy in front says it was called on */
+    answer named = http(NULL, "GET", M2AWS_SNAPS, NULL, 0, "owner-key:owner-key",
+                        "Host: backups.example:8443", "X-Forwarded-Proto: https");
+    assert_int_equal(named.status, 200);
+    snprintf(want, sizeof want,
+             "https://backups.example:8443%s?includeCount=true&pageNum=1&itemsPerPage=100",
+             M2AWS_SNAPS);
+    assert_string_equal(href_of(&named, "self"), want);
+    answer_free(&named);
+
+    /* HTTP/1.0 without a Host: the address the client connected to */
+    http_options http10 = {.http10 = true};
+    answer old =
+        http_with(&http10, NULL, "GET", M2AWS_SNAPS, NULL, 0, "owner-key:owner-key", "Host:", NULL);
+    assert_int_equal(old.status, 200);
+    snprintf(want, sizeof want, "%s%s?includeCount=true&pageNum=1&itemsPerPage=100", origin,
+             M2AWS_SNAPS);
+    assert_string_equal(href_of(&old, "self"), want);
+    answer_free(&old);
+}
+
+/* In-process, without a Host (the model as `brcheck run` plays it), links are Atlas's own. */
+static void test_atlas_links_in_process_are_atlas_own(void **state)
+{
+    (void)state;
+    json_error_t e;
+    json_t *f =
+        json_load_file(BR_SOURCE_DIR "/fixtures/atlas/ma-paging-pages-and-links.json", 0, &e);
+    assert_non_null(f);
+    char err[256];
+    br_world *w = br_world_new(json_object_get(f, "given"), err, sizeof err);
+    json_decref(f);
+    assert_non_null(w);
+    const br_header with_host[] = {{"Host", "mock.example:8080"}};
+    for (int k = 0; k < 2; k++) {
+        br_request req = {.method = "GET",
+                          .path = M2AWS_SNAPS,
+                          .query = "itemsPerPage=2",
+                          .headers = k ? with_host : NULL,
+                          .n_headers = k ? 1 : 0,
+                          .caller_ip = "10.0.0.1",
+                          .principal = "owner-key"};
+        br_response res;
+        assert_int_equal(br_world_handle(w, &req, &res), BR_OK);
+        assert_int_equal(res.status, 200);
+        json_t *next = json_array_get(json_object_get(res.body, "links"), 1);
+        const char *href = json_string_value(json_object_get(next, "href"));
+        assert_non_null(href);
+        /* a Host without a scheme is taken to be Atlas's https */
+        const char *want = k ? "https://mock.example:8080" M2AWS_SNAPS
+                               "?includeCount=true&pageNum=2&itemsPerPage=2"
+                             : "https://cloud.mongodb.com" M2AWS_SNAPS
+                               "?includeCount=true&pageNum=2&itemsPerPage=2";
+        assert_string_equal(href, want);
+        br_response_clear(&res);
+    }
+    br_world_free(w);
+}
+
+/* HEAD wherever GET (RFC 9110 section 9.3.2): the same status and headers, no body. */
+static void test_head_answers_as_get(void **state)
+{
+    char *before = digest_of_world();
+    static const struct {
+        const char *path, *h, *userpwd;
+    } gets[] = {
+        {"/v2/backups?clusterId=in01-demo0dedicated01", ZKEY, NULL},
+        {"/api/v1/clusters/10000000-0000-4000-8000-000000000003/backups", CKEY, NULL},
+        {SNAPS, NULL, "atlas-demo-public:atlas-demo-private"},
+        {"/_brcheck/v1/digest", ADMIN, NULL},
+        {"/_brcheck/v1/ping", NULL, NULL},
+    };
+    for (size_t i = 0; i < sizeof gets / sizeof *gets; i++) {
+        answer g = http(NULL, "GET", gets[i].path, NULL, 0, gets[i].userpwd, gets[i].h, NULL);
+        answer h = http(NULL, "HEAD", gets[i].path, NULL, 0, gets[i].userpwd, gets[i].h, NULL);
+        assert_int_equal(g.status, 200);
+        if (h.status != g.status) fail_msg("HEAD %s: %ld", gets[i].path, h.status);
+        char gt[128], ht[128], hl[32], len[32];
+        assert_string_equal(header_of(&h, "Content-Type", ht, sizeof ht),
+                            header_of(&g, "Content-Type", gt, sizeof gt));
+        snprintf(len, sizeof len, "%zu", g.body.len);
+        assert_string_equal(header_of(&h, "Content-Length", hl, sizeof hl), len);
+        assert_int_equal(h.body.len, 0);
+        answer_free(&g);
+        answer_free(&h);
+    }
+    /* not where there is no GET */
+    answer post_only =
+        http(NULL, "HEAD",
+             "/v2/clusters/in01-demo0dedicated01/backups/backup1_demo0000000aaaa/restoreCluster",
+             NULL, 0, NULL, ZKEY, NULL);
+    assert_int_equal(post_only.status, 405);
+    char allow[64];
+    assert_string_equal(header_of(&post_only, "Allow", allow, sizeof allow), "POST");
+    answer_free(&post_only);
+    assert_world_unchanged(before);
+    free(before);
+}
+
+/* Every 405 names the methods the path answers (RFC 9110 section 15.5.6), in the vendor's
+ * error shape; and changes nothing. */
+static void test_405_carries_allow(void **state)
+{
+    char *before = digest_of_world();
+    char allow[64];
+    answer z = http(NULL, "DELETE", "/v2/backups?clusterId=in01-demo0dedicated01", NULL, 0, NULL,
+                    ZKEY, NULL);
+    assert_int_equal(z.status, 405);
+    assert_string_equal(header_of(&z, "Allow", allow, sizeof allow), "GET, HEAD");
+    assert_int_not_equal(json_integer_value(json_object_get(z.json, "code")), 0);
+    assert_non_null(json_object_get(z.json, "message"));
+    answer_free(&z);
+    answer c = send_json("PUT", "/api/v1/clusters/10000000-0000-4000-8000-000000000003/backups",
+                         "{}", CKEY);
+    assert_int_equal(c.status, 405);
+    assert_string_equal(header_of(&c, "Allow", allow, sizeof allow), "GET, HEAD");
+    assert_int_equal(json_integer_value(json_object_get(c.json, "code")), 12);
+    answer_free(&c);
+    answer a =
+        http(NULL, "DELETE", SNAPS, NULL, 0, "atlas-demo-public:atlas-demo-private", NULL, NULL);
+    assert_int_equal(a.status, 405);
+    assert_string_equal(header_of(&a, "Allow", allow, sizeof allow), "GET, HEAD");
+    assert_string_equal(json_string_value(json_object_get(a.json, "errorCode")),
+                        "METHOD_NOT_ALLOWED");
+    answer_free(&a);
+    answer r = http(NULL, "GET",
+                    "/api/atlas/v1.0/groups/5f0000000000000000000002/clusters/M2Shop/backup/"
+                    "tenant/restore",
+                    NULL, 0, "atlas-demo-public:atlas-demo-private", NULL, NULL);
+    assert_int_equal(r.status, 405);
+    assert_string_equal(header_of(&r, "Allow", allow, sizeof allow), "POST");
+    answer_free(&r);
+    static const struct {
+        const char *method, *call, *allow;
+    } admin[] = {{"DELETE", "digest", "GET, HEAD"},
+                 {"GET", "sim", "POST"},
+                 {"POST", "ping", "GET, HEAD"},
+                 {"PATCH", "faults", "GET, HEAD, POST, DELETE"},
+                 {"DELETE", "world", "GET, HEAD, PUT, POST"}};
+    for (size_t i = 0; i < sizeof admin / sizeof *admin; i++) {
+        char path[64];
+        snprintf(path, sizeof path, "/_brcheck/v1/%s", admin[i].call);
+        answer m = http(NULL, admin[i].method, path, NULL, 0, NULL, ADMIN, NULL);
+        if (m.status != 405) fail_msg("%s %s: %ld", admin[i].method, path, m.status);
+        assert_string_equal(header_of(&m, "Allow", allow, sizeof allow), admin[i].allow);
+        assert_non_null(json_object_get(m.json, "error"));
+        answer_free(&m);
+    }
+    assert_world_unchanged(before);
+    free(before);
+}
+
+/* A raw connection to the server; -1 when it cannot connect. */
+static int raw_open(void)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
+    a.sin_addr.s_addr = htonl(0x7f000001);
+    assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof a), 0);
+    return fd;
+}
+
+static void raw_send(int fd, const char *text)
+{
+    size_t len = strlen(text), sent = 0;
+    while (sent < len) {
+        ssize_t n = write(fd, text + sent, len - sent);
+        assert_true(n > 0);
+        sent += (size_t)n;
+    }
+}
+
+/* What the server writes until it closes, or until 'ms' pass with nothing more. */
+static char *raw_read(int fd, int ms)
+{
+    struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    buf b = {0};
+    char chunk[4096];
+    ssize_t n;
+    while ((n = read(fd, chunk, sizeof chunk)) > 0)
+        collect(chunk, 1, (size_t)n, &b);
+    return b.data ? b.data : strdup("");
+}
+
+/* One raw exchange: the request, then everything until the server closes (or 2 s of quiet). */
+static char *raw(const char *request)
+{
+    int fd = raw_open();
+    raw_send(fd, request);
+    char *out = raw_read(fd, 2000);
+    close(fd);
+    return out;
+}
+
+/* A client waiting on "Expect: 100-continue" gets a refusal the request head decides in place
+ * of the 100 (the Digest challenge first of all, README): the body is never sent. */
+static void test_expect_continue_gets_the_refusal_first(void **state)
+{
+    char *before = digest_of_world();
+    static const struct {
+        const char *request, *status;
+    } cases[] = {
+        {"POST /api/atlas/v1.0/groups/5f0000000000000000000002/clusters/M2Shop/backup/tenant/"
+         "restore HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: "
+         "40\r\nExpect: 100-continue\r\n\r\n",
+         "HTTP/1.1 401 "},
+        {"POST /v2/clusters/in01-demo0dedicated01/backups/create HTTP/1.1\r\nHost: x\r\n"
+         "Authorization: Bearer zilliz-demo-key\r\nContent-Length: 5000000\r\n"
+         "Expect: 100-continue\r\n\r\n",
+         "HTTP/1.1 413 "},
+        {"POST /v2/clusters/in01-demo0dedicated01/backups/create HTTP/1.1\r\nHost: x\r\n"
+         "Authorization: Bearer zilliz-demo-key\r\nX-Brcheck-World: 9\r\nContent-Length: 20\r\n"
+         "Expect: 100-continue\r\n\r\n",
+         "HTTP/1.1 412 "},
+        {"POST /_brcheck/v1/clock HTTP/1.1\r\nHost: x\r\nContent-Length: 20\r\n"
+         "Expect: 100-continue\r\n\r\n",
+         "HTTP/1.1 401 "},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char *out = raw(cases[i].request);
+        if (strncmp(out, cases[i].status, strlen(cases[i].status)) != 0)
+            fail_msg("case %zu: %.60s", i, out);
+        assert_null(strstr(out, "100 Continue"));
+        if (i == 0) assert_non_null(strstr(out, "WWW-Authenticate: Digest realm="));
+        free(out);
+    }
+    /* a request the head does not refuse is asked for its body */
+    int fd = raw_open();
+    raw_send(fd, "POST /v2/clusters/in01-demo0dedicated01/backups/create HTTP/1.1\r\nHost: x\r\n"
+                 "Authorization: Bearer zilliz-demo-key\r\nContent-Length: 9\r\n"
+                 "Expect: 100-continue\r\nConnection: close\r\n\r\n");
+    char *cont = raw_read(fd, 1000);
+    assert_string_equal(cont, "HTTP/1.1 100 Continue\r\n\r\n");
+    free(cont);
+    raw_send(fd, "{\"a\":   }");
+    char *out = raw_read(fd, 2000);
+    assert_true(strncmp(out, "HTTP/1.1 400 ", 13) == 0); /* malformed: read and refused */
+    free(out);
+    close(fd);
+    assert_world_unchanged(before);
+    free(before);
+}
+
+/* RFC 9112 section 3.2: an HTTP/1.1 request without a Host, or with two, is a bad request,
+ * answered in plain text, and changes nothing; HTTP/1.0 may leave it out. */
+static void test_host_header_exactly_once(void **state)
+{
+    char *before = digest_of_world();
+    /* a backup the server creates when the request names its Host once */
+#define CREATE                                                                                     \
+    "POST /v2/clusters/in01-demo0dedicated01/backups/create HTTP/1.1\r\nAuthorization: Bearer "    \
+    "zilliz-demo-key\r\nContent-Type: application/json\r\nContent-Length: 24\r\n"
+#define CREATE_BODY "\r\n{\"backupType\":\"CLUSTER\"}"
+    static const char *const bad[] = {
+        CREATE CREATE_BODY,
+        CREATE "Host: a\r\nHost: b\r\n" CREATE_BODY,
+        CREATE "Host: a/b\r\n" CREATE_BODY,
+        "GET /_brcheck/v1/ping HTTP/1.1\r\n\r\n",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        char *out = raw(bad[i]);
+        if (strncmp(out, "HTTP/1.1 400 ", 13) != 0) fail_msg("case %zu: %.60s", i, out);
+        assert_non_null(strstr(out, "Content-Type: text/plain"));
+        assert_non_null(strstr(out, "Host header"));
+        free(out);
+    }
+    assert_world_unchanged(before);
+    free(before);
+    char *old = raw("GET /_brcheck/v1/ping HTTP/1.0\r\n\r\n");
+    assert_true(strncmp(old, "HTTP/1.1 200 ", 13) == 0 || strncmp(old, "HTTP/1.0 200 ", 13) == 0);
+    free(old);
+    char *once = raw(CREATE "Host: a\r\nConnection: close\r\n" CREATE_BODY);
+    assert_true(strncmp(once, "HTTP/1.1 200 ", 13) == 0);
+    assert_non_null(strstr(once, "\"backupId\""));
+    free(once);
+#undef CREATE
+#undef CREATE_BODY
+}
+
+/* A body over the limit sent without waiting for 100 Continue still gets its 413, whole: the
+ * server reads the rest and drops it instead of closing on it (which resets the connection,
+ * and a client still sending loses the answer). The client here sends all of it, then reads. */
+static void test_413_delivered_without_expect(void **state)
+{
+    char *before = digest_of_world();
+    size_t big = 20 * 1024 * 1024;
+    char *body = malloc(big);
+    assert_non_null(body);
+    memset(body, ' ', big);
+    body[0] = '{';
+    body[big - 1] = '}';
+    for (int i = 0; i < 3; i++) {
+        int fd = raw_open();
+        char head[512];
+        snprintf(head, sizeof head,
+                 "POST /v2/clusters/in01-demo0dedicated01/backups/create HTTP/1.1\r\nHost: x\r\n"
+                 "Authorization: Bearer zilliz-demo-key\r\nContent-Type: application/json\r\n"
+                 "Content-Length: %zu\r\nConnection: close\r\n\r\n",
+                 big);
+        raw_send(fd, head);
+        for (size_t sent = 0; sent < big;) {
+            ssize_t n = send(fd, body + sent, big - sent, MSG_NOSIGNAL);
+            if (n <= 0) fail_msg("try %d: the server closed after %zu of %zu bytes", i, sent, big);
+            sent += (size_t)n;
+        }
+        char *out = raw_read(fd, 5000);
+        close(fd);
+        if (strncmp(out, "HTTP/1.1 413 ", 13) != 0) fail_msg("try %d: %.60s", i, out);
+        assert_non_null(strstr(out, "\"code\":"));
+        free(out);
+    }
+    free(body);
+    assert_world_unchanged(before);
+    free(before);
+}
+
+/* The admin API as server/README.md has it: X-Brcheck-World is honoured on every call, fault
+ * methods are spelled as sent, unknown keys and simulator ops are bad requests; none of
+ * these refusals changes anything. */
+static void test_admin_refusals_change_nothing(void **state)
+{
+    char *before = digest_of_world();
+    answer clock0 = get("/_brcheck/v1/clock", ADMIN);
+    const char *now = json_string_value(json_object_get(clock0.json, "now"));
+    arm("{\"path\":\"/nowhere\",\"status\":503}");
+
+    static const struct {
+        const char *method, *call, *body;
+    } stale[] = {{"GET", "clock", NULL},
+                 {"GET", "faults", NULL},
+                 {"GET", "mutant", NULL},
+                 {"GET", "ping", NULL},
+                 {"DELETE", "faults", NULL},
+                 {"PUT", "mutant", "{\"rule\":\"ZC-TIER\"}"},
+                 {"POST", "faults", "{\"path\":\"/v2/*\",\"status\":500}"},
+                 {"POST", "clock", "{\"advance\":60}"}};
+    for (size_t i = 0; i < sizeof stale / sizeof *stale; i++) {
+        char path[64];
+        snprintf(path, sizeof path, "/_brcheck/v1/%s", stale[i].call);
+        answer a =
+            http(NULL, stale[i].method, path, stale[i].body,
+                 stale[i].body ? strlen(stale[i].body) : 0, NULL, ADMIN, "X-Brcheck-World: 5");
+        if (a.status != 412) fail_msg("%s %s: %ld", stale[i].method, path, a.status);
+        assert_true(json_is_true(json_object_get(a.json, "worldReplaced")));
+        answer_free(&a);
+    }
+
+    static const struct {
+        const char *method, *call, *body, *names;
+    } bad[] = {
+        {"POST", "faults", "{\"path\":\"/v2/*\",\"method\":\"get\",\"status\":503}", "method"},
+        {"POST", "faults", "{\"path\":\"/v2/*\",\"status\":503,\"tims\":2}", "tims"},
+        {"POST", "clock", "{\"advance\":60,\"bogus\":1}", "bogus"},
+        {"PUT", "mutant", "{\"rule\":\"ZC-TIER\",\"x\":1}", "\"x\""},
+        {"POST", "sim", "{\"op\":\"nope\",\"cluster\":\"in01-demo0dedicated01\"}", "op"},
+        {"POST", "sim",
+         "{\"op\":\"write\",\"cluster\":\"in01-demo0dedicated01\",\"colection\":\"books\"}",
+         "colection"},
+        {"POST", "sim", "[\"write\"]", "object"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        char path[64];
+        snprintf(path, sizeof path, "/_brcheck/v1/%s", bad[i].call);
+        answer a = send_json(bad[i].method, path, bad[i].body, ADMIN);
+        if (a.status != 400) fail_msg("%s %s %s: %ld", bad[i].method, path, bad[i].body, a.status);
+        const char *msg = json_string_value(json_object_get(a.json, "error"));
+        if (!msg || !strstr(msg, bad[i].names))
+            fail_msg("%s: the error does not name %s: %s", bad[i].body, bad[i].names, msg);
+        answer_free(&a);
+    }
+
+    /* nothing changed: the world, its clock, the one fault armed, no mutant */
+    assert_world_unchanged(before);
+    free(before);
+    answer clock1 = get("/_brcheck/v1/clock", ADMIN);
+    assert_string_equal(json_string_value(json_object_get(clock1.json, "now")), now);
+    answer_free(&clock1);
+    answer_free(&clock0);
+    answer faults = get("/_brcheck/v1/faults", ADMIN);
+    assert_int_equal(json_array_size(faults.json), 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(faults.json, 0), "path")),
+                        "/nowhere");
+    answer_free(&faults);
+    answer mutant = get("/_brcheck/v1/mutant", ADMIN);
+    assert_true(json_is_null(json_object_get(mutant.json, "rule")));
+    answer_free(&mutant);
+    /* the world's own generation is taken */
+    answer ok = http(NULL, "GET", "/_brcheck/v1/clock", NULL, 0, NULL, ADMIN, "X-Brcheck-World: 1");
+    assert_int_equal(ok.status, 200);
+    answer_free(&ok);
+}
+
 /* Raw bytes straight into the request handling (no socket): answers or a closed connection,
  * never a crash, and the server goes on. */
 static void test_detached_server_takes_raw_bytes(void **state)
@@ -814,6 +1323,15 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_limits_and_bad_input, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mutant_served, setup, teardown),
         cmocka_unit_test(test_detached_server_takes_raw_bytes),
+        cmocka_unit_test_setup_teardown(test_atlas_links_on_the_origin_called, setup, teardown),
+        cmocka_unit_test(test_atlas_links_in_process_are_atlas_own),
+        cmocka_unit_test_setup_teardown(test_head_answers_as_get, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_405_carries_allow, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_expect_continue_gets_the_refusal_first, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_host_header_exactly_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_413_delivered_without_expect, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_admin_refusals_change_nothing, setup, teardown),
     };
     int rc = cmocka_run_group_tests(tests, NULL, NULL);
     curl_global_cleanup();

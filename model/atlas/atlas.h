@@ -10,7 +10,10 @@
 #define MA_LINK_LIFETIME (4 * 3600)       /* seed 004 and download docs: 4 hours */
 #define MA_SNAPSHOT_RETENTION (8 * 86400) /* recorded: expiration = scheduledTime + 8 days */
 #define MA_TENANT_VERSION "2023-01-01"    /* the only v2 resource version of /backup/tenant */
+/* The origin of links in answers to requests without a Host header (in-process); over HTTP
+ * links start with the origin the request came to (atlas_paging.c). */
 #define MA_BASE_URL "https://cloud.mongodb.com"
+#define MA_MAX_HOST 300 /* the longest Host value links are built on */
 #define MA_MAX_PER_PAGE 500
 
 /* Answers an Atlas error: 'http' status, errorCode 'code' (a string literal: it is also

@@ -1,5 +1,6 @@
 /* Atlas lists (MA-PAGING): pageNum, itemsPerPage and includeCount, and the list body
- * {links, results, totalCount} with self/next/previous links as the recordings show. */
+ * {links, results, totalCount} with self/next/previous links as the recordings show, on the
+ * origin the request came to. */
 #include "atlas/atlas.h"
 
 #include <ctype.h>
@@ -44,13 +45,41 @@ bool br__ma_paging(br_ctx *ctx, br_ma_page *pg)
     return true;
 }
 
+/* A Host value usable in a link: a host name, IPv4 address or [IPv6] literal, with a port. */
+static bool authority_ok(const char *host)
+{
+    size_t n = strlen(host);
+    if (n == 0 || n > MA_MAX_HOST) return false;
+    for (size_t i = 0; i < n; i++)
+        if (!isalnum((unsigned char)host[i]) && !strchr(".-_~:[]%", host[i])) return false;
+    return true;
+}
+
+/* Where links point: the origin the request came to (its Host, and X-Forwarded-Proto's
+ * scheme, https without it), as a real Atlas builds them (recorded: http://localhost:8080/...
+ * for a client that called localhost:8080), so that a client following them stays on the
+ * server it called; Atlas's own origin for a request without a Host (the model in-process). */
+static void origin(const br_ctx *ctx, char *out, size_t len)
+{
+    const char *host = br__header(ctx, "Host");
+    if (!host || !authority_ok(host)) {
+        snprintf(out, len, "%s", MA_BASE_URL);
+        return;
+    }
+    const char *proto = br__header(ctx, "X-Forwarded-Proto");
+    bool plain = proto && strcasecmp(proto, "http") == 0;
+    snprintf(out, len, "%s://%s", plain ? "http" : "https", host);
+}
+
 static json_t *link(br_ctx *ctx, const br_ma_page *pg, long num, const char *rel)
 {
-    size_t len = strlen(MA_BASE_URL) + strlen(ctx->req->path) + 96;
+    char base[MA_MAX_HOST + 16];
+    origin(ctx, base, sizeof base);
+    size_t len = strlen(base) + strlen(ctx->req->path) + 96;
     char *href = br__malloc(len);
     if (!href) return NULL;
-    snprintf(href, len, "%s%s?includeCount=%s&pageNum=%ld&itemsPerPage=%ld", MA_BASE_URL,
-             ctx->req->path, pg->count ? "true" : "false", num, pg->per);
+    snprintf(href, len, "%s%s?includeCount=%s&pageNum=%ld&itemsPerPage=%ld", base, ctx->req->path,
+             pg->count ? "true" : "false", num, pg->per);
     json_t *o = json_pack("{s:s,s:s}", "href", href, "rel", rel);
     br__free(href);
     return o;
