@@ -194,6 +194,10 @@ static const br_route routes[] = {
     {"POST", "/v2/clusters/{}/backups/{}/export", br__zc_export_backup, true},
     {"GET", "/v2/jobs/{}", br__zc_get_job, false},
     {"GET", "/v2/clusters/{}", br__zc_describe_cluster, false},
+    /* The data plane at a cluster's endpoint: the Host names the cluster (zilliz_vectordb.c). */
+    {"POST", "/v2/vectordb/collections/list", br__zc_list_collections, true},
+    {"POST", "/v2/vectordb/collections/describe", br__zc_describe_collection, true},
+    {"POST", "/v2/vectordb/collections/get_load_state", br__zc_get_load_state, true},
 };
 
 /* "policies": [{"cluster", "enabled", "frequency", "startTime", "retentionDays"}] */

@@ -36,7 +36,12 @@
     X(CONFLICT_FIELDS, 96310, "model: two spellings of one field disagree")                        \
     X(NOT_RUNNING, 96311, "model: cluster not running")                                            \
     X(BAD_PARAM, 96312, "model: invalid parameter")                                                \
-    X(NO_PATH, 96404, "model: no such API path or method")
+    X(NO_PATH, 96404, "model: no such API path or method (or no cluster endpoint at the Host)")    \
+    X(MILVUS_NO_COLLECTION, 100, "documented (Milvus merr): collection not found")                 \
+    X(MILVUS_NO_DATABASE, 800, "documented (Milvus merr): database not found")                     \
+    X(MILVUS_BAD_PARAM, 1100, "documented (Milvus merr): invalid parameter")                       \
+    X(MILVUS_NOT_JSON, 1801, "documented (Milvus merr): can only accept json format request")      \
+    X(MILVUS_MISSING_PARAM, 1802, "documented (Milvus merr): missing required parameters")
 
 enum {
 #define ZC_ENUM(name, num, what) ZC_E_##name = num,
@@ -91,6 +96,11 @@ int br__zc_get_policy(br_ctx *ctx);
 int br__zc_set_policy(br_ctx *ctx);
 int br__zc_get_job(br_ctx *ctx);
 int br__zc_describe_cluster(br_ctx *ctx);
+/* The data plane at a cluster's endpoint (zilliz_vectordb.c): the cluster is the one the
+ * first label of the request's Host names. */
+int br__zc_list_collections(br_ctx *ctx);
+int br__zc_describe_collection(br_ctx *ctx);
+int br__zc_get_load_state(br_ctx *ctx);
 
 /* Schedules (automatic backups, expiry) and job effects. */
 br_time br__zc_next_event(const br_world *w, br_time after);
