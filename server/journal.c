@@ -74,7 +74,15 @@ static size_t parse_record(const char *buf, size_t avail, json_t **out)
 br__journal *br__journal_open(const char *path, br__journal_apply apply, void *ctx,
                               size_t *replayed, char *err, size_t errlen)
 {
-    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    /* The journal holds what replaying needs, secrets included (keys of the world, requests
+     * as they came): its owner alone may read it (SEC-SECRETS), an older file too. */
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    struct stat st;
+    if (fd >= 0 && (fstat(fd, &st) != 0 || ((st.st_mode & 077) && fchmod(fd, 0600) != 0))) {
+        snprintf(err, errlen, "cannot keep journal %s to its owner: %s", path, strerror(errno));
+        close(fd);
+        return NULL;
+    }
     if (fd < 0) {
         snprintf(err, errlen, "cannot open journal %s: %s", path, strerror(errno));
         return NULL;

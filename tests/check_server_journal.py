@@ -56,8 +56,13 @@ def main():
     stop.set()
     t.join()
     check(len(acked["backups"]) >= 5, "too few acknowledged writes: %d" % len(acked["backups"]))
+    # It holds the world's secrets: readable by its owner only (SEC-SECRETS).
+    mode = os.stat(state).st_mode & 0o777
+    check(mode == 0o600, "the journal is mode %o, not 600" % mode)
 
+    os.chmod(state, 0o644)  # a journal left readable by others is narrowed when opened
     srv = Server(brcheck, "--state", state)
+    check(os.stat(state).st_mode & 0o777 == 0o600, "an older journal is not narrowed to 600")
     ids = backup_ids(srv)
     missing = [b for b in acked["backups"] if b not in ids]
     check(not missing, "acknowledged backups lost after SIGKILL: %s" % missing[:5])
