@@ -1,8 +1,9 @@
 #!/bin/sh
 # Every seed and regression input of the `request` and `sequence` harnesses, written as a
-# fixture (fuzz_decode, as crash-to-fixture.sh does) and played by `brcheck run`, against the
-# in-process model and over HTTP against `brcheck serve`: the runner and the server must agree
-# with the harness, which passes them all. A disagreement is a fault in one of them (the
+# fixture (fuzz_decode, as crash-to-fixture.sh does), and the findings kept as fixtures in
+# regress/fixtures/, played by `brcheck run` against the in-process model and over HTTP
+# against `brcheck serve`: the runner and the server must agree with the harness, which
+# passes them all. A disagreement is a fault in one of them (the
 # runner and the server once left what a fresh world does at its clock to the first request,
 # so a refused first request seemed to change the world: INV-ATOMIC).
 #
@@ -28,6 +29,10 @@ for h in request sequence; do
 done
 [ "$n" -gt 0 ] || fail "no inputs under $fuzz/corpus and $fuzz/regress"
 echo "$n inputs written as fixtures"
+# findings kept as fixtures (decoded with the generator they were found with)
+for f in "$fuzz"/regress/fixtures/*.json; do
+    [ -f "$f" ] && cp "$f" "$work/fx/"
+done
 play() {
     "$brcheck" run "$@" "$work/fx" >"$work/out" 2>&1
     rc=$?
