@@ -16,7 +16,7 @@ usage: fuzz/crash-to-fixture.sh INPUT HARNESS [--build DIR] [--afl-build DIR] [-
   --out FILE   where the fixture goes (default fuzz/out/fixtures/<id>.json)
 Writes the minimized input next to the fixture (<id>.input), prints the replay's verdict
 and the fixture's path. Once the model is fixed, copy the .input into fuzz/regress/HARNESS/
-and, for `sequence`, the fixture into fuzz/regress/fixtures/ (an input's meaning moves with
+and, for the sequence harness, the fixture into fuzz/regress/fixtures/ (an input's meaning moves with
 the generator; the fixture's does not); if the scenario is worth keeping in the suite, also
 into fixtures/<vendor>/ with real expectations. Exit 0 on success, 2 on a usage error.
 EOF2
