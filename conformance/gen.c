@@ -268,6 +268,7 @@ br_gen *br_gen_clone(const br_gen *src)
     if (!g) return NULL;
     g->given = json_incref(src->given);
     g->counter = src->counter;
+    g->reads = src->reads;
     size_t bytes = 0;
     for (size_t i = 0; i < src->n; i++) {
         const obj *s = &src->objs[i];

@@ -32,6 +32,7 @@ struct br_gen {
     obj *objs;
     size_t n, cap;
     unsigned counter; /* names of new clusters and collections */
+    unsigned reads;   /* Zilliz cluster reads so far: which read comes next */
     char *packed;     /* a clone's copies of its source's strings, end to end (one block) */
     size_t packed_len;
 };

@@ -10,7 +10,7 @@
 
 json_t *br__gen_zilliz_step(br_gen *g, br_choice *c)
 {
-    char path[512];
+    char path[512], host[160] = "";
     const char *key = br__gen_pick_key(g, c, BR_VENDOR_ZILLIZ);
     const char *cid = br__gen_pick_cluster_id(g, c, BR_VENDOR_ZILLIZ, "in01-00000000000000000");
     const obj *cl = br__gen_find(g, BR_VENDOR_ZILLIZ, K_CLUSTER, cid);
@@ -195,11 +195,32 @@ json_t *br__gen_zilliz_step(br_gen *g, br_choice *c)
                  j && chance(c, 95) ? j->id : "job-0000000000000");
         break;
     }
-    default:
+    default: {
+        /* Describe the cluster, or read its collections through the data plane at its own
+         * host (ZC-OBS-COLLECTIONS), in turn: by a count of these steps, not by a choice, so
+         * that every other step of a choice stream stays what it was. */
+        static const char *const reads[] = {NULL, "list", "describe", "get_load_state"};
+        const char *op = reads[g->reads++ % 4];
+        if (op) {
+            const json_t *d0 = json_array_get(cl ? cl->dbs : NULL, 0);
+            const char *db = json_string_value(json_object_get(d0, "name"));
+            const char *coll = json_string_value(
+                json_object_get(json_array_get(json_object_get(d0, "collections"), 0), "name"));
+            name = "zilliz: read collections";
+            method = "POST";
+            snprintf(path, sizeof path, "/v2/vectordb/collections/%s", op);
+            body = strcmp(op, "list") == 0 ? json_pack("{s:s}", "dbName", db ? db : "default")
+                                           : json_pack("{s:s,s:s}", "dbName", db ? db : "default",
+                                                       "collectionName", coll ? coll : "nothing");
+            snprintf(host, sizeof host, "%s.localhost", cid);
+            break;
+        }
         name = "zilliz: describe cluster";
         snprintf(path, sizeof path, "/v2/clusters/%s", cid);
     }
+    }
     json_t *r = br__gen_request(method, path, key);
+    if (r && host[0]) json_object_set_new(r, "headers", json_pack("{s:s}", "Host", host));
     if (r && body)
         json_object_set_new(r, "body", body);
     else
