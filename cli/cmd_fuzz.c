@@ -34,6 +34,17 @@ static const char fuzz_usage[] =
     "\n"
     "Exit status: 0 no divergence, 1 a divergence (fixture written), 2 usage or set-up error.\n";
 
+/* The options of fuzz; each takes a value. */
+static const char *const fuzz_options[] = {"--target", "--mutant", "--seed", "--steps",
+                                           "--runs",   "--shard",  "--time", "--out"};
+
+static bool fuzz_option(const char *a)
+{
+    for (size_t k = 0; k < sizeof fuzz_options / sizeof *fuzz_options; k++)
+        if (strcmp(a, fuzz_options[k]) == 0) return true;
+    return false;
+}
+
 static double now_s(void)
 {
     struct timespec ts;
@@ -146,9 +157,16 @@ int br_cmd_fuzz(int argc, char **argv)
             fputs(fuzz_usage, stdout);
             return 0;
         }
-        if (a[0] != '-' || i + 1 >= argc) {
-            fprintf(stderr, "brcheck fuzz: %s %s (see brcheck fuzz --help)\n", a,
-                    a[0] != '-' ? "is not an option" : "needs a value");
+        if (a[0] != '-') {
+            fprintf(stderr, "brcheck fuzz: %s is not an option (see brcheck fuzz --help)\n", a);
+            return 2;
+        }
+        if (!fuzz_option(a)) {
+            fprintf(stderr, "brcheck fuzz: unknown option %s (see brcheck fuzz --help)\n", a);
+            return 2;
+        }
+        if (i + 1 >= argc) {
+            fprintf(stderr, "brcheck fuzz: %s needs a value (see brcheck fuzz --help)\n", a);
             return 2;
         }
         const char *v = argv[++i];

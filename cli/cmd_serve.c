@@ -34,6 +34,19 @@ static const char serve_usage[] =
     "'Authorization: Bearer crdb-demo-key'; Atlas Digest atlas-demo-public:atlas-demo-private.\n"
     "SIGINT or SIGTERM stops the server gracefully.\n";
 
+/* The options of serve that take a value. */
+static const char *const serve_options[] = {
+    "--listen",       "--world",        "--clock",     "--state",   "--mutant",
+    "--seed",         "--admin-token",  "--port-file", "--threads", "--max-connections",
+    "--idle-timeout", "--nonce-timeout"};
+
+static bool serve_option(const char *a)
+{
+    for (size_t k = 0; k < sizeof serve_options / sizeof *serve_options; k++)
+        if (strcmp(a, serve_options[k]) == 0) return true;
+    return false;
+}
+
 static int list_mutants(void)
 {
     int n = 0;
@@ -99,9 +112,16 @@ int br_cmd_serve(int argc, char **argv)
             cfg.quiet = true;
             continue;
         }
-        if (a[0] != '-' || i + 1 >= argc) {
-            fprintf(stderr, "brcheck serve: %s %s (see brcheck serve --help)\n", a,
-                    a[0] == '-' ? "needs a value" : "is not an option");
+        if (a[0] != '-') {
+            fprintf(stderr, "brcheck serve: %s is not an option (see brcheck serve --help)\n", a);
+            return 2;
+        }
+        if (!serve_option(a)) {
+            fprintf(stderr, "brcheck serve: unknown option %s (see brcheck serve --help)\n", a);
+            return 2;
+        }
+        if (i + 1 >= argc) {
+            fprintf(stderr, "brcheck serve: %s needs a value (see brcheck serve --help)\n", a);
             return 2;
         }
         const char *v = argv[++i];

@@ -30,22 +30,26 @@ static const char usage[] =
     "      -j N            N fixtures at once (model: one world per thread; HTTP: one\n"
     "                      per base URL the profile lists)\n"
     "      --shard K/N     only the fixtures whose sorted index is K-1 modulo N\n"
-    "      --traffic FILE  append every exchange as a JSON line (secrets redacted)\n"
+    "      --traffic FILE  write every exchange as a JSON line (secrets redacted); the\n"
+    "                      file is replaced, one per run\n"
     "      --mutant RULE   play against the model with exactly that rule broken (a\n"
     "                      good suite then fails: exit 1)\n"
     "      -v, --verbose   list passing fixtures too\n"
     "  rules [PATH...]   list the rule catalog with how many fixtures show each rule\n"
-    "                    holding and refused.\n"
-    "      --json          as JSON\n"
-    "      --check         exit 1 unless every rule has its fixtures, every fixture names\n"
-    "                      known rules, and the catalog and the model agree on rule ids\n"
+    "                    holding and refused. A path that cannot be read or a fixture\n"
+    "                    that does not load (one that names an unknown rule): exit 2.\n"
+    "      --json          as JSON: stdout holds one JSON document, and --check says what\n"
+    "                      it finds on stderr\n"
+    "      --check         exit 1 unless every rule has its fixtures and the catalog and\n"
+    "                      the model agree on rule ids\n"
     "      --only A,B      only the rule families with these prefixes (INV,SEC,ZC,CC,MA)\n"
     "      --matrix        the traceability matrix: each rule's source, the fixtures\n"
     "                      where it holds and is refused, its mutant (played against\n"
     "                      the suite in-process: killed or not) and the functions that\n"
     "                      enforce it (file:line); with --json, --markdown (the whole\n"
     "                      matrix), --summary (counts by vendor, Markdown), --check\n"
-    "                      (exit 1 when a rule lacks any of these), --no-mutants\n"
+    "                      (exit 1 when a rule lacks any of these; beside --json,\n"
+    "                      --markdown or --summary it speaks on stderr), --no-mutants\n"
     "  serve             the mock server of all three APIs over HTTP, with an admin API\n"
     "                    (brcheck serve --help)\n"
     "  mutate            the mutation score over HTTP: the suite against the server with\n"
@@ -87,13 +91,16 @@ static int report_kind(const char *arg)
     return -1;
 }
 
-/* Writes every requested report; returns the number that could not be written. */
+/* Writes every requested report; returns the number that could not be written (each said on
+ * stderr with its reason, and not left behind cut short). */
 static int write_reports(const br_run *run, const char *target, const char *const files[])
 {
     int bad = 0;
+    char why[256];
     for (size_t k = 0; k < N_REPORT_KINDS; k++)
-        if (files[k] && report_kinds[k].write(run, target, files[k]) != 0) {
-            fprintf(stderr, "brcheck run: cannot write %s\n", files[k]);
+        if (files[k] &&
+            br_report_write(report_kinds[k].write, run, target, files[k], why, sizeof why) != 0) {
+            fprintf(stderr, "brcheck run: cannot write %s: %s\n", files[k], why);
             bad++;
         }
     return bad;
@@ -153,6 +160,7 @@ static int cmd_run(int argc, char **argv)
         free(paths);
         return 2;
     }
+    const char *profile_arg = profile; /* as given: what a reproduce command repeats */
     profile = plan.behaviour;
     br_rule mutant_rule = mutant ? br_rule_from_id(mutant) : BR_RULE_COUNT;
     if (mutant && (mutant_rule == BR_RULE_COUNT || !br_rule_has_mutant(mutant_rule))) {
@@ -166,17 +174,28 @@ static int cmd_run(int argc, char **argv)
     br_run run = {0};
     int load = br_run_load(&run, paths, n);
     free(paths);
+    size_t loaded = run.n;
     br_run_shard(&run, shard_k, shard_n);
     if (load != 0 || run.n == 0) {
-        fprintf(stderr, "brcheck run: no fixtures found\n");
+        /* a path that cannot be read was named by br_run_load, with the reason */
+        if (load != 0)
+            fprintf(stderr, "brcheck run: a path cannot be read: nothing played\n");
+        else if (loaded)
+            fprintf(stderr, "brcheck run: shard %u/%u holds none of the %zu fixtures\n", shard_k,
+                    shard_n, loaded);
+        else
+            fprintf(stderr, "brcheck run: no fixtures (*.json) under the paths given\n");
         br_run_free(&run);
         json_decref(tprofile);
         return 2;
     }
-    FILE *log = traffic ? fopen(traffic, "w") : NULL;
+    run.context = (br_run_context){.target = target, .profile = profile_arg, .mutant = mutant};
+    char why[256];
+    FILE *log = traffic ? br_output_open(traffic, why, sizeof why) : NULL;
     if (traffic && !log) {
-        fprintf(stderr, "brcheck run: cannot write %s\n", traffic);
+        fprintf(stderr, "brcheck run: cannot write %s: %s\n", traffic, why);
         br_run_free(&run);
+        json_decref(tprofile);
         return 2;
     }
     br_run_set_traffic_log(log);
@@ -187,13 +206,26 @@ static int cmd_run(int argc, char **argv)
     br_run_set_progress(NULL, NULL);
     br_progress_end(progress);
     json_decref(tprofile);
-    if (log) fclose(log);
+    br_run_set_traffic_log(NULL);
+    bool log_lost = log && br_output_finish(log, true, why, sizeof why) != 0;
     if (prc != 0) {
         fprintf(stderr, "brcheck run: %s\n", err);
         br_run_free(&run);
         return prc;
     }
+    /* A run whose traffic log or text report is incomplete writes no report files: none of
+     * them may stand for a run that did not finish as asked. */
+    if (log_lost) {
+        fprintf(stderr, "brcheck run: cannot write %s: %s\n", traffic, why);
+        br_run_free(&run);
+        return 2;
+    }
     br_report_text(&run, stdout, verbose);
+    if (br_output_finish(stdout, false, why, sizeof why) != 0) {
+        fprintf(stderr, "brcheck run: cannot write the report to standard output: %s\n", why);
+        br_run_free(&run);
+        return 2;
+    }
     int rc = run.errors ? 2 : run.failed ? 1 : 0;
     if (write_reports(&run, target, reports)) rc = 2;
     br_run_free(&run);
@@ -207,8 +239,9 @@ static bool selected(const char *id)
     return br_rule_family_selected(only_families, id);
 }
 
-/* Catalog ids against the model's ids, both ways. Returns the number of mismatches. */
-static int check_ids(void)
+/* Catalog ids against the model's ids, both ways; each mismatch is a line on 'out'. Returns
+ * the number of mismatches. */
+static int check_ids(FILE *out)
 {
     int bad = 0;
     size_t i;
@@ -217,13 +250,13 @@ static int check_ids(void)
     {
         const char *id = json_string_value(json_object_get(r, "id"));
         if (selected(id) && br_rule_from_id(id) == BR_RULE_COUNT) {
-            printf("catalog rule %s is unknown to the model\n", id);
+            fprintf(out, "catalog rule %s is unknown to the model\n", id);
             bad++;
         }
     }
     for (int k = 0; k < BR_RULE_COUNT; k++)
         if (selected(br_rule_id((br_rule)k)) && !br_catalog_rule(br_rule_id((br_rule)k))) {
-            printf("model rule %s is missing from spec/rules\n", br_rule_id((br_rule)k));
+            fprintf(out, "model rule %s is missing from spec/rules\n", br_rule_id((br_rule)k));
             bad++;
         }
     return bad;
@@ -281,16 +314,18 @@ static int cmd_rules(int argc, char **argv)
         free(paths);
         return rc;
     }
+    /* A path that cannot be read or a fixture that does not load is a usage error: a
+     * listing over what did load would report its rules uncovered. */
     br_run run = {0};
-    br_run_load(&run, paths, n);
+    size_t unloaded = br_matrix_load(&run, paths, n, "brcheck rules", stderr);
     free(paths);
+    if (unloaded) {
+        br_run_free(&run);
+        return 2;
+    }
+    /* With --json, stdout holds the document alone: the check speaks on stderr. */
+    FILE *verdict = as_json ? stderr : stdout;
     int problems = 0;
-    for (size_t k = 0; k < run.n; k++)
-        if (run.fixtures[k].status == BR_FIX_ERROR) {
-            printf("bad fixture %s: %s\n", run.fixtures[k].file,
-                   run.fixtures[k].n_violations ? run.fixtures[k].violations[0].message : "");
-            problems++;
-        }
     json_t *out = json_array();
     if (!as_json)
         printf("%-24s %-7s %6s %8s %-8s  %s\n", "rule", "vendor", "holds", "refuses", "covered",
@@ -312,8 +347,8 @@ static int cmd_rules(int argc, char **argv)
         if (!covered) {
             problems++;
             if (check)
-                printf("rule %s lacks %s\n", id,
-                       holds == 0 ? "a fixture where it holds" : "a fixture showing its refusal");
+                fprintf(verdict, "rule %s lacks %s\n", id,
+                        holds == 0 ? "a fixture where it holds" : "a fixture showing its refusal");
         }
         if (as_json)
             json_array_append_new(out, json_pack("{s:s,s:O,s:O,s:O,s:i,s:i,s:b}", "id", id,
@@ -329,14 +364,21 @@ static int cmd_rules(int argc, char **argv)
     }
     if (as_json) {
         char *s = json_dumps(out, JSON_INDENT(2));
+        if (!s) {
+            fprintf(stderr, "brcheck rules: cannot write the catalog (out of memory)\n");
+            json_decref(out);
+            br_run_free(&run);
+            return 2;
+        }
         puts(s);
         free(s);
     }
     json_decref(out);
-    if (check) problems += check_ids();
+    if (check) problems += check_ids(verdict);
     br_run_free(&run);
     if (check)
-        printf("%s\n", problems ? "rule coverage check FAILED" : "rule coverage check passed");
+        fprintf(verdict, "%s\n",
+                problems ? "rule coverage check FAILED" : "rule coverage check passed");
     return check && problems ? 1 : 0;
 }
 

@@ -2,9 +2,12 @@
  * source, its fixtures, its mutant and the functions that enforce it. */
 #include "matrix.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const char *const vendor_order[] = {"zilliz", "crdb", "atlas", "all"};
 #define N_VENDORS (sizeof vendor_order / sizeof *vendor_order)
@@ -94,8 +97,10 @@ static void problem(json_t *row, const char *text)
     json_array_append_new(json_object_get(row, "problems"), json_string(text));
 }
 
+/* One rule's row; its mutant is played against the fixtures under 'paths' when the options
+ * ask for it and 'can_play' (the paths could be read). */
 static json_t *rule_row(const json_t *r, const br_run *run, char *const paths[], size_t n_paths,
-                        const br_matrix_options *opt)
+                        const br_matrix_options *opt, bool can_play)
 {
     const char *id = json_string_value(json_object_get(r, "id"));
     const char *source = json_string_value(json_object_get(r, "source"));
@@ -122,7 +127,7 @@ static json_t *rule_row(const json_t *r, const br_run *run, char *const paths[],
     json_object_set_new(row, "noMutant", why ? json_string(why) : json_null());
     json_object_set_new(row, "killed", json_null());
     json_object_set_new(row, "killedBy", json_null());
-    if (mutant && opt->run_mutants) {
+    if (mutant && opt->run_mutants && can_play) {
         long killers = mutant_killers(paths, n_paths, rule);
         if (killers >= 0) {
             json_object_set_new(row, "killed", json_boolean(killers > 0));
@@ -191,21 +196,64 @@ static void bump(json_t *counts, const char *key, bool yes)
                             json_integer(json_integer_value(json_object_get(counts, key)) + 1));
 }
 
-json_t *br_matrix_build(char *const paths[], size_t n_paths, const br_matrix_options *opt)
+/* Why 'path' cannot be read (strerror's text), or NULL when it can. */
+static const char *unreadable(const char *path)
 {
-    br_run run = {0};
-    br_run_load(&run, paths, n_paths);
-    size_t bad = 0;
-    for (size_t k = 0; k < run.n; k++)
-        bad += run.fixtures[k].status == BR_FIX_ERROR;
-    json_t *rows = json_array(), *vendors = json_object();
-    json_t *m = json_pack("{s:o,s:o,s:i,s:i,s:b}", "rules", rows, "vendors", vendors, "fixtures",
-                          (json_int_t)run.n, "badFixtures", (json_int_t)bad, "mutantsPlayed",
-                          opt->run_mutants);
-    if (!m) {
-        br_run_free(&run);
+    struct stat st;
+    if (stat(path, &st) != 0) return strerror(errno);
+    if (S_ISDIR(st.st_mode)) {
+        DIR *d = opendir(path);
+        if (!d) return strerror(errno);
+        closedir(d);
         return NULL;
     }
+    FILE *f = fopen(path, "r");
+    if (!f) return strerror(errno);
+    fclose(f);
+    return NULL;
+}
+
+size_t br_matrix_load(br_run *run, char *const paths[], size_t n_paths, const char *who, FILE *err)
+{
+    char **readable = calloc(n_paths ? n_paths : 1, sizeof *readable);
+    if (!readable) {
+        fprintf(err, "%s: out of memory\n", who);
+        return 1;
+    }
+    size_t problems = 0, n = 0;
+    for (size_t i = 0; i < n_paths; i++) {
+        const char *why = unreadable(paths[i]);
+        if (why) {
+            fprintf(err, "%s: cannot read %s: %s\n", who, paths[i], why);
+            problems++;
+        } else
+            readable[n++] = paths[i];
+    }
+    /* A path that fails between the look above and the load is named by br_run_load. */
+    if (br_run_load(run, readable, n) != 0) problems++;
+    free(readable);
+    for (size_t k = 0; k < run->n; k++) {
+        const br_fixture_result *f = &run->fixtures[k];
+        if (f->status != BR_FIX_ERROR) continue;
+        fprintf(err, "%s: bad fixture %s: %s\n", who, f->file,
+                f->n_violations ? f->violations[0].message : "it does not load");
+        problems++;
+    }
+    return problems;
+}
+
+/* The matrix over the loaded fixtures of 'paths'; see br_matrix_build. */
+static json_t *build(const br_run *run, char *const paths[], size_t n_paths,
+                     const br_matrix_options *opt, bool can_play)
+{
+    size_t bad = 0;
+    for (size_t k = 0; k < run->n; k++)
+        bad += run->fixtures[k].status == BR_FIX_ERROR;
+    json_t *rows = json_array(), *vendors = json_object();
+    json_t *m = json_pack("{s:o,s:o,s:i,s:i,s:b}", "rules", rows, "vendors", vendors, "fixtures",
+                          (json_int_t)run->n, "badFixtures", (json_int_t)bad, "mutantsPlayed",
+                          opt->run_mutants);
+    if (!m) return NULL;
     for (size_t v = 0; v < N_VENDORS; v++)
         vendor_counts(vendors, vendor_order[v]);
     size_t i;
@@ -214,7 +262,7 @@ json_t *br_matrix_build(char *const paths[], size_t n_paths, const br_matrix_opt
     {
         const char *id = json_string_value(json_object_get(r, "id"));
         if (!id || !br_rule_family_selected(opt->only, id)) continue;
-        json_t *row = rule_row(r, &run, paths, n_paths, opt);
+        json_t *row = rule_row(r, run, paths, n_paths, opt, can_play);
         if (!row) continue;
         json_array_append_new(rows, row);
         const char *vendor = json_string_value(json_object_get(row, "vendor"));
@@ -238,6 +286,14 @@ json_t *br_matrix_build(char *const paths[], size_t n_paths, const br_matrix_opt
         if (json_integer_value(
                 json_object_get(json_object_get(vendors, vendor_order[v]), "rules")) == 0)
             json_object_del(vendors, vendor_order[v]);
+    return m;
+}
+
+json_t *br_matrix_build(char *const paths[], size_t n_paths, const br_matrix_options *opt)
+{
+    br_run run = {0};
+    bool read = br_run_load(&run, paths, n_paths) == 0;
+    json_t *m = build(&run, paths, n_paths, opt, read);
     br_run_free(&run);
     return m;
 }
@@ -428,29 +484,41 @@ void br_matrix_print_markdown(const json_t *matrix, FILE *out)
 int br_matrix_command(char *const paths[], size_t n_paths, const br_matrix_options *opt,
                       br_matrix_format format, bool check)
 {
-    json_t *m = br_matrix_build(paths, n_paths, opt);
+    br_run run = {0};
+    if (br_matrix_load(&run, paths, n_paths, "brcheck rules", stderr) != 0) {
+        br_run_free(&run);
+        return 2;
+    }
+    json_t *m = build(&run, paths, n_paths, opt, true);
+    br_run_free(&run);
     if (!m) {
         fprintf(stderr, "brcheck rules: cannot build the matrix (out of memory)\n");
         return 2;
     }
     int rc = 0;
-    if (check) {
-        size_t n = br_matrix_print_problems(m, stdout);
-        printf("traceability check %s: %zu rules, %zu problem(s)%s\n", n ? "FAILED" : "passed",
-               json_array_size(json_object_get(m, "rules")), n,
-               opt->run_mutants ? "" : " (mutants not played)");
-        rc = n ? 1 : 0;
-    } else if (format == BR_MATRIX_JSON) {
+    if (format == BR_MATRIX_JSON) {
         char *s = json_dumps(m, JSON_INDENT(2));
-        if (s) puts(s);
-        free(s);
         rc = s ? 0 : 2;
+        if (s)
+            puts(s);
+        else
+            fprintf(stderr, "brcheck rules: cannot write the matrix (out of memory)\n");
+        free(s);
     } else if (format == BR_MATRIX_MARKDOWN)
         br_matrix_print_markdown(m, stdout);
     else if (format == BR_MATRIX_SUMMARY)
         br_matrix_print_summary(m, stdout);
-    else
+    else if (!check)
         br_matrix_print_text(m, stdout);
+    if (check && rc == 0) {
+        /* The text check is the listing; beside a document, the verdict goes to stderr. */
+        FILE *out = format == BR_MATRIX_TEXT ? stdout : stderr;
+        size_t n = br_matrix_print_problems(m, out);
+        fprintf(out, "traceability check %s: %zu rules, %zu problem(s)%s\n",
+                n ? "FAILED" : "passed", json_array_size(json_object_get(m, "rules")), n,
+                opt->run_mutants ? "" : " (mutants not played)");
+        rc = n ? 1 : 0;
+    }
     json_decref(m);
     return rc;
 }

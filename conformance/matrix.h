@@ -42,11 +42,19 @@ typedef struct {
     bool run_mutants;
 } br_matrix_options;
 
+/* Loads the fixtures under 'paths' (files or folders) into 'run' (empty, owned by the
+ * caller: br_run_free), and writes to 'err' one line per path that cannot be read (it is
+ * not loaded) and per fixture that does not load, each starting with 'who' ("brcheck
+ * rules"). Returns the number of such lines: 0 when every path was read and every fixture
+ * loaded. */
+size_t br_matrix_load(br_run *run, char *const paths[], size_t n_paths, const char *who, FILE *err);
+
 /* Builds the matrix over the fixtures under 'paths' (files or folders). Returns a new JSON
  * object {"rules": [...], "vendors": {...}, "fixtures": n, "badFixtures": n}, each rule with
  * id, vendor, source, refuses, holding, refusing, mutant, killed, killedBy, noMutant,
  * enforcedBy [{function, file, line}], unresolved (catalog enforced_by names that name no
- * function) and problems (what it lacks); NULL on allocation failure. */
+ * function) and problems (what it lacks); NULL on allocation failure. When a path cannot be
+ * read, no mutant is played (each would read the paths again). */
 json_t *br_matrix_build(char *const paths[], size_t n_paths, const br_matrix_options *opt);
 
 /* Number of rules with a problem (each listed in its "problems"), plus bad fixtures. */
@@ -67,9 +75,12 @@ typedef enum {
     BR_MATRIX_SUMMARY
 } br_matrix_format;
 
-/* `brcheck rules --matrix`: builds the matrix and prints it to stdout in 'format'; with
- * 'check', prints the problems instead and returns 1 when there are any. Returns 0, 1, or
- * 2 when it cannot be built. */
+/* `brcheck rules --matrix`: loads the fixtures (br_matrix_load: a path that cannot be read
+ * or a fixture that does not load is said on stderr, nothing is printed on stdout, and it
+ * returns 2), builds the matrix and prints it to stdout in 'format'. With 'check', the text
+ * format prints the problems and the verdict on stdout instead of the matrix; the other
+ * formats print the matrix on stdout (one JSON document with BR_MATRIX_JSON) and the
+ * problems and the verdict on stderr. Returns 0, 1 when 'check' finds problems, or 2. */
 int br_matrix_command(char *const paths[], size_t n_paths, const br_matrix_options *opt,
                       br_matrix_format format, bool check);
 

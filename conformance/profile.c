@@ -5,10 +5,12 @@
 
 #include "brcheck/model.h"
 
+#include <errno.h>
 #include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 bool br_profile_is_behaviour(const char *arg)
 {
@@ -137,10 +139,27 @@ bool br_profile_validate(const json_t *p, char *err, size_t len)
 
 json_t *br_profile_load(const char *path, char *err, size_t len)
 {
+    /* Opened here, not by jansson, so that a file that cannot be read says why (jansson
+     * has no line to give then). */
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        snprintf(err, len, "%s: cannot read: %s", path, strerror(errno));
+        return NULL;
+    }
+    struct stat st;
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fclose(f);
+        snprintf(err, len, "%s: cannot read: %s", path, strerror(EISDIR));
+        return NULL;
+    }
     json_error_t je;
-    json_t *p = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+    json_t *p = json_loadf(f, JSON_REJECT_DUPLICATES, &je);
+    fclose(f);
     if (!p) {
-        snprintf(err, len, "%s: %s (line %d)", path, je.text, je.line);
+        if (je.line > 0)
+            snprintf(err, len, "%s: %s (line %d)", path, je.text, je.line);
+        else
+            snprintf(err, len, "%s: %s", path, je.text);
         return NULL;
     }
     char msg[256];

@@ -13,7 +13,8 @@
 bool br_profile_is_behaviour(const char *arg);
 
 /* Reads and validates a target profile file. Returns a new reference, or NULL with err
- * written (unreadable file, bad JSON, a field of the wrong type, an unknown field). */
+ * written: the path, then why (a file that cannot be read: the system's reason; bad JSON:
+ * what and on which line; a field of the wrong type; an unknown field). */
 json_t *br_profile_load(const char *path, char *err, size_t errlen);
 /* Validates an already parsed profile (borrowed). Returns true, or false with err. */
 bool br_profile_validate(const json_t *p, char *err, size_t errlen);

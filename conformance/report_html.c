@@ -93,23 +93,14 @@ static void put_diff(FILE *out, const char *expected, const char *actual)
 
 /* ---- matrix ---- */
 
-typedef struct {
-    int fixtures, failing;
-} cell;
-
-static cell tally(const br_run *run, const char *rule, const char *vendor)
+/* "S skipped, E errors" (the parts that are not zero) after 'lead'. */
+static void put_not_run(FILE *out, const char *lead, const br_rule_tally *t, const char *tail)
 {
-    cell c = {0, 0};
-    for (size_t i = 0; i < run->n; i++) {
-        const br_fixture_result *f = &run->fixtures[i];
-        if (strcmp(f->vendor, vendor) != 0) continue;
-        bool names = json_object_get(f->rules, rule) != NULL, fails = false;
-        for (size_t k = 0; k < f->n_violations; k++)
-            fails = fails || strcmp(f->violations[k].rule, rule) == 0;
-        c.fixtures += names || fails;
-        c.failing += fails;
-    }
-    return c;
+    fputs(lead, out);
+    if (t->skipped) fprintf(out, "%d skipped", t->skipped);
+    if (t->skipped && t->errors) fputs(", ", out);
+    if (t->errors) fprintf(out, "%d error%s", t->errors, t->errors == 1 ? "" : "s");
+    fputs(tail, out);
 }
 
 static void put_matrix(FILE *out, const br_run *run)
@@ -133,15 +124,23 @@ static void put_matrix(FILE *out, const br_run *run)
         fputs("</a></th>", out);
         for (size_t v = 0; v < N_VENDORS; v++) {
             bool applies = rv && (strcmp(rv, "all") == 0 || strcmp(rv, vendors[v]) == 0);
-            cell c = tally(run, id, vendors[v]);
-            if (!applies && !c.fixtures)
+            /* Skipped and errored fixtures verified nothing: never a pass. */
+            br_rule_tally c = br_run_tally(run, id, vendors[v]);
+            bool not_run = c.skipped || c.errors;
+            if (!applies && !c.fixtures && !not_run) {
                 fputs("<td class=\"na\">n/a</td>", out);
-            else if (c.failing)
-                fprintf(out, "<td class=\"fail\">fail %d/%d</td>", c.failing, c.fixtures);
-            else if (c.fixtures)
-                fprintf(out, "<td class=\"pass\">pass %d</td>", c.fixtures);
-            else
+            } else if (c.failing || c.fixtures) {
+                if (c.failing)
+                    fprintf(out, "<td class=\"fail\">fail %d/%d", c.failing, c.fixtures);
+                else
+                    fprintf(out, "<td class=\"pass\">pass %d", c.fixtures);
+                if (not_run) put_not_run(out, " (", &c, ")");
+                fputs("</td>", out);
+            } else if (not_run) {
+                put_not_run(out, "<td class=\"none\">not run: ", &c, "</td>");
+            } else {
                 fputs("<td class=\"none\">not exercised</td>", out);
+            }
         }
         fputs("</tr>\n", out);
     }
@@ -186,15 +185,15 @@ static void put_failures(FILE *out, const br_run *run)
         const br_fixture_result *f = &run->fixtures[i];
         if (f->status != BR_FIX_FAIL && f->status != BR_FIX_ERROR) continue;
         any = true;
-        char rel[1024];
-        br__report_relpath(f->file, rel, sizeof rel);
         fputs("<div class=\"failure\">\n<h3>", out);
         esc(out, f->id);
         fprintf(out, " <small>(%s, %s)</small></h3>\n", f->vendor[0] ? f->vendor : "?",
                 br__status_word(f->status));
-        fputs("<div>reproduce: <code>brcheck run ", out);
-        esc(out, rel);
+        char *repro = br_reproduce_command(run, f->file, true);
+        fputs("<div>reproduce: <code>", out);
+        esc(out, repro ? repro : "(out of memory)");
         fputs("</code></div>\n", out);
+        free(repro);
         for (size_t k = 0; k < f->n_violations; k++) {
             const br_violation *v = &f->violations[k];
             char title[1400];
@@ -274,6 +273,14 @@ int br_report_html(const br_run *run, const char *target, const char *path)
             "<h1>brcheck conformance report</h1>\n<p class=\"meta\">brcheck %s, target ",
             css, BR_VERSION);
     esc(out, target ? target : "model");
+    if (run->context.profile && strcmp(run->context.profile, "default") != 0) {
+        fputs(", profile ", out);
+        esc(out, run->context.profile);
+    }
+    if (run->context.mutant) {
+        fputs(", mutant ", out);
+        esc(out, run->context.mutant);
+    }
     fprintf(out, ", %s</p>\n", stamp);
     fprintf(out, "<p><span class=\"verdict %s\">%s</span></p>\n", ok ? "ok" : "bad",
             ok ? "all fixtures pass" : "violations found");
@@ -283,15 +290,18 @@ int br_report_html(const br_run *run, const char *target, const char *path)
             "<td>%zu</td><td>%zu</td><td>%zu</td><td>%zu</td></tr>\n</table>\n",
             run->n, run->passed, run->failed, run->skipped, run->errors);
     put_matrix(out, run);
-    fputs("<p class=\"legend\"><span class=\"pass\" style=\"background:#2da44e;color:#fff\">pass "
-          "N</span>N fixtures exercise the rule, none violates it <span style=\"background:"
-          "#cf222e;color:#fff\">fail F/N</span>F of N fixtures violate it <span style=\""
-          "background:#fff8c5\">not exercised</span>no fixture of this run exercises it</p>\n",
-          out);
+    fputs(
+        "<p class=\"legend\"><span class=\"pass\" style=\"background:#2da44e;color:#fff\">pass "
+        "N</span>N fixtures that ran exercise the rule, none violates it <span style=\"background:"
+        "#cf222e;color:#fff\">fail F/N</span>F of N fixtures violate it <span style=\""
+        "background:#fff8c5\">not exercised</span>no fixture of this run exercises it <span "
+        "style=\"background:#fff8c5\">not run: S skipped, E errors</span>every fixture of the "
+        "rule was skipped or could not run. Skipped fixtures and fixtures that could not run "
+        "verify nothing: they are counted apart, never as a pass.</p>\n",
+        out);
     put_failures(out, run);
     put_rules(out);
     put_fixtures(out, run);
     fputs("</body>\n</html>\n", out);
-    int bad = ferror(out);
-    return fclose(out) != 0 || bad ? -1 : 0;
+    return br__report_close(out, path, 0);
 }

@@ -3,6 +3,7 @@
  * and step with every violation (expected and actual, already redacted) in the body. */
 #include "report_write.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -37,7 +38,14 @@ static void put_violations(FILE *out, const br_fixture_result *f)
     }
 }
 
-static void put_testcase(FILE *out, const br_fixture_result *f)
+static void put_property(FILE *out, const char *name, const char *value)
+{
+    fprintf(out, "      <property name=\"%s\" value=\"", name);
+    br__put_escaped(out, value, 0, BR_ESC_XML_ATTR);
+    fputs("\"/>\n", out);
+}
+
+static void put_testcase(FILE *out, const br_run *run, const br_fixture_result *f)
 {
     char rel[1024];
     fputs("    <testcase classname=\"", out);
@@ -45,7 +53,7 @@ static void put_testcase(FILE *out, const br_fixture_result *f)
     fputs("\" name=\"", out);
     br__put_escaped(out, f->id, 0, BR_ESC_XML_ATTR);
     fprintf(out, "\" time=\"%.6f\" file=\"", f->seconds >= 0 ? f->seconds : 0.0);
-    br__put_escaped(out, br__report_relpath(f->file, rel, sizeof rel), 0, BR_ESC_XML_ATTR);
+    br__put_escaped(out, br__report_relpath(f->file, rel, sizeof rel, NULL), 0, BR_ESC_XML_ATTR);
     fputs("\"", out);
     if (f->status == BR_FIX_PASS) {
         fputs("/>\n", out);
@@ -71,8 +79,10 @@ static void put_testcase(FILE *out, const br_fixture_result *f)
         br__put_escaped(out, type, 0, BR_ESC_XML_ATTR);
         fputs("\">", out);
         put_violations(out, f);
-        fprintf(out, "reproduce: brcheck run ");
-        br__put_escaped(out, rel, 0, BR_ESC_XML_TEXT);
+        char *repro = br_reproduce_command(run, f->file, true);
+        fputs("reproduce: ", out);
+        br__put_escaped(out, repro ? repro : "(out of memory)", 0, BR_ESC_XML_TEXT);
+        free(repro);
         fprintf(out, "\n</%s>\n", el);
     }
     fputs("    </testcase>\n", out);
@@ -117,13 +127,15 @@ int br_report_junit(const br_run *run, const char *target, const char *path)
         br__put_escaped(out, host, 0, BR_ESC_XML_ATTR);
         fputs("\">\n    <properties>\n      <property name=\"target\" value=\"", out);
         br__put_escaped(out, target ? target : "model", 0, BR_ESC_XML_ATTR);
-        fputs("\"/>\n    </properties>\n", out);
+        fputs("\"/>\n", out);
+        put_property(out, "profile", run->context.profile ? run->context.profile : "default");
+        if (run->context.mutant) put_property(out, "mutant", run->context.mutant);
+        fputs("    </properties>\n", out);
         for (size_t i = 0; i < run->n; i++)
             if (strcmp(suite_of(&run->fixtures[i]), suites[s]) == 0)
-                put_testcase(out, &run->fixtures[i]);
+                put_testcase(out, run, &run->fixtures[i]);
         fputs("  </testsuite>\n", out);
     }
     fputs("</testsuites>\n", out);
-    int bad = ferror(out);
-    return fclose(out) != 0 || bad ? -1 : 0;
+    return br__report_close(out, path, 0);
 }

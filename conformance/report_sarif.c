@@ -1,8 +1,12 @@
 /* SARIF 2.1.0 report (code-scanning tools): one run, the catalog as the driver's rules, one
- * result per violation located at the step of the fixture file that produced it. */
+ * result per violation located at the step of the fixture file that produced it (SARIF
+ * 3.4 artifactLocation: relative to SRCROOT inside the source tree, else a file:// URI). */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include "report_write.h"
 
 #include <ctype.h>
+#include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,14 +27,15 @@ static const char *level_of(const char *severity)
     return "warning";
 }
 
-/* Percent-encodes what a relative URI reference cannot carry as is. */
+/* Percent-encodes what a URI path cannot carry as is (RFC 3986: all but unreserved and
+ * '/'; bytes of other characters one by one, as UTF-8 URIs do). */
 static char *uri_of(const char *rel)
 {
     size_t n = strlen(rel);
     char *out = malloc(n * 3 + 1), *o = out;
     if (!out) return NULL;
     for (const unsigned char *p = (const unsigned char *)rel; *p; p++) {
-        if (isalnum(*p) || strchr("-._~/", *p))
+        if (*p < 0x80 && (isalnum(*p) || strchr("-._~/", *p)))
             *o++ = (char)*p;
         else
             o += sprintf(o, "%%%02X", *p);
@@ -73,6 +78,36 @@ static json_t *rules_array(void)
     return rules;
 }
 
+/* The source tree's root, resolved (symbolic links, "..") when it exists. */
+static const char *source_root(char *buf)
+{
+    return realpath(BR_SOURCE_DIR, buf) ? buf : BR_SOURCE_DIR;
+}
+
+/* Where a fixture file is: relative to SRCROOT when it lies inside the source tree, else an
+ * absolute file:// URI. A relative path is taken from the current directory. */
+static json_t *artifact_of(const char *file)
+{
+    char path[PATH_MAX];
+    bool inside;
+    br__report_relpath(file, path, sizeof path, &inside);
+    char *enc = uri_of(path);
+    json_t *artifact;
+    if (inside || path[0] != '/') {
+        artifact = json_pack("{s:o}", "uri", str(enc ? enc : ""));
+        /* Not inside and still relative: the current directory is unknown; no base then. */
+        if (inside) json_object_set_new(artifact, "uriBaseId", json_string("SRCROOT"));
+    } else {
+        size_t n = enc ? strlen(enc) + 8 : 0;
+        char *uri = enc ? malloc(n) : NULL;
+        if (uri) snprintf(uri, n, "file://%s", enc);
+        artifact = json_pack("{s:o}", "uri", str(uri ? uri : ""));
+        free(uri);
+    }
+    free(enc);
+    return artifact;
+}
+
 static int rule_index(const char *id)
 {
     size_t i;
@@ -84,10 +119,9 @@ static int rule_index(const char *id)
     return -1;
 }
 
-static json_t *result_of(const br_fixture_result *f, const br_violation *v)
+static json_t *result_of(const br_run *run, const br_fixture_result *f, const br_violation *v)
 {
-    char rel[1024], title[1400], text[2048];
-    br__report_relpath(f->file, rel, sizeof rel);
+    char title[1400], text[2048];
     br__violation_title(v, title, sizeof title);
     snprintf(text, sizeof text, "Fixture %s: %s", f->id, title);
     json_t *res = json_object();
@@ -96,12 +130,9 @@ static json_t *result_of(const br_fixture_result *f, const br_violation *v)
     if (index >= 0) json_object_set_new(res, "ruleIndex", json_integer(index));
     json_object_set_new(res, "level", json_string("error"));
     json_object_set_new(res, "message", json_pack("{s:o}", "text", str(text)));
-    char *uri = uri_of(rel);
-    json_t *artifact = json_pack("{s:o}", "uri", str(uri ? uri : ""));
-    free(uri);
-    if (rel[0] != '/') json_object_set_new(artifact, "uriBaseId", json_string("SRCROOT"));
-    json_t *loc = json_pack("{s:{s:o,s:{s:i}}}", "physicalLocation", "artifactLocation", artifact,
-                            "region", "startLine", br__step_line(f->file, v->step));
+    json_t *loc =
+        json_pack("{s:{s:o,s:{s:i}}}", "physicalLocation", "artifactLocation", artifact_of(f->file),
+                  "region", "startLine", br__step_line(f->file, v->step));
     json_object_set_new(res, "locations", json_pack("[o]", loc));
     json_t *props = json_object();
     json_object_set_new(props, "fixture", str(f->id));
@@ -110,9 +141,9 @@ static json_t *result_of(const br_fixture_result *f, const br_violation *v)
     if (v->step_name[0]) json_object_set_new(props, "stepName", str(v->step_name));
     if (v->expected) json_object_set_new(props, "expected", str(v->expected));
     if (v->actual) json_object_set_new(props, "actual", str(v->actual));
-    char repro[1200];
-    snprintf(repro, sizeof repro, "brcheck run %s", rel);
-    json_object_set_new(props, "reproduce", str(repro));
+    char *repro = br_reproduce_command(run, f->file, true);
+    json_object_set_new(props, "reproduce", str(repro ? repro : "(out of memory)"));
+    free(repro);
     json_object_set_new(res, "properties", props);
     return res;
 }
@@ -123,9 +154,9 @@ int br_report_sarif(const br_run *run, const char *target, const char *path)
     for (size_t i = 0; i < run->n; i++) {
         const br_fixture_result *f = &run->fixtures[i];
         for (size_t k = 0; k < f->n_violations; k++)
-            json_array_append_new(results, result_of(f, &f->violations[k]));
+            json_array_append_new(results, result_of(run, f, &f->violations[k]));
     }
-    char root_uri[4200], *enc = uri_of(BR_SOURCE_DIR);
+    char root[PATH_MAX], root_uri[PATH_MAX * 3 + 16], *enc = uri_of(source_root(root));
     snprintf(root_uri, sizeof root_uri, "file://%s/", enc ? enc : "");
     free(enc);
     json_t *driver = json_pack("{s:s,s:s,s:o}", "name", "brcheck", "version", BR_VERSION, "rules",
@@ -134,15 +165,33 @@ int br_report_sarif(const br_run *run, const char *target, const char *path)
         json_pack("{s:o,s:{s:i,s:i,s:i,s:i,s:i}}", "target", str(target ? target : "model"),
                   "summary", "fixtures", (int)run->n, "passed", (int)run->passed, "failed",
                   (int)run->failed, "skipped", (int)run->skipped, "errors", (int)run->errors);
+    json_object_set_new(props, "profile",
+                        str(run->context.profile ? run->context.profile : "default"));
+    json_object_set_new(props, "mutant",
+                        run->context.mutant ? str(run->context.mutant) : json_null());
     json_t *sarif_run =
         json_pack("{s:{s:o},s:{s:{s:o}},s:[{s:b}],s:o,s:o}", "tool", "driver", driver,
                   "originalUriBaseIds", "SRCROOT", "uri", str(root_uri), "invocations",
                   "executionSuccessful", run->errors == 0, "results", results, "properties", props);
-    json_t *root =
+    json_t *doc =
         json_pack("{s:s,s:s,s:[o]}", "$schema", "https://json.schemastore.org/sarif-2.1.0.json",
                   "version", "2.1.0", "runs", sarif_run);
-    if (!root) return -1;
-    int rc = json_dump_file(root, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    json_decref(root);
-    return rc;
+    if (!doc) {
+        errno = ENOMEM;
+        return -1;
+    }
+    FILE *out = fopen(path, "w");
+    if (!out) {
+        int err = errno; /* fopen's reason, whatever freeing does */
+        json_decref(doc);
+        errno = err;
+        return -1;
+    }
+    errno = 0;
+    /* The reason of a failed write, kept before the stream's flush can lose it. */
+    int seen = json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0
+                   ? (errno ? errno : ENOMEM)
+                   : 0;
+    json_decref(doc);
+    return br__report_close(out, path, seen);
 }

@@ -1,12 +1,16 @@
-/* Shared pieces of the report writers: escaping to valid UTF-8, source-relative paths, the
- * line where a fixture step begins, violation titles. */
-#define _XOPEN_SOURCE 700 /* realpath */
+/* Shared pieces of the report writers: escaping to valid UTF-8, paths as the reports name
+ * them, the line where a fixture step begins, violation titles, per-rule tallies, reproduce
+ * commands. */
+#define _XOPEN_SOURCE 700 /* realpath, open_memstream */
 #include "report_write.h"
 
+#include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 /* Decodes one UTF-8 character at s (n bytes available). Returns its length (>= 1) and sets
  * *cp; a malformed, overlong or surrogate sequence yields length 1 and cp -1. */
@@ -116,13 +120,23 @@ char *br__utf8_clean(const char *s)
     return out;
 }
 
-const char *br__report_relpath(const char *file, char *buf, size_t len)
+const char *br__report_relpath(const char *file, char *buf, size_t len, bool *inside)
 {
-    char root[PATH_MAX], abs[PATH_MAX];
+    char root[PATH_MAX], abs[PATH_MAX], cwd[PATH_MAX];
     snprintf(buf, len, "%s", file);
-    if (!realpath(BR_SOURCE_DIR, root) || !realpath(file, abs)) return buf;
-    size_t rl = strlen(root);
-    if (strncmp(abs, root, rl) == 0 && abs[rl] == '/') snprintf(buf, len, "%s", abs + rl + 1);
+    if (inside) *inside = false;
+    if (!realpath(file, abs)) {
+        /* Gone since the run: the text of the path alone, from the current directory. */
+        if (file[0] == '/')
+            snprintf(abs, sizeof abs, "%s", file);
+        else if (!getcwd(cwd, sizeof cwd) ||
+                 (size_t)snprintf(abs, sizeof abs, "%s/%s", cwd, file) >= sizeof abs)
+            return buf;
+    }
+    size_t rl = realpath(BR_SOURCE_DIR, root) ? strlen(root) : 0;
+    bool in = rl && strncmp(abs, root, rl) == 0 && abs[rl] == '/';
+    snprintf(buf, len, "%s", in ? abs + rl + 1 : abs);
+    if (inside) *inside = in;
     return buf;
 }
 
@@ -204,4 +218,151 @@ void br__timestamp(char *buf, size_t len, int z)
     struct tm tm;
     gmtime_r(&now, &tm);
     strftime(buf, len, z ? "%Y-%m-%dT%H:%M:%SZ" : "%Y-%m-%dT%H:%M:%S", &tm);
+}
+
+bool br__violation_counts(const br_fixture_result *f, const br_violation *v)
+{
+    /* A fixture that stopped with an error may have seen answers before it stopped: those
+     * violations stand. Violations before any step (step 0) are the fixture's own. */
+    return f->status == BR_FIX_FAIL || (f->status == BR_FIX_ERROR && v->step > 0);
+}
+
+br_rule_tally br_run_tally(const br_run *run, const char *id, const char *vendor)
+{
+    br_rule_tally t = {0};
+    for (size_t i = 0; i < run->n; i++) {
+        const br_fixture_result *f = &run->fixtures[i];
+        if (vendor && strcmp(f->vendor, vendor) != 0) continue;
+        const char *what = json_string_value(json_object_get(f->rules, id));
+        int seen = 0;
+        for (size_t k = 0; k < f->n_violations; k++)
+            if (strcmp(f->violations[k].rule, id) == 0 &&
+                br__violation_counts(f, &f->violations[k]))
+                seen++;
+        bool ran = f->status == BR_FIX_PASS || f->status == BR_FIX_FAIL;
+        t.violations += seen;
+        t.failing += seen > 0;
+        if (ran || seen) {
+            if (!what && !seen) continue;
+            t.fixtures++;
+            t.holds += what && strcmp(what, "holds") == 0;
+            t.refuses += what && strcmp(what, "refuses") == 0;
+        } else if (what && f->status == BR_FIX_SKIP) {
+            t.skipped++;
+        } else if (what) {
+            t.errors++;
+        }
+    }
+    return t;
+}
+
+int br__report_close(FILE *out, const char *path, int seen)
+{
+    struct stat st;
+    bool regular = fstat(fileno(out), &st) == 0 && S_ISREG(st.st_mode);
+    bool failed = seen != 0 || ferror(out) != 0;
+    int err = seen;
+    if (fflush(out) != 0) failed = true, err = err ? err : errno;
+    if (fclose(out) != 0) failed = true, err = err ? err : errno;
+    if (!failed) return 0;
+    /* What was written is cut short: remove it, so that no part of a report is read as the
+     * whole. Only a regular file: a device or a pipe named as the report is not ours. */
+    if (regular) unlink(path);
+    /* A write failed earlier and nothing was left to flush: the stream keeps no reason. */
+    errno = err ? err : EIO;
+    return -1;
+}
+
+/* Writes s as one POSIX shell word: as is when no shell gives any of its characters a
+ * meaning, else in single quotes (a quote inside as '\''). */
+static void put_word(FILE *out, const char *s)
+{
+    bool plain = *s != '\0';
+    for (const char *p = s; *p && plain; p++)
+        plain = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+                strchr("@%+=:,./_-", *p);
+    fputc(' ', out);
+    if (plain) {
+        fputs(s, out);
+        return;
+    }
+    fputc('\'', out);
+    for (const char *p = s; *p; p++)
+        if (*p == '\'')
+            fputs("'\\''", out);
+        else
+            fputc(*p, out);
+    fputc('\'', out);
+}
+
+/* A path argument: as the reports name it when asked, and never taken for an option. */
+static void put_path(FILE *out, const char *path, bool from_root)
+{
+    char rel[PATH_MAX + 3];
+    if (from_root)
+        br__report_relpath(path, rel + 2, sizeof rel - 2, NULL);
+    else
+        snprintf(rel + 2, sizeof rel - 2, "%s", path);
+    rel[0] = '.', rel[1] = '/';
+    put_word(out, rel[2] == '-' ? rel : rel + 2);
+}
+
+char *br_reproduce_command(const br_run *run, const char *file, bool from_root)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    if (!out) return NULL;
+    const br_run_context *c = &run->context;
+    fputs("brcheck run", out);
+    if (c->target && strcmp(c->target, "model") != 0) {
+        put_word(out, "--target");
+        put_word(out, c->target);
+    }
+    if (c->profile && strcmp(c->profile, "default") != 0) {
+        put_word(out, "--profile");
+        if (strcmp(c->profile, "strict") == 0)
+            put_word(out, c->profile);
+        else
+            put_path(out, c->profile, from_root);
+    }
+    if (c->mutant) {
+        put_word(out, "--mutant");
+        put_word(out, c->mutant);
+    }
+    put_path(out, file, from_root);
+    if (fclose(out) != 0) {
+        free(text);
+        return NULL;
+    }
+    return text;
+}
+
+int br_report_write(int (*write)(const br_run *, const char *, const char *), const br_run *run,
+                    const char *target, const char *path, char *why, size_t whylen)
+{
+    errno = 0;
+    if (write(run, target, path) == 0) return 0;
+    snprintf(why, whylen, "%s", errno ? strerror(errno) : "the report could not be built");
+    return -1;
+}
+
+FILE *br_output_open(const char *path, char *why, size_t whylen)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) snprintf(why, whylen, "%s", strerror(errno));
+    return f;
+}
+
+int br_output_finish(FILE *f, bool close, char *why, size_t whylen)
+{
+    bool failed = ferror(f) != 0;
+    errno = 0;
+    if (fflush(f) != 0) failed = true;
+    int err = errno;
+    if (close && fclose(f) != 0) failed = true, err = err ? err : errno;
+    if (!failed) return 0;
+    /* A write failed earlier and nothing was left to flush: the stream keeps no reason. */
+    snprintf(why, whylen, "%s", strerror(err ? err : EIO));
+    return -1;
 }

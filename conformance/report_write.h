@@ -1,7 +1,7 @@
 /* Shared pieces of the report writers (JUnit, SARIF, HTML, Markdown): text escaping that
- * always yields valid UTF-8, paths relative to the source tree, per-rule tallies. The writers
- * print only what the runner recorded: violation messages and the already-redacted
- * expected/actual strings, never a fixture's requests. */
+ * always yields valid UTF-8, paths as the reports name them, per-rule tallies, reproduce
+ * commands. The writers print only what the runner recorded: violation messages and the
+ * already-redacted expected/actual strings, never a fixture's requests. */
 #ifndef BR_REPORT_WRITE_H
 #define BR_REPORT_WRITE_H
 
@@ -22,9 +22,11 @@ typedef enum {
 void br__put_escaped(FILE *out, const char *s, size_t max, br_esc mode);
 /* A malloc'd copy of s that is valid UTF-8 without forbidden controls (see above). */
 char *br__utf8_clean(const char *s);
-/* The fixture path relative to the source tree root when it lies inside it (else the path as
- * given), written to buf. */
-const char *br__report_relpath(const char *file, char *buf, size_t len);
+/* A path as the reports name it, written to buf: relative to the source tree's root when it
+ * lies inside it (*inside set, when not NULL), else absolute (a relative path taken from the
+ * current directory; as given when even that fails), so that every path of a report reads
+ * from the root. */
+const char *br__report_relpath(const char *file, char *buf, size_t len, bool *inside);
 /* 1-based line where step 'step' (1-based) of the fixture's "steps" array begins in the
  * file; 1 when it cannot be found. */
 int br__step_line(const char *file, int step);
@@ -34,5 +36,12 @@ const char *br__status_word(br_fixture_status s);
 void br__violation_title(const br_violation *v, char *buf, size_t len);
 /* Now, UTC, as 2024-05-01T12:00:00 (with 'z': a trailing Z). */
 void br__timestamp(char *buf, size_t len, int z);
+/* True when v, a violation of fixture f, is the target's doing: seen in an answer of a fixture
+ * that ran, rather than a problem of the fixture itself. */
+bool br__violation_counts(const br_fixture_result *f, const br_violation *v);
+/* Closes the report file 'out' written to 'path' (takes out): 0, or -1 with errno saying why
+ * when a write, the flush or the close failed, or 'seen' is not 0 (the errno of a failure
+ * the writer met itself); a regular file is then removed. */
+int br__report_close(FILE *out, const char *path, int seen);
 
 #endif

@@ -77,10 +77,20 @@ typedef struct {
     double seconds;
 } br_fixture_result;
 
+/* What a run was asked for, as given on the command line: what a reproduce command repeats
+ * and the reports record. Borrowed strings; NULL for the defaults (target "model", profile
+ * "default", no mutant). */
+typedef struct {
+    const char *target;
+    const char *profile;
+    const char *mutant;
+} br_run_context;
+
 typedef struct {
     br_fixture_result *fixtures;
     size_t n;
     size_t passed, failed, skipped, errors;
+    br_run_context context;
 } br_run;
 
 /* Loads every fixture under the paths (files or folders, recursively *.json) into run,
@@ -98,18 +108,54 @@ void br_run_count(br_run *run);
  * none of these or negative. */
 bool br_fixture_duration(const json_t *v, br_time *out);
 
-/* Writes the JSON report (machines) to 'path'. Returns 0 on success. */
+/* The shell command that plays the fixture 'file' again as 'run' did: `brcheck run` with the
+ * run's --target, --profile and --mutant where they are not the defaults, then the file;
+ * every argument a POSIX shell would split or expand is single-quoted. With 'from_root' the
+ * paths are relative to the source tree's root inside it and absolute outside it, so that
+ * the command runs from the root (the CI reports); else they are as given, for the directory
+ * the run started in. Owned by the caller (free); NULL when out of memory. */
+char *br_reproduce_command(const br_run *run, const char *file, bool from_root);
+
+/* Per-rule tallies of a run: only fixtures that ran (passed or failed) show a rule holding or
+ * refused; skipped and errored fixtures are counted apart, never as a rule that holds. */
+typedef struct {
+    int fixtures;   /* fixtures that ran and name or violate the rule, or stopped with an
+                       error after an answer violated it */
+    int holds;      /* of those, naming it "holds" */
+    int refuses;    /* of those, naming it "refuses" */
+    int violations; /* violations of the rule seen in answers */
+    int failing;    /* fixtures with such a violation */
+    int skipped;    /* skipped fixtures naming the rule */
+    int errors;     /* other fixtures naming the rule that did not load or stopped with an
+                       error */
+} br_rule_tally;
+/* The tally of rule 'id' over the fixtures of 'run' of vendor 'vendor' (NULL: all). */
+br_rule_tally br_run_tally(const br_run *run, const char *id, const char *vendor);
+
+/* Writes the JSON report (machines) to 'path'. Returns 0 on success, else -1 with errno set. */
 int br_report_json(const br_run *run, const char *target, const char *path);
 /* Prints the failures and the per-rule summary. */
 void br_report_text(const br_run *run, FILE *out, bool verbose);
-/* CI formats, each written to 'path' from the recorded (already redacted) violations;
- * 0 on success. JUnit XML (one testsuite per vendor, one testcase per fixture), SARIF 2.1.0
- * (the catalog as rules, one result per violation), a self-contained HTML page (rule x
- * vendor matrix, diffs of expected and actual), a Markdown summary for pull requests. */
+/* CI formats, each written to 'path' from the recorded (already redacted) violations; 0 on
+ * success, else -1 with errno set. JUnit XML (one testsuite per vendor, one testcase per
+ * fixture), SARIF 2.1.0 (the catalog as rules, one result per violation), a self-contained
+ * HTML page (rule x vendor matrix, diffs of expected and actual), a Markdown summary for pull
+ * requests. */
 int br_report_junit(const br_run *run, const char *target, const char *path);
 int br_report_sarif(const br_run *run, const char *target, const char *path);
 int br_report_html(const br_run *run, const char *target, const char *path);
 int br_report_markdown(const br_run *run, const char *target, const char *path);
+/* Writes one report with 'write' (one of the above) to 'path'. On failure returns -1 with
+ * the reason in 'why' and removes what was written of a regular file, so that no cut report
+ * is left to be read as a whole one. */
+int br_report_write(int (*write)(const br_run *, const char *, const char *), const br_run *run,
+                    const char *target, const char *path, char *why, size_t whylen);
+/* An output file of a run (the traffic log): opened for writing, replacing what was there;
+ * NULL with the reason in 'why'. */
+FILE *br_output_open(const char *path, char *why, size_t whylen);
+/* Ends writing to an output stream: flushes it and, with 'close', closes it (takes f).
+ * 0, or -1 with the reason in 'why' when any write to it failed. */
+int br_output_finish(FILE *f, bool close, char *why, size_t whylen);
 /* Called before each fixture of later runs: done is 1-based, label the fixture id (NULL
  * callback: none). See progress.h for the terminal progress line. */
 void br_run_set_progress(void (*cb)(void *ctx, size_t done, size_t total, const char *label),

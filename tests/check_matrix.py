@@ -9,7 +9,10 @@ usage: check_matrix.py BRCHECK SOURCE_DIR
 - the rule tracer (cmake/rule_trace.py) finds functions, file-scope tables and macros, and
   ignores rule names in comments and strings;
 - --check fails, naming the rule, when a refusing rule loses its refusal fixture, when a
-  mutant survives (a fixture that claims a rule and shows nothing of it), and on bad usage.
+  mutant survives (a fixture that claims a rule and shows nothing of it), and on bad usage;
+- with --json, stdout holds exactly one JSON document and the check speaks on stderr;
+- a path that cannot be read or a fixture that does not load is exit 2 in every mode, with
+  one line for each on stderr and nothing on stdout.
 """
 import glob
 import json
@@ -32,6 +35,14 @@ def check(cond, what):
 def run(args, env=None):
     p = subprocess.run(args, capture_output=True, text=True, env=env, timeout=300)
     return p.returncode, p.stdout, p.stderr
+
+
+def one_json(text):
+    """The JSON document text holds, alone; None when it holds anything else."""
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
 
 
 def main():
@@ -144,6 +155,22 @@ def main():
         check(removed > 0 and rc == 1 and
               ("rule %s lacks a fixture showing its refusal" % rid) in out,
               "--check fails without a refusal fixture for %s (rc %d)" % (rid, rc))
+        # Beside --json the failing check speaks on stderr; stdout holds the document alone.
+        lacks = "rule %s lacks a fixture showing its refusal" % rid
+        rc, out, err = run([brcheck, "rules", "--matrix", "--json", "--check", "--no-mutants",
+                            "--only", "ZC", cut])
+        doc = one_json(out)
+        row = next((r for r in doc["rules"] if r["id"] == rid), {}) if isinstance(doc, dict) else {}
+        check(rc == 1 and row.get("holding") and not row.get("refusing") and lacks in err
+              and "traceability check FAILED" in err,
+              "--matrix --json --check: the document on stdout, the failed check on stderr (rc %d)"
+              % rc)
+        rc, out, err = run([brcheck, "rules", "--json", "--check", "--only", "ZC", cut])
+        doc = one_json(out)
+        row = next((r for r in doc if r["id"] == rid), {}) if isinstance(doc, list) else {}
+        check(rc == 1 and row.get("covered") is False and row.get("refuses") == 0 and lacks in err
+              and "rule coverage check FAILED" in err,
+              "rules --json --check: the catalog on stdout, the failed check on stderr (rc %d)" % rc)
         rc, out, _ = run([brcheck, "rules", "--matrix", "--check", "--no-mutants", "--only", "ZC",
                           os.path.join(fixtures, "zilliz")])
         check(rc == 0 and "0 problem(s)" in out, "--check passes on the Zilliz fixtures (rc %d)" % rc)
@@ -179,8 +206,13 @@ def main():
     check(rc == 2 and "need --matrix" in err, "--summary without --matrix is a usage error")
     rc, out, _ = run([brcheck, "rules", "--help"])
     check(rc == 0 and "--matrix" in out, "rules --help documents --matrix")
-    rc, out, _ = run([brcheck, "rules", "--matrix", "--no-mutants", "/nonexistent/fixtures"])
-    check(rc in (0, 1) and "INCOMPLETE" in out, "an empty fixture folder leaves every rule incomplete")
+    empty = tempfile.mkdtemp(prefix="brmatrix-empty-")
+    try:
+        rc, out, _ = run([brcheck, "rules", "--matrix", "--no-mutants", empty])
+    finally:
+        shutil.rmtree(empty)
+    check(rc == 0 and len(re.findall(r"^\S+ \(\w+\)  INCOMPLETE$", out, re.M)) == len(catalog),
+          "an empty fixture folder leaves every rule incomplete (rc %d)" % rc)
     # --only names families of the model: an unknown or empty one is a usage error (before, an
     # unknown family printed an empty table with exit 0, and --check passed over no rule).
     for cmd in (["rules"], ["rules", "--check"], ["rules", "--matrix", "--no-mutants"],
@@ -197,6 +229,67 @@ def main():
     ids = [line.split()[0] for line in out.splitlines()[1:] if line.strip()]
     check(rc == 0 and ids and all(i.split("-")[0] in ("ZC", "CC") for i in ids) and
           {"ZC", "CC"} <= {i.split("-")[0] for i in ids}, "rules --only ZC,CC lists both families")
+
+    # 6. With --json, stdout is one JSON document: the check's verdict goes to stderr.
+    rc, out, err = run([brcheck, "rules", "--json", "--check", fixtures])
+    doc = one_json(out)
+    check(rc == 0 and isinstance(doc, list) and len(doc) == len(catalog)
+          and err.strip() == "rule coverage check passed",
+          "rules --json --check: one JSON document on stdout, the verdict on stderr (rc %d: %r)"
+          % (rc, err.strip()))
+    rc, out, err = run([brcheck, "rules", "--matrix", "--json", "--check", "--no-mutants",
+                        fixtures])
+    doc = one_json(out)
+    check(rc == 0 and isinstance(doc, dict) and len(doc.get("rules", [])) == len(catalog)
+          and err.startswith("traceability check passed: %d rules" % len(catalog))
+          and len(err.splitlines()) == 1,
+          "rules --matrix --json --check: the matrix on stdout, the verdict on stderr (rc %d: %r)"
+          % (rc, err.strip()))
+    rc, out, err = run([brcheck, "rules", "--json", fixtures])
+    doc = one_json(out)
+    check(rc == 0 and isinstance(doc, list) and len(doc) == len(catalog) and err == "",
+          "rules --json: the catalog alone (rc %d)" % rc)
+
+    # 7. A path that cannot be read or a fixture that does not load: exit 2 in every mode, one
+    # line on stderr for each, nothing on stdout (no listing over what did load, no JSON).
+    missing = "/nonexistent/fixtures"
+    bad = os.path.join(src, "tests", "data", "bad-fixture.json")
+    modes = [[], ["--json"], ["--check"], ["--json", "--check"], ["--only", "ZC"],
+             ["--matrix"], ["--matrix", "--no-mutants"], ["--matrix", "--json"],
+             ["--matrix", "--check"], ["--matrix", "--json", "--check"],
+             ["--matrix", "--markdown"], ["--matrix", "--summary", "--no-mutants"]]
+    for mode in modes:
+        what = " ".join(["rules"] + mode)
+        rc, out, err = run([brcheck, "rules"] + mode + [missing])
+        lines = err.splitlines()
+        check(rc == 2 and out == "" and len(lines) == 1 and missing in lines[0]
+              and "No such file or directory" in lines[0],
+              "%s on a missing path: exit 2, one line on stderr (rc %d, %d lines, stdout %d bytes)"
+              % (what, rc, len(lines), len(out)))
+        rc, out, err = run([brcheck, "rules"] + mode + [bad])
+        lines = err.splitlines()
+        check(rc == 2 and out == "" and len(lines) == 1 and bad in lines[0]
+              and "NO-SUCH-RULE" in lines[0],
+              "%s on a bad fixture: exit 2, one line on stderr (rc %d, %d lines, stdout %d bytes)"
+              % (what, rc, len(lines), len(out)))
+    # One line per path; a bad fixture among good ones is named alone.
+    tmp = tempfile.mkdtemp(prefix="brmatrix-bad-")
+    try:
+        mixed = os.path.join(tmp, "mixed")
+        shutil.copytree(os.path.join(fixtures, "zilliz"), mixed)
+        shutil.copy(bad, mixed)
+        for mode in (["--json"], ["--check"], ["--matrix", "--json", "--no-mutants"]):
+            rc, out, err = run([brcheck, "rules"] + mode + ["/nonexistent/a", mixed,
+                                                          "/nonexistent/b"])
+            lines = sorted(err.splitlines())
+            check(rc == 2 and out == "" and len(lines) == 3
+                  and "cannot read /nonexistent/a: No such file or directory" in lines[1]
+                  and "cannot read /nonexistent/b: No such file or directory" in lines[2]
+                  and "bad fixture %s" % os.path.join(mixed, "bad-fixture.json") in lines[0],
+                  "rules %s: one line for each missing path and bad fixture (rc %d: %s)"
+                  % (" ".join(mode), rc, lines))
+    finally:
+        shutil.rmtree(tmp)
 
     print("%d failure(s)" % len(failures))
     return 1 if failures else 0

@@ -3,17 +3,29 @@
 (the whole fixtures/ suite), a failing run (tests/data/failing-restore.json) and a hand-made
 run with every status and hostile text (tests/report_sample).
 
+Further kinds: skipped (over HTTP, a target profile skipping fixtures, a fixture that does
+not load: per-rule counts never take them for a pass; skip reasons in every report),
+reproduce (the reproduce command of every report repeats --target, --profile and --mutant,
+quoted for a POSIX shell, and fails again as the run did), output-errors (a traffic log,
+standard output or a report that cannot be written: exit 2 with the reason, nothing left
+that claims success).
+
 usage: check_reports.py KIND BRCHECK REPORT_SAMPLE SOURCE_DIR
-KIND: junit | sarif | markdown | html | cli
+KIND: junit | sarif | markdown | html | cli | skipped | reproduce | output-errors
 Exit 0 pass, 1 fail, 77 skip (a tool is missing where that is allowed: chromium)."""
+import html as htmllib
 import json
 import os
 import re
+import resource
+import shlex
 import shutil
+import signal
 import struct
 import subprocess
 import sys
 import tempfile
+import urllib.parse
 import xml.etree.ElementTree as ET
 import zlib
 
@@ -184,6 +196,30 @@ def check_sarif(out):
     text = open(sample["sarif"], encoding="utf-8").read()
     check(not FORBIDDEN.search(json.loads(text)["runs"][0]["results"][0]["message"]["text"]),
           "forbidden control character in a SARIF message")
+    # Where a fixture is, however it was named: inside the source tree relative to SRCROOT
+    # (also from another directory), outside it an absolute file:// URI that names the file.
+    outside = os.path.join(out, "outside dir %\u00fc#")
+    os.mkdir(outside)
+    shutil.copy(FAILING, outside)
+    copy = os.path.join(outside, "failing-restore.json")
+    for given, inside in ((os.path.relpath(FAILING, out), True),
+                          (os.path.relpath(copy, out), False), (copy, False)):
+        f = os.path.join(out, "where.sarif")
+        run(["--sarif", f, given], 1, out)
+        doc = json.load(open(f, encoding="utf-8"))
+        errs = list(v.iter_errors(doc))
+        check(not errs, "%s: not SARIF 2.1.0: %s" % (given, [e.message[:200] for e in errs[:3]]))
+        loc = doc["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+        if inside:
+            check(loc == {"uri": "tests/data/failing-restore.json", "uriBaseId": "SRCROOT"},
+                  "%s: in the source tree, located as %s" % (given, loc))
+            continue
+        u = urllib.parse.urlsplit(loc["uri"])
+        path = urllib.parse.unquote(u.path)
+        check("uriBaseId" not in loc and u.scheme == "file" and u.netloc == "" and
+              not u.query and not u.fragment and path == os.path.realpath(copy) and
+              os.path.exists(path),
+              "%s: outside the source tree, located as %s" % (given, loc))
 
 
 def check_markdown(out):
@@ -353,11 +389,258 @@ def check_cli(out):
     check(p.returncode == 0, "progress line: " + p.stderr)
 
 
+def matrix_cell(page, rule, column):
+    """(class, text) of the HTML matrix cell of rule in column 0..2 (zilliz, crdb, atlas)."""
+    m = re.search(r'<tr><th><a href="#rule-%s">%s</a></th>(.*?)</tr>' % (rule, rule), page)
+    if not m:
+        return None, None
+    cells = re.findall(r'<td class="([a-z]+)">(.*?)</td>', m.group(1))
+    return cells[column] if len(cells) == 3 else (None, None)
+
+
+def check_skipped(out):
+    """Skipped fixtures (a target profile's skip list, over HTTP) and a fixture that does not
+    load verify nothing: no report counts them for a rule that holds."""
+    sys.path.insert(0, os.path.join(SRC, "tests"))
+    import serverctl
+    fx = os.path.join(out, "fixtures")
+    os.mkdir(fx)
+    for name in ("zc-create-one-automatic", "zc-create-one-refused", "zc-create-type-refused"):
+        shutil.copy(os.path.join(SRC, "fixtures", "zilliz", name + ".json"), fx)
+    shutil.copy(FAILING, fx)
+    broken = json.load(open(os.path.join(SRC, "fixtures", "zilliz",
+                                         "zc-restore-available-refused.json")))
+    del broken["source"]  # loads its rules, then is refused: status error
+    json.dump(broken, open(os.path.join(fx, "zc-restore-available-refused.json"), "w"))
+    reason = 'no "one automatic" <backup> & here'
+    profile = os.path.join(out, "profile.json")
+    json.dump({"admin": True, "skip": [{"fixture": "zc-create-one-*", "reason": reason}]},
+              open(profile, "w"))
+    srv = serverctl.Server(BRCHECK)
+    try:
+        files = {k: os.path.join(out, "r." + k) for k in ("json", "xml", "sarif", "html", "md")}
+        p = run(["--target", srv.base, "--profile", profile, "--json", files["json"], "--junit",
+                 files["xml"], "--sarif", files["sarif"], "--html", files["html"], "--markdown",
+                 files["md"], fx], 2, out)
+    finally:
+        srv.kill(15)
+    rep = json.load(open(files["json"]))
+    check(rep["summary"] == {"fixtures": 5, "passed": 1, "failed": 1, "skipped": 2, "errors": 1},
+          "summary: %s" % rep["summary"])
+    rules = rep["rules"]
+    want = {"ZC-CREATE-ONE": (0, 0, 0, 2, 0), "ZC-POLICY": (0, 0, 0, 1, 0),
+            "ZC-CREATE-TYPE": (1, 0, 1, 0, 0), "ZC-RESTORE-AVAILABLE": (0, 0, 0, 0, 1),
+            "SEC-SECRETS": (1, 1, 0, 0, 0)}
+    for rule, (n, holds, refuses, skipped, errors) in want.items():
+        row = rules[rule]
+        check((row["fixtures"], row["holds"], row["refuses"], row.get("skipped"),
+               row.get("errors")) == (n, holds, refuses, skipped, errors),
+              "JSON rule %s: %s, expected fixtures/holds/refuses/skipped/errors %s" %
+              (rule, row, (n, holds, refuses, skipped, errors)))
+    skips = [f for f in rep["fixtures"] if f["status"] == "skipped"]
+    check(len(skips) == 2 and all(f.get("reason") == reason for f in skips),
+          "JSON: skipped fixtures without their reason: %s" % skips)
+    # Console: the reason on each SKIP line; a rule row counts only what ran.
+    lines = p.stdout.splitlines()
+    for name in ("zc-create-one-automatic", "zc-create-one-refused"):
+        check(any(l.startswith("SKIP") and name in l and l.endswith(": " + reason)
+                  for l in lines), "console: no SKIP line with the reason for " + name)
+    row = [l.split() for l in lines if l.startswith("ZC-CREATE-ONE ")]
+    check(len(row) == 1 and row[0][2:8] == ["0", "0", "0", "0", "2", "0"],
+          "console: ZC-CREATE-ONE row %s (fixtures holds refuses violations skipped errors)"
+          % row)
+    row = [l.split() for l in lines if l.startswith("ZC-RESTORE-AVAILABLE ")]
+    check(len(row) == 1 and row[0][2:8] == ["0", "0", "0", "0", "0", "1"],
+          "console: ZC-RESTORE-AVAILABLE row %s" % row)
+    # HTML matrix: never "pass" for a rule whose fixtures did not run.
+    page = open(files["html"], encoding="utf-8").read()
+    for rule, words in (("ZC-CREATE-ONE", "2 skipped"), ("ZC-POLICY", "1 skipped"),
+                        ("ZC-RESTORE-AVAILABLE", "1 error")):
+        cls, text = matrix_cell(page, rule, 0)
+        check(cls == "none" and words in (text or ""),
+              "HTML: %s zilliz cell is %s %r, not 'not run: %s'" % (rule, cls, text, words))
+    cls, text = matrix_cell(page, "ZC-CREATE-TYPE", 0)
+    check(cls == "pass" and text == "pass 1", "HTML: ZC-CREATE-TYPE cell %s %r" % (cls, text))
+    check(htmllib.escape(reason) in page, "HTML: no skip reason")
+    root = ET.parse(files["xml"]).getroot()
+    got = [c.find("skipped").get("message") for c in root.iter("testcase")
+           if c.find("skipped") is not None]
+    check(got == [reason, reason], "JUnit: skip reasons %s" % got)
+
+
+def reproduce_lines(files, stdout):
+    """Every reproduce command, per report: console, JSON, JUnit, SARIF, HTML, Markdown."""
+    found = {"console": [l.split("reproduce: ", 1)[1] for l in stdout.splitlines()
+                         if l.startswith("  reproduce: ")]}
+    rep = json.load(open(files["json"], encoding="utf-8"))
+    found["json"] = [f["reproduce"] for f in rep["fixtures"] if f["violations"]]
+    root = ET.parse(files["xml"]).getroot()
+    found["junit"] = [l.split("reproduce: ", 1)[1] for e in root.iter("failure")
+                      for l in e.text.splitlines() if l.startswith("reproduce: ")]
+    doc = json.load(open(files["sarif"], encoding="utf-8"))
+    found["sarif"] = sorted(set(r["properties"]["reproduce"] for r in doc["runs"][0]["results"]))
+    page = open(files["html"], encoding="utf-8").read()
+    found["html"] = [htmllib.unescape(c) for c in
+                     re.findall(r"<div>reproduce: <code>(.*?)</code></div>", page, re.S)]
+    md = open(files["md"], encoding="utf-8").read()
+    m = re.search(r"^### Reproduce\n\n(`{3,})sh\n(.*?)^\1\n", md, re.S | re.M)
+    found["markdown"] = m.group(2).splitlines() if m else []
+    return found
+
+
+def replay(cmd, cwd):
+    """Runs a reproduce command as a POSIX shell would, with this brcheck."""
+    check(cmd.startswith("brcheck run "), "not a brcheck command: %r" % cmd)
+    return subprocess.run(["sh", "-c", shlex.quote(BRCHECK) + cmd[len("brcheck"):]], cwd=cwd,
+                          capture_output=True, text=True)
+
+
+def check_commands(found, argv, ci_argv, out, expect):
+    """Each report's one reproduce command has the arguments 'argv' (the console and JSON,
+    run from out) or 'ci_argv' (the CI formats, run from the source root), and when sh runs
+    it, it fails again: exit 1 and 'expect' on stdout."""
+    def words(cmd):
+        try:
+            return shlex.split(cmd)
+        except ValueError as e:  # an unbalanced quote: not a shell command
+            return ["(%s)" % e, cmd]
+
+    for where, cmds in sorted(found.items()):
+        local = where in ("console", "json")
+        want = argv if local else ci_argv
+        if not check(len(cmds) == 1 and words(cmds[0]) == want,
+                     "%s: reproduce %r, expected the arguments %r" % (where, cmds, want)):
+            continue
+        q = replay(cmds[0], out if local else SRC)
+        check(q.returncode == 1 and expect in q.stdout,
+              "%s: %r exits %d, the failure is not reproduced\n%s" %
+              (where, cmds[0], q.returncode, (q.stdout + q.stderr)[-1500:]))
+
+
+def check_reproduce(out):
+    """The mutant, a non-default profile and paths a shell would split or expand: every
+    report's reproduce command, run as is by sh, fails again; without --mutant it passes."""
+    odd = "it's a ```dir``` $HOME \"q\" *"
+    os.mkdir(os.path.join(out, odd))
+    shutil.copy(os.path.join(SRC, "fixtures", "zilliz", "zc-restore-available-refused.json"),
+                os.path.join(out, odd))
+    given = os.path.join(odd, "zc-restore-available-refused.json")
+    files = {k: os.path.join(out, "r." + k) for k in ("json", "xml", "sarif", "html", "md")}
+    p = run(["--mutant", "ZC-RESTORE-AVAILABLE", "--profile", "strict", "--json", files["json"],
+             "--junit", files["xml"], "--sarif", files["sarif"], "--html", files["html"],
+             "--markdown", files["md"], given], 1, out)
+    head = ["brcheck", "run", "--profile", "strict", "--mutant", "ZC-RESTORE-AVAILABLE"]
+    found = reproduce_lines(files, p.stdout)
+    check_commands(found, head + [given], head + [os.path.realpath(os.path.join(out, given))],
+                   out, "FAIL    zc-restore-available-refused")
+    rep = json.load(open(files["json"]))
+    check(rep.get("mutant") == "ZC-RESTORE-AVAILABLE" and rep.get("profile") == "strict",
+          "JSON report: mutant %r, profile %r" % (rep.get("mutant"), rep.get("profile")))
+    # The mutant is what fails it: the same command without it passes.
+    if found["console"]:
+        q = replay(found["console"][0].replace(" --mutant ZC-RESTORE-AVAILABLE", ""), out)
+        check(q.returncode == 0, "without the mutant the fixture passes: exit %d" % q.returncode)
+    # Defaults are left out: a plain run names the file alone.
+    p = run(["--json", files["json"], FAILING], 1, out)
+    want = "brcheck run " + FAILING
+    check([f["reproduce"] for f in json.load(open(files["json"]))["fixtures"]] == [want] and
+          ("  reproduce: " + want) in p.stdout.splitlines(),
+          "plain run: reproduce is not %r" % want)
+    rep = json.load(open(files["json"]))
+    check(rep.get("mutant", 0) is None and rep.get("profile") == "default",
+          "plain run: mutant %r, profile %r" % (rep.get("mutant", 0), rep.get("profile")))
+
+
+def check_reproduce_http(out):
+    """Over HTTP with a target profile in a folder with a space: --target and --profile are
+    in the command, which fails again against the same server."""
+    sys.path.insert(0, os.path.join(SRC, "tests"))
+    import serverctl
+    os.mkdir(os.path.join(out, "my profiles"))
+    profile = os.path.join("my profiles", "serve.json")
+    json.dump({"admin": True}, open(os.path.join(out, profile), "w"))
+    files = {k: os.path.join(out, "h." + k) for k in ("json", "xml", "sarif", "html", "md")}
+    srv = serverctl.Server(BRCHECK)
+    try:
+        p = run(["--target", srv.base, "--profile", profile, "--json", files["json"], "--junit",
+                 files["xml"], "--sarif", files["sarif"], "--html", files["html"],
+                 "--markdown", files["md"], FAILING], 1, out)
+        head = ["brcheck", "run", "--target", srv.base, "--profile"]
+        check_commands(reproduce_lines(files, p.stdout), head + [profile, FAILING],
+                       head + [os.path.realpath(os.path.join(out, profile)),
+                               "tests/data/failing-restore.json"], out, "FAIL    failing-restore")
+        rep = json.load(open(files["json"]))
+        check(rep.get("profile") == profile, "JSON report: profile %r" % rep.get("profile"))
+    finally:
+        srv.kill(15)
+
+
+def check_output_errors(out):
+    """Output that cannot be written: exit 2 with the reason; no report file claims a run
+    that did not finish as asked; a report cut short is not left behind."""
+    one = os.path.join(SRC, "fixtures", "zilliz", "zc-restore-available-refused.json")
+    p = subprocess.run([BRCHECK, "run", "--help"], capture_output=True, text=True)
+    check("--traffic FILE  write every exchange" in p.stdout and
+          "append" not in p.stdout.split("--traffic", 1)[1].split("--mutant")[0],
+          "usage of --traffic does not say write")
+    # The traffic log is replaced, one per run, as the usage says.
+    log = os.path.join(out, "traffic.jsonl")
+    open(log, "w").write("an older run\n")
+    run(["--traffic", log, one], 0, out)
+    text = open(log).read()
+    check("an older run" not in text and text and
+          all(json.loads(l)["path"] for l in text.splitlines()),
+          "the traffic log is not one run's exchanges: %r" % text[:200])
+    # A traffic log that cannot be written: exit 2, the reason, no report.
+    rj = os.path.join(out, "after-traffic.json")
+    p = run(["--traffic", "/dev/full", "--json", rj, one], 2, out)
+    check("cannot write /dev/full: No space left on device" in p.stderr,
+          "traffic on /dev/full: stderr %r" % p.stderr[-500:])
+    check(not os.path.exists(rj), "a report was written although the traffic log was lost")
+    # A text report that cannot be written to standard output: the same.
+    rj = os.path.join(out, "after-stdout.json")
+    with open("/dev/full", "w") as full:
+        q = subprocess.run([BRCHECK, "run", "--json", rj, one], stdout=full,
+                           stderr=subprocess.PIPE, text=True, cwd=out)
+    check(q.returncode == 2 and "standard output: No space left on device" in q.stderr,
+          "stdout on /dev/full: exit %d, stderr %r" % (q.returncode, q.stderr[-500:]))
+    check(not os.path.exists(rj), "a report was written although standard output was lost")
+    # A report that cannot be created says why; the others are written whole.
+    rj = os.path.join(out, "beside.json")
+    p = run(["--junit", os.path.join(out, "no", "such", "dir.xml"), "--json", rj, FAILING], 2,
+            out)
+    check("cannot write %s: No such file or directory" % os.path.join(out, "no", "such",
+                                                                      "dir.xml") in p.stderr,
+          "missing folder: stderr %r" % p.stderr[-500:])
+    check(os.path.exists(rj) and json.load(open(rj))["summary"]["failed"] == 1,
+          "the report beside the one that failed is not whole")
+    check("1 fixtures: 0 passed, 1 failed" in p.stdout, "the text report is not whole")
+    # Reports cut short by the file size limit (EFBIG): the reason, and no cut file is left.
+    limit = 4096
+
+    def small_files():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    cut = {k: os.path.join(out, "cut." + k) for k in ("json", "xml", "sarif", "html", "md")}
+    q = subprocess.run([BRCHECK, "run", "--json", cut["json"], "--sarif", cut["sarif"],
+                        "--html", cut["html"], FAILING], capture_output=True, text=True,
+                       cwd=out, preexec_fn=small_files, restore_signals=False)
+    check(q.returncode == 2, "reports over the size limit: exit %d" % q.returncode)
+    for k in ("json", "sarif", "html"):
+        check("cannot write %s: File too large" % cut[k] in q.stderr,
+              "%s over the size limit: stderr %r" % (k, q.stderr[-600:]))
+        check(not os.path.exists(cut[k]), "a cut %s report is left behind" % k)
+    check("1 fixtures: 0 passed, 1 failed" in q.stdout, "the text report is not whole")
+
+
 def main():
     out = tempfile.mkdtemp(prefix="brcheck-reports-")
     try:
         {"junit": check_junit, "sarif": check_sarif, "markdown": check_markdown,
-         "html": check_html, "cli": check_cli}[KIND](out)
+         "html": check_html, "cli": check_cli, "skipped": check_skipped,
+         "reproduce": lambda d: (check_reproduce(d), check_reproduce_http(d)),
+         "output-errors": check_output_errors}[KIND](out)
     finally:
         if not os.environ.get("BRCHECK_KEEP"):
             shutil.rmtree(out, ignore_errors=True)

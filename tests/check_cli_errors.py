@@ -1,0 +1,118 @@
+#!/usr/bin/env python3
+"""Usage errors say what is wrong: an unknown option of `brcheck fuzz` and `brcheck serve` is
+named as unknown (a known one without its value "needs a value"), and a target profile that
+cannot be read says why, without a line number it does not have; `brcheck run` with nothing
+to play says whether a path cannot be read, holds no fixture, or the shard is empty.
+
+usage: check_cli_errors.py BRCHECK
+
+Each error exits 2 with one line on stderr and nothing on stdout (no server started, no
+fixture played).
+"""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+failures = []
+
+
+def check(cond, what):
+    print(("ok    " if cond else "FAIL  ") + what)
+    if not cond:
+        failures.append(what)
+
+
+def run(args):
+    try:
+        p = subprocess.run(args, capture_output=True, text=True, timeout=60,
+                           stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        return None, "", "(still running after 60 s)"
+    return p.returncode, p.stdout, p.stderr
+
+
+def main():
+    brcheck = sys.argv[1]
+
+    # 1. fuzz and serve: unknown options, options without their value, stray words.
+    for cmd, known in (("fuzz", ["--seed", "--target", "--out"]),
+                       ("serve", ["--world", "--listen", "--port-file"])):
+        for args in (["--bogus"], ["--bogus", "1"], ["--bogus", known[0], "1"],
+                     [known[0], "1", "--bogus"]):
+            rc, out, err = run([brcheck, cmd] + args)
+            check(rc == 2 and out == "" and len(err.splitlines()) == 1
+                  and ("brcheck %s: unknown option --bogus" % cmd) in err
+                  and "needs a value" not in err,
+                  "%s %s: unknown option (rc %s: %s)" % (cmd, " ".join(args), rc, err.strip()))
+        for opt in known:
+            rc, out, err = run([brcheck, cmd, opt])
+            check(rc == 2 and out == "" and len(err.splitlines()) == 1
+                  and ("brcheck %s: %s needs a value" % (cmd, opt)) in err
+                  and "unknown" not in err,
+                  "%s %s: needs a value (rc %s: %s)" % (cmd, opt, rc, err.strip()))
+        rc, out, err = run([brcheck, cmd, "stray"])
+        check(rc == 2 and out == "" and ("brcheck %s: stray is not an option" % cmd) in err,
+              "%s stray: not an option (rc %s: %s)" % (cmd, rc, err.strip()))
+
+    # 2. run --profile FILE: a missing file, a folder, bad JSON.
+    tmp = tempfile.mkdtemp(prefix="brcli-")
+    try:
+        missing = os.path.join(tmp, "no-such-profile.json")
+        rc, out, err = run([brcheck, "run", "--profile", missing])
+        check(rc == 2 and out == "" and len(err.splitlines()) == 1
+              and (missing + ": cannot read: No such file or directory") in err
+              and "(line" not in err,
+              "run --profile on a missing file says why, without a line (rc %s: %s)"
+              % (rc, err.strip()))
+        rc, out, err = run([brcheck, "run", "--profile", tmp])
+        check(rc == 2 and out == "" and len(err.splitlines()) == 1
+              and (tmp + ": cannot read: Is a directory") in err and "(line" not in err,
+              "run --profile on a folder says so (rc %s: %s)" % (rc, err.strip()))
+        broken = os.path.join(tmp, "broken.json")
+        with open(broken, "w") as fh:
+            fh.write('{\n  "behaviour": "strict",\n  "vendors": [zilliz]\n}\n')
+        rc, out, err = run([brcheck, "run", "--profile", broken])
+        check(rc == 2 and out == "" and len(err.splitlines()) == 1
+              and (broken + ": ") in err and "(line 3)" in err and "line -1" not in err,
+              "run --profile on bad JSON names its line (rc %s: %s)" % (rc, err.strip()))
+        unknown = os.path.join(tmp, "unknown.json")
+        with open(unknown, "w") as fh:
+            fh.write('{"colour": "blue"}\n')
+        rc, out, err = run([brcheck, "run", "--profile", unknown])
+        check(rc == 2 and out == "" and 'unknown field "colour"' in err and "(line" not in err,
+              "run --profile with an unknown field names it (rc %s: %s)" % (rc, err.strip()))
+
+        # 3. run with nothing to play says which case it is: a path that cannot be read
+        # (named, with the reason, even beside one that can), an empty folder, an empty shard.
+        one = os.path.join(tmp, "one")
+        os.mkdir(one)
+        src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures",
+                           "zilliz", "zc-tier-refused.json")
+        shutil.copy(src, one)
+        rc, out, err = run([brcheck, "run", missing, one])
+        check(rc == 2 and out == "" and ("cannot read %s: No such file or directory" % missing)
+              in err and "no fixtures" not in err,
+              "run MISSING GOOD: the missing path named, nothing played (rc %s: %s)"
+              % (rc, err.strip()))
+        empty = os.path.join(tmp, "empty")
+        os.mkdir(empty)
+        rc, out, err = run([brcheck, "run", empty])
+        check(rc == 2 and out == "" and len(err.splitlines()) == 1
+              and "no fixtures (*.json) under the paths given" in err,
+              "run EMPTY: no fixtures under the paths (rc %s: %s)" % (rc, err.strip()))
+        rc, out, err = run([brcheck, "run", "--shard", "2/3", one])
+        check(rc == 2 and out == "" and len(err.splitlines()) == 1
+              and "shard 2/3 holds none of the 1 fixtures" in err,
+              "run --shard 2/3 of one fixture: the shard is empty (rc %s: %s)"
+              % (rc, err.strip()))
+    finally:
+        shutil.rmtree(tmp)
+
+    print("%d failure(s)" % len(failures))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
