@@ -272,9 +272,9 @@ static void show(char *buf, size_t len, const json_t *v)
     free(s);
 }
 
-/* A link's path and query: its origin is the server the client called (a server built on
- * the Host it was called with, the oracle in-process on Atlas's own), not a behaviour. NULL
- * when 's' is not an absolute http(s) URL. */
+/* A link's (or an endpoint's) path and query: its origin is the server the client called (a server
+ * built on the Host it was called with, the oracle in-process on Atlas's own), not a behaviour.
+ * NULL when 's' is not an absolute http(s) URL. */
 static const char *after_origin(const char *s)
 {
     const char *p = strncmp(s, "https://", 8) == 0  ? s + 8
@@ -341,7 +341,8 @@ static bool compare(br_lockstep *ls, json_t *step, const json_t *o, const json_t
             return false;
         }
         if (!ls->env.strict && loose_key(key)) return true;
-        if (key && strcmp(key, "href") == 0 && after_origin(os) && after_origin(ts)) {
+        if (key && (strcmp(key, "href") == 0 || strcmp(key, "connectAddress") == 0) &&
+            after_origin(os) && after_origin(ts)) {
             os = after_origin(os);
             ts = after_origin(ts);
         }

@@ -99,6 +99,12 @@ int br__zc_describe_cluster(br_ctx *ctx);
 /* The data plane at a cluster's endpoint (zilliz_vectordb.c): the cluster is the one the
  * first label of the request's Host names. */
 int br__zc_list_collections(br_ctx *ctx);
+/* A cluster's connectAddress, the endpoint of its data plane: on the origin the request came
+ * to (its Host, the scheme from X-Forwarded-Proto), with the cluster id as the first label
+ * (in01-xxx.localhost:8080 against brcheck serve, where *.localhost is the loopback);
+ * without a Host (the model in-process), Zilliz's own form
+ * https://<id>.<region>.vectordb.zillizcloud.com:443. */
+void br__zc_connect_address(const br_ctx *ctx, const br_cluster *c, char *out, size_t len);
 int br__zc_describe_collection(br_ctx *ctx);
 int br__zc_get_load_state(br_ctx *ctx);
 

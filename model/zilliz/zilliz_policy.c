@@ -202,5 +202,12 @@ int br__zc_describe_cluster(br_ctx *ctx)
                   "projectId", ctx->w->projects[c->project].id, "regionId", c->region, "cuType",
                   c->cu_type, "plan", c->plan, "status", c->status, "cuSize", c->cu_size);
     if (o) br__set(ctx, o, "createTime", br__time_json(c->created));
+    char address[BR_ID_MAX + 192];
+    br__zc_connect_address(ctx, c, address, sizeof address);
+    if (o) {
+        br__set(ctx, o, "connectAddress", json_string(address));
+        br__set(ctx, o, "privateLinkAddress", json_string(""));
+        br__set(ctx, o, "description", json_string(""));
+    }
     return br__zc_ok(ctx, o);
 }

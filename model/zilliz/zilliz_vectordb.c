@@ -5,6 +5,8 @@
 
 #include <ctype.h>
 #include <string.h>
+#include <strings.h>
+#include <stdio.h>
 
 /* Whether the Host label names a cluster: the id of one the world holds (any vendor, any
  * tenant: those the caller may not see get the control plane's "does not exist"), or any
@@ -177,4 +179,37 @@ int br__zc_get_load_state(br_ctx *ctx)
         return br__zc_ok(ctx, json_pack("{s:s}", "loadState", "LoadStateNotLoad"));
     return br__zc_ok(ctx,
                      json_pack("{s:s,s:i}", "loadState", "LoadStateLoaded", "loadProgress", 100));
+}
+
+void br__zc_connect_address(const br_ctx *ctx, const br_cluster *c, char *out, size_t len)
+{
+    const char *host = br__header(ctx, "Host");
+    if (!host || !*host || strlen(host) > 255 || strcspn(host, "/ \t\"\\@?#") != strlen(host)) {
+        snprintf(out, len, "https://%s.%s.vectordb.zillizcloud.com:443", c->id, c->region);
+        return;
+    }
+    const char *proto = br__header(ctx, "X-Forwarded-Proto");
+    const char *scheme = proto && strcasecmp(proto, "http") == 0 ? "http" : "https";
+    /* the port, if the Host names one (not inside an IPv6 literal) */
+    const char *close = strrchr(host, ']');
+    const char *colon = strrchr(close ? close : host, ':');
+    const char *port = colon ? colon : "";
+    size_t name_len = colon ? (size_t)(colon - host) : strlen(host);
+    /* an address or localhost: the cluster under localhost; a name: the cluster under it,
+     * or in place of the cluster label a data-plane host already begins with */
+    bool address = host[0] == '[' || strspn(host, "0123456789.") == name_len ||
+                   (name_len == 9 && strncasecmp(host, "localhost", 9) == 0);
+    size_t first = strcspn(host, ".:");
+    char label[BR_ID_MAX] = "";
+    if (first < sizeof label) {
+        memcpy(label, host, first);
+        label[first] = '\0';
+    }
+    if (address)
+        snprintf(out, len, "%s://%s.localhost%s", scheme, c->id, port);
+    else if (host[first] == '.' && names_cluster(ctx->w, label))
+        snprintf(out, len, "%s://%s%.*s%s", scheme, c->id, (int)(name_len - first), host + first,
+                 port);
+    else
+        snprintf(out, len, "%s://%s.%.*s%s", scheme, c->id, (int)name_len, host, port);
 }
