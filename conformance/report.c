@@ -83,20 +83,7 @@ int br_report_json(const br_run *run, const char *target, const char *path)
         errno = ENOMEM; /* every string was made valid UTF-8: only memory can be missing */
         return -1;
     }
-    FILE *out = fopen(path, "w");
-    if (!out) {
-        int err = errno; /* fopen's reason, whatever freeing does */
-        json_decref(root);
-        errno = err;
-        return -1;
-    }
-    errno = 0;
-    /* The reason of a failed write, kept before the stream's flush can lose it. */
-    int seen = json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0
-                   ? (errno ? errno : ENOMEM)
-                   : 0;
-    json_decref(root);
-    return br__report_close(out, path, seen);
+    return br__report_json_file(root, path);
 }
 
 void br_report_text(const br_run *run, FILE *out, bool verbose)

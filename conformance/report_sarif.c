@@ -176,22 +176,5 @@ int br_report_sarif(const br_run *run, const char *target, const char *path)
     json_t *doc =
         json_pack("{s:s,s:s,s:[o]}", "$schema", "https://json.schemastore.org/sarif-2.1.0.json",
                   "version", "2.1.0", "runs", sarif_run);
-    if (!doc) {
-        errno = ENOMEM;
-        return -1;
-    }
-    FILE *out = fopen(path, "w");
-    if (!out) {
-        int err = errno; /* fopen's reason, whatever freeing does */
-        json_decref(doc);
-        errno = err;
-        return -1;
-    }
-    errno = 0;
-    /* The reason of a failed write, kept before the stream's flush can lose it. */
-    int seen = json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0
-                   ? (errno ? errno : ENOMEM)
-                   : 0;
-    json_decref(doc);
-    return br__report_close(out, path, seen);
+    return br__report_json_file(doc, path);
 }

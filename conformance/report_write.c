@@ -366,3 +366,25 @@ int br_output_finish(FILE *f, bool close, char *why, size_t whylen)
     snprintf(why, whylen, "%s", strerror(err ? err : EIO));
     return -1;
 }
+
+int br__report_json_file(json_t *doc, const char *path)
+{
+    if (!doc) {
+        errno = ENOMEM;
+        return -1;
+    }
+    FILE *out = fopen(path, "w");
+    if (!out) {
+        int err = errno; /* fopen's reason, whatever freeing does */
+        json_decref(doc);
+        errno = err;
+        return -1;
+    }
+    errno = 0;
+    /* The reason of a failed write, kept before the stream's flush can lose it. */
+    int seen = json_dumpf(doc, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0
+                   ? (errno ? errno : ENOMEM)
+                   : 0;
+    json_decref(doc);
+    return br__report_close(out, path, seen);
+}

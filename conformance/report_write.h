@@ -43,5 +43,8 @@ bool br__violation_counts(const br_fixture_result *f, const br_violation *v);
  * when a write, the flush or the close failed, or 'seen' is not 0 (the errno of a failure
  * the writer met itself); a regular file is then removed. */
 int br__report_close(FILE *out, const char *path, int seen);
+/* Writes 'doc' (stolen; NULL: out of memory) to 'path' as indented JSON in key order, as
+ * br__report_close: 0, or -1 with errno saying why (nothing cut short is left behind). */
+int br__report_json_file(json_t *doc, const char *path);
 
 #endif
