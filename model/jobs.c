@@ -166,13 +166,24 @@ static bool expiry_entry_live(const br_world *w, br_vendor v, const br_due *e)
 }
 
 /* When the last running job that reads backup bi (a restore or an export from it) next
- * changes state, or 0 when none reads it. */
-static br_time read_until(const br_world *w, size_t bi)
+ * changes state, or 0 when none reads it. A running job has a live entry in the due-time
+ * heap, which holds the running jobs only: scanning it, not every job the world ever had,
+ * keeps an expiry cheap in a world of many finished jobs. */
+static br_time read_until(br_world *w, size_t bi)
 {
     br_time until = 0;
-    for (size_t i = 0; i < w->n_jobs; i++) {
-        const br_job *j = &w->jobs[i];
-        if (j->backup != (int)bi || !br__job_running(j) || strcmp(j->type, "BACKUP") == 0) continue;
+    bool synced = br__events_sync(w) == BR_OK; /* jobs made since the last sync */
+    size_t n = synced ? w->job_due.n : w->n_jobs;
+    for (size_t k = 0; k < n; k++) {
+        const br_job *j;
+        if (synced) {
+            if (!job_entry_live(w, &w->job_due.v[k])) continue;
+            j = &w->jobs[w->job_due.v[k].index];
+        } else {
+            j = &w->jobs[k];
+            if (!br__job_running(j)) continue;
+        }
+        if (j->backup != (int)bi || strcmp(j->type, "BACKUP") == 0) continue;
         br_time t = job_due(j);
         if (t > until) until = t;
     }
