@@ -89,6 +89,19 @@ static void set_status(br_job *j, const char *s)
     j->status[n] = '\0';
 }
 
+int br__job_fail(br_job *j, int code, const char *why)
+{
+    json_t *reason = json_string_nocheck(why);
+    if (!reason) return BR_ENOMEM;
+    set_status(j, state_names[j->vendor].failed);
+    j->failing = true;
+    json_decref(j->reason);
+    j->reason = reason;
+    j->error_code = code;
+    j->result_hash = 0;
+    return BR_OK;
+}
+
 static int job_step(br_world *w, br_job *j, br_time at)
 {
     const br_dialect *d = br__dialect(j->vendor);

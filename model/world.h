@@ -484,6 +484,10 @@ long br__job_new(br_world *w, br_vendor v, const char *type, int project, br_tim
                  br_time run_s);
 bool br__job_terminal(const br_job *j);
 bool br__job_running(const br_job *j); /* not yet terminal */
+/* A job found at its completion unable to have its effect (its vendor's job_finished): it
+ * ends FAILED with the reason (a new JSON string) and the vendor's error code (0: none).
+ * BR_OK or BR_ENOMEM. */
+int br__job_fail(br_job *j, int code, const char *why);
 /* Progress 0..100 at the world's current time. */
 int br__job_progress(const br_world *w, const br_job *j);
 

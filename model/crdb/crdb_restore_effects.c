@@ -194,24 +194,12 @@ static int written(const br_content *dc, const char *type, const br_content *mad
 
 /* BR_ENOMEM leaves the job as it was. The message is kept as written (not checked as UTF-8
  * here: the answer that shows it does). */
-static int fail_job(br_job *j, int code, const char *msg)
-{
-    json_t *why = json_string_nocheck(msg);
-    if (!why) return BR_ENOMEM;
-    snprintf(j->status, sizeof j->status, "FAILED");
-    j->failing = true;
-    json_decref(j->reason);
-    j->reason = why;
-    j->error_code = code;
-    return BR_OK;
-}
-
 int br__cc_job_finished(br_world *w, br_job *j)
 {
     if (strcmp(j->type, "RESTORE") != 0 || j->failing || j->backup < 0 || j->dst_cluster < 0)
         return BR_OK;
     br_cluster *dst = &w->clusters[j->dst_cluster];
-    if (dst->dropped) return fail_job(j, CC_NOT_FOUND, "the destination cluster was deleted");
+    if (dst->dropped) return br__job_fail(j, CC_NOT_FOUND, "the destination cluster was deleted");
     const char *type = json_string_value(json_object_get(j->params, "type"));
     type = type ? type : "CLUSTER";
     br_content made = {0}, got = {0};
@@ -222,7 +210,7 @@ int br__cc_job_finished(br_world *w, br_job *j)
     /* Someone may have written into the destination, or another restore finished first. */
     if (br__cc_restore_conflict(NULL, w, j->dst_cluster, type, &made, msg, sizeof msg, &code) !=
         BR_RULE_COUNT) {
-        rc = fail_job(j, code, msg);
+        rc = br__job_fail(j, code, msg);
     } else if ((rc = apply(&dst->content, type, &made)) == BR_OK &&
                (rc = written(&dst->content, type, &made, &got)) == BR_OK) {
         j->result_hash = br__content_hash(&got);

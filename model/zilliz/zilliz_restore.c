@@ -323,19 +323,6 @@ int br__zc_export_backup(br_ctx *ctx)
 }
 
 /* Job effects at the end (ZC-BACKUP-LIFE, ZC-RESTORE-LOAD, INV-CONTENT). */
-/* A restoreCollection that ends FAILED with its reason (GET /v2/jobs: status, reason). */
-static int fail_job(br_job *j, const char *why)
-{
-    json_t *reason = json_string_nocheck(why);
-    if (!reason) return BR_ENOMEM;
-    snprintf(j->status, sizeof j->status, "FAILED");
-    j->failing = true;
-    json_decref(j->reason);
-    j->reason = reason;
-    j->result_hash = 0;
-    return BR_OK;
-}
-
 /* What a restoreCollection finds when it ends: its target cluster dropped meanwhile, or (the
  * cluster kept serving) one of its names taken in the target database since it was accepted
  * (ZC-RESTORE-COLLECTION: restoring onto a name that exists is refused; the restore does not
@@ -396,7 +383,7 @@ int br__zc_job_finished(br_world *w, br_job *j)
     }
     if (!ok) return BR_OK;
     char why[512];
-    if (restore_collection_blocked(w, j, why, sizeof why)) return fail_job(j, why);
+    if (restore_collection_blocked(w, j, why, sizeof why)) return br__job_fail(j, 0, why);
     br_content made = {0};
     size_t k;
     json_t *it;
