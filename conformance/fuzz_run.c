@@ -434,6 +434,22 @@ void br_lockstep_symbolize(br_lockstep *ls, json_t *step)
     }
     /* whole string values of the body */
     symbolize_values(ls, json_object_get(req, "body"), 0);
+    /* the first label of a Host header (a Zilliz cluster's own endpoint names its id) */
+    const char *k;
+    json_t *v;
+    json_object_foreach(json_object_get(req, "headers"), k, v)
+    {
+        const char *host = json_string_value(v);
+        if (strcasecmp(k, "Host") != 0 || !host) continue;
+        size_t l = strcspn(host, ".:");
+        char label[64], out[512];
+        if (l == 0 || l >= sizeof label) continue;
+        snprintf(label, sizeof label, "%.*s", (int)l, host);
+        const char *name = json_string_value(json_object_get(ls->by_o, label));
+        if (!name || (size_t)snprintf(out, sizeof out, "${%s}%s", name, host + l) >= sizeof out)
+            continue;
+        json_object_set_new(json_object_get(req, "headers"), k, json_string(out));
+    }
 }
 
 /* ---- expectations for fixtures ---- */

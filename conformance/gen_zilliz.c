@@ -8,6 +8,12 @@
 
 /* ---- Zilliz Cloud ---- */
 
+static bool is_collection_backup(const obj *o, const void *arg)
+{
+    (void)arg;
+    return o && o->extra && strcmp(o->extra, "COLLECTION") == 0;
+}
+
 json_t *br__gen_zilliz_step(br_gen *g, br_choice *c)
 {
     char path[512], host[160] = "";
@@ -150,8 +156,21 @@ json_t *br__gen_zilliz_step(br_gen *g, br_choice *c)
     case 7: {
         name = "zilliz: restore collection";
         method = "POST";
+        /* mostly a COLLECTION backup (a CLUSTER one is refused before anything else is
+         * looked at), restored mostly into its own cluster, where its names are taken */
+        if (!is_collection_backup(b, NULL) && chance(c, 70)) {
+            const obj *cb =
+                br__gen_pick_obj(g, c, BR_VENDOR_ZILLIZ, K_BACKUP, is_collection_backup, NULL);
+            if (cb && cb->owner) {
+                b = cb;
+                cid = cb->owner;
+                cl = br__gen_find(g, BR_VENDOR_ZILLIZ, K_CLUSTER, cid);
+                bid = cb->id;
+            }
+        }
         snprintf(path, sizeof path, "/v2/clusters/%s/backups/%s/restoreCollection", cid, bid);
-        const obj *dest = br__gen_pick_obj(g, c, BR_VENDOR_ZILLIZ, K_CLUSTER, NULL, NULL);
+        const obj *dest =
+            chance(c, 40) ? cl : br__gen_pick_obj(g, c, BR_VENDOR_ZILLIZ, K_CLUSTER, NULL, NULL);
         const char *coll = b && b->name ? b->name : "medium_articles";
         if (chance(c, 10)) {
             const char *db;

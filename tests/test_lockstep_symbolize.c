@@ -1,6 +1,7 @@
 /* Unit test of br_lockstep_symbolize (conformance/fuzz_run.h): in a step written to a fixture,
- * every id an earlier answer made up becomes ${name}, in the path and in every string value of
- * the body however it is nested, and nothing else changes. */
+ * every id an earlier answer made up becomes ${name}, in the path, in every string value of
+ * the body however it is nested, and as the first label of a Host header (a Zilliz cluster's
+ * own endpoint), and nothing else changes. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -111,8 +112,46 @@ static void body_ids_become_names(void **state)
     json_decref(given);
 }
 
+/* A Zilliz data-plane read names its cluster in the Host header: a made-up cluster id there
+ * becomes ${name} (else a fixture shrunk from it breaks when an earlier step goes and the ids
+ * shift), with the rest of the host kept; a host whose first label is no bound id, or that
+ * merely starts with one, is left alone, and so are other headers. */
+static void host_label_becomes_name(void **state)
+{
+    (void)state;
+    json_t *given = br_gen_default_world();
+    br_target *t = br_model_target_new(BR_RULE_COUNT);
+    br_fuzz_env env = {.target = t, .given = given, .strict = true};
+    char id[128], ref[128];
+    br_lockstep *ls = bind_an_id(&env, id, ref, sizeof id);
+    char host[300], port[300], near[300], want_host[300], want_port[300];
+    snprintf(host, sizeof host, "%s.localhost", id);
+    snprintf(port, sizeof port, "%s:8080", id);
+    snprintf(near, sizeof near, "%sx.localhost", id);
+    snprintf(want_host, sizeof want_host, "%s.localhost", ref);
+    snprintf(want_port, sizeof want_port, "%s:8080", ref);
+    const char *cases[][2] = {{host, want_host},
+                              {port, want_port},
+                              {near, near},
+                              {"in01-unbound.localhost", "in01-unbound.localhost"}};
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        json_t *step = json_pack("{s:{s:s,s:s,s:{s:s,s:s}}}", "request", "method", "POST", "path",
+                                 "/v2/vectordb/collections/list", "headers", "Host", cases[i][0],
+                                 "X-Other", id);
+        br_lockstep_symbolize(ls, step);
+        json_t *h = json_object_get(json_object_get(step, "request"), "headers");
+        assert_string_equal(json_string_value(json_object_get(h, "Host")), cases[i][1]);
+        assert_string_equal(json_string_value(json_object_get(h, "X-Other")), id);
+        json_decref(step);
+    }
+    br_lockstep_free(ls);
+    t->close(t);
+    json_decref(given);
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(body_ids_become_names)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(body_ids_become_names),
+                                       cmocka_unit_test(host_label_becomes_name)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
