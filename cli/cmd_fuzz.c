@@ -7,6 +7,7 @@
 #include "target_http.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,13 +23,17 @@ static const char fuzz_usage[] =
     "the answers, the target's invariants and the observed invariants. A divergence is\n"
     "shrunk to a 1-minimal sequence and written as a fixture and a curl script.\n"
     "\n"
-    "  --target T      model (in-process; default) or a URL of `brcheck serve` / an endpoint\n"
+    "  --target T      model (in-process; default) or the URL of a `brcheck serve`, whose\n"
+    "                  admin API loads the world, moves the clock and runs the simulator\n"
+    "                  (token: $BRCHECK_ADMIN_TOKEN, else admin-demo-token); a real\n"
+    "                  endpoint is checked with fixtures: brcheck run --target URL\n"
     "  --mutant RULE   the model target with exactly that rule broken\n"
     "  --seed S        first seed (default 1); same seed, same sequence\n"
     "  --steps N       steps per sequence (default 500)\n"
     "  --runs R        sequences (default 1); run r uses seed S + (K-1) + r*N of --shard\n"
     "  --shard K/N     this job's share of the seeds (default 1/1)\n"
-    "  --time T        stop starting new steps after T seconds (default: no limit)\n"
+    "  --time T        stop starting new steps after T seconds, T >= 1 (default: no\n"
+    "                  limit; shrinking a divergence found is not counted)\n"
     "  --out DIR       where the fixture and the script go (default fuzz-out)\n"
     "  -h, --help      this text\n"
     "\n"
@@ -56,7 +61,7 @@ static bool parse_u64(const char *s, unsigned long long *out)
 {
     char *end;
     errno = 0;
-    if (!s || !*s || *s == '-') return false;
+    if (!s || *s < '0' || *s > '9') return false; /* digits only: no sign, no blank */
     *out = strtoull(s, &end, 10);
     return errno == 0 && *end == '\0';
 }
@@ -75,6 +80,18 @@ static br_target *open_target(const char *name, br_rule mutant, bool *strict, ch
         }
         *strict = false;
         br_target *t = br_http_target_new(name, NULL, err, len);
+        if (t && !br_http_target_is_admin(t)) {
+            /* without the admin API no world is loaded and no wait or simulator step does
+             * anything: every answer would differ from the oracle's for that reason alone */
+            snprintf(err, len,
+                     "%s does not answer GET /_brcheck/v1/ping as brcheck serve: brcheck fuzz "
+                     "sets up its world, clock and simulator through that admin API; a real "
+                     "endpoint is checked with fixtures (brcheck run --target URL --profile "
+                     "FILE)",
+                     name);
+            t->close(t);
+            return NULL;
+        }
         if (t) br_http_target_set_lockstep(t, false); /* the fuzzer runs its own oracle */
         return t;
     }
@@ -122,7 +139,7 @@ static int report(const br_fuzz_env *env, json_t *steps, br_divergence *d, unsig
     }
     char dir[1024];
     snprintf(dir, sizeof dir, "%s", outdir);
-    for (char *p = dir + 1; *p; p++) /* mkdir -p */
+    for (char *p = dir[0] ? dir + 1 : dir; *p; p++) /* mkdir -p */
         if (*p == '/') {
             *p = '\0';
             mkdir(dir, 0777);
@@ -142,8 +159,12 @@ static int report(const br_fuzz_env *env, json_t *steps, br_divergence *d, unsig
         fprintf(stderr, "brcheck fuzz: cannot write %s\n", path);
         return 2;
     }
-    printf("wrote %s\nwrote %s\nreproduce: brcheck run%s%s %s\n", path, spath,
-           mutant ? " --mutant " : "", mutant ? mutant : "", path);
+    /* the command that plays the fixture where it was found: the model with the mutant, or
+     * the server (which then loads the fixture's world through its admin API) */
+    bool model = strcmp(target, "model") == 0;
+    printf("wrote %s\nwrote %s\nreproduce: brcheck run%s%s%s%s %s\n", path, spath,
+           model ? "" : " --target ", model ? "" : target, mutant ? " --mutant " : "",
+           mutant ? mutant : "", path);
     return 1;
 }
 
@@ -176,7 +197,7 @@ int br_cmd_fuzz(int argc, char **argv)
         else if (strcmp(a, "--mutant") == 0)
             mutant = v;
         else if (strcmp(a, "--out") == 0)
-            outdir = v;
+            ok = *(outdir = v) != '\0';
         else if (strcmp(a, "--seed") == 0)
             ok = parse_u64(v, &seed);
         else if (strcmp(a, "--steps") == 0)
@@ -184,7 +205,7 @@ int br_cmd_fuzz(int argc, char **argv)
         else if (strcmp(a, "--runs") == 0)
             ok = parse_u64(v, &runs) && runs > 0;
         else if (strcmp(a, "--time") == 0)
-            ok = parse_u64(v, &seconds);
+            ok = parse_u64(v, &seconds) && seconds > 0;
         else if (strcmp(a, "--shard") == 0) {
             char *slash = strchr(v, '/');
             char kbuf[32];
@@ -199,9 +220,18 @@ int br_cmd_fuzz(int argc, char **argv)
             return 2;
         }
         if (!ok) {
-            fprintf(stderr, "brcheck fuzz: bad value for %s: %s\n", a, v);
+            fprintf(stderr, "brcheck fuzz: bad value for %s: '%s'\n", a, v);
             return 2;
         }
+    }
+    /* the last seed played, seed + (K-1) + (runs-1)*N, must not wrap around */
+    if (seed > ULLONG_MAX - (shard_k - 1) ||
+        (runs - 1) > (ULLONG_MAX - seed - (shard_k - 1)) / shard_n) {
+        fprintf(stderr,
+                "brcheck fuzz: --seed %llu with --runs %llu and --shard %llu/%llu goes "
+                "past the largest seed, %llu\n",
+                seed, runs, shard_k, shard_n, ULLONG_MAX);
+        return 2;
     }
     br_rule mrule = mutant ? br_rule_from_id(mutant) : BR_RULE_COUNT;
     if (mutant && (mrule == BR_RULE_COUNT || !br_rule_has_mutant(mrule))) {

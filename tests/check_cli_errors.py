@@ -2,18 +2,22 @@
 """Usage errors say what is wrong: an unknown option of `brcheck fuzz` and `brcheck serve` is
 named as unknown (a known one without its value "needs a value"), and a target profile that
 cannot be read says why, without a line number it does not have; `brcheck run` with nothing
-to play says whether a path cannot be read, holds no fixture, or the shard is empty.
+to play says whether a path cannot be read, holds no fixture, or the shard is empty;
+`brcheck fuzz` refuses values that cannot be meant (an empty --out, --time 0, a seed with a
+sign or a blank, seeds past the largest) and a URL that is not `brcheck serve`.
 
 usage: check_cli_errors.py BRCHECK
 
 Each error exits 2 with one line on stderr and nothing on stdout (no server started, no
 fixture played).
 """
+import http.server
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 
 failures = []
 
@@ -34,7 +38,7 @@ def run(args):
 
 
 def main():
-    brcheck = sys.argv[1]
+    brcheck = os.path.abspath(sys.argv[1])
 
     # 1. fuzz and serve: unknown options, options without their value, stray words.
     for cmd, known in (("fuzz", ["--seed", "--target", "--out"]),
@@ -107,6 +111,41 @@ def main():
               and "shard 2/3 holds none of the 1 fixtures" in err,
               "run --shard 2/3 of one fixture: the shard is empty (rc %s: %s)"
               % (rc, err.strip()))
+
+        # 4. fuzz: values that cannot be what was meant, and a URL that is not brcheck serve.
+        cwd_before = sorted(os.listdir(tmp))
+        for args, says in ((["--out", ""], "bad value for --out: ''"),
+                           (["--time", "0"], "bad value for --time: '0'"),
+                           (["--seed", " 5"], "bad value for --seed: ' 5'"),
+                           (["--seed", "+5"], "bad value for --seed: '+5'"),
+                           (["--seed", "18446744073709551615", "--runs", "2"],
+                            "goes past the largest seed"),
+                           (["--seed", "18446744073709551614", "--shard", "3/3"],
+                            "goes past the largest seed")):
+            p = subprocess.run([brcheck, "fuzz"] + args, capture_output=True, text=True,
+                               timeout=60, cwd=tmp)
+            rc, out, err = p.returncode, p.stdout, p.stderr
+            check(rc == 2 and out == "" and len(err.splitlines()) == 1 and says in err
+                  and sorted(os.listdir(tmp)) == cwd_before,
+                  "fuzz %s: refused, nothing written (rc %s: %s)"
+                  % (" ".join(repr(a) for a in args), rc, err.strip()))
+        check(not os.path.exists("/fuzz-zc-restore-available-seed1.json"),
+              "fuzz --out '' wrote nothing into /")
+
+        class Quiet(http.server.SimpleHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+        server = http.server.HTTPServer(("127.0.0.1", 0), Quiet)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        url = "http://127.0.0.1:%d" % server.server_address[1]
+        rc, out, err = run([brcheck, "fuzz", "--target", url, "--out", os.path.join(tmp, "f")])
+        server.shutdown()
+        check(rc == 2 and out == "" and len(err.splitlines()) == 1
+              and "does not answer GET /_brcheck/v1/ping as brcheck serve" in err
+              and "brcheck run --target URL" in err and not os.path.exists(os.path.join(tmp, "f")),
+              "fuzz --target URL of a server that is not brcheck serve: refused at the start, "
+              "nothing written (rc %s: %s)" % (rc, err.strip()))
     finally:
         shutil.rmtree(tmp)
 

@@ -37,6 +37,9 @@ for rule in "$@"; do
   [ -f "${fx%.json}.sh" ] || fail "$rule: no curl script next to $fx"
   n=$(sed -n 's/^shrunk [0-9]* steps to \([0-9]*\) in.*/\1/p' "$out.log")
   [ -n "$n" ] && [ "$n" -le "$max_steps" ] || { cat "$out.log"; fail "$rule: shrunk to '$n' steps"; }
+  # the command printed to reproduce it plays the fixture against the same server
+  again=$(sed -n 's/^reproduce: brcheck //p' "$out.log")
+  [ "$again" = "run --target $url $fx" ] || fail "$rule: reproduce line 'brcheck $again'"
   "$brcheck" run --target "$url" "$fx" >"$out.run" 2>&1
   with=$?
   stop_serve
