@@ -19,14 +19,18 @@
 
 static const char record_usage[] =
     "usage: brcheck record --upstream URL --out FILE [--listen ADDR] [--vendor V]\n"
-    "                      [--world FILE] [--port-file FILE]\n"
+    "                      [--world FILE] [--port-file FILE] [--upstream-timeout S]\n"
     "\n"
     "A recording proxy: point a client at ADDR instead of the upstream; every request is\n"
     "forwarded unchanged and the session is written to FILE as a fixture skeleton (the id\n"
     "is FILE's base name). Authorization headers are never written: a Bearer token becomes\n"
     "the name of the world's key it equals, else key-1, key-2...; a Digest pair its public\n"
-    "key. Answers become matchers: new ids are captured ($capture:name) and reused as\n"
-    "${name}, times become $time, passwords $any. Stop with Ctrl-C (SIGINT) or SIGTERM.\n"
+    "key. Other secret-looking headers (X-Api-Key, Cookie...) and query values (?token=,\n"
+    "?api_key=...) are written as REDACTED, and the world's key secrets are left out of\n"
+    "\"given\" (replayed, a key's public key is its private key too; against a real\n"
+    "endpoint a profile supplies credentials). Answers become matchers: new ids are\n"
+    "captured ($capture:name) and reused as ${name}, times become $time, passwords $any.\n"
+    "Stop with Ctrl-C (SIGINT) or SIGTERM.\n"
     "\n"
     "  --upstream URL    where requests go (e.g. http://127.0.0.1:8080 for brcheck serve)\n"
     "  --out FILE        the fixture to write (rewritten after every exchange)\n"
@@ -34,9 +38,16 @@ static const char record_usage[] =
     "  --vendor V        zilliz, crdb or atlas (default: from the first path)\n"
     "  --world FILE      the upstream's world (a \"given\" or a fixture): the fixture's \"given\"\n"
     "  --port-file FILE  write the bound port to FILE once listening\n"
+    "  --upstream-timeout S  give up a request the upstream has not answered in S seconds\n"
+    "                    (default 120; the client gets 502 and nothing is recorded)\n"
+    "\n"
+    "A stop does not wait for the upstream: a request in flight is given up (its client\n"
+    "gets 502, it is not recorded) and the fixture written within about a second. A second\n"
+    "Ctrl-C exits at once (status 130); the fixture, rewritten after every exchange before\n"
+    "its answer goes back, holds every exchange answered.\n"
     "\n"
     "Exit status: 0 stopped by a signal with the fixture written; 2 a usage or start-up error,\n"
-    "or the fixture could not be written (at start: before any exchange).\n";
+    "or the fixture could not be written (at start: before any exchange); 130 a second signal.\n";
 
 #define MAX_HEADERS 64
 #define MAX_BODY (64 * 1024 * 1024)
@@ -64,11 +75,37 @@ typedef struct {
 } headers;
 
 static volatile sig_atomic_t stop;
+static char tmp_path[1100]; /* the fixture being written (out.tmp) */
 
+/* The first signal stops: the request in flight upstream is given up (abort_if_stopping)
+ * and the fixture written. A second one exits at once: the fixture, rewritten through a
+ * rename after every exchange before its answer goes back, already holds every exchange
+ * answered. */
 static void on_signal(int sig)
 {
     (void)sig;
+    if (stop) {
+        static const char msg[] = "brcheck record: stopped at once; the fixture holds every "
+                                  "exchange answered\n";
+        unlink(tmp_path);
+        ssize_t w = write(STDERR_FILENO, msg, sizeof msg - 1);
+        (void)w;
+        _exit(130);
+    }
     stop = 1;
+}
+
+/* curl calls this about once a second even while the upstream says nothing: a stop does not
+ * wait for the upstream timeout. */
+static int abort_if_stopping(void *ctx, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+                             curl_off_t ulnow)
+{
+    (void)ctx;
+    (void)dltotal;
+    (void)dlnow;
+    (void)ultotal;
+    (void)ulnow;
+    return stop ? 1 : 0;
 }
 
 static bool grow(buffer *b, const char *data, size_t n)
@@ -159,8 +196,7 @@ static bool hop_by_hop(const char *name)
 static bool write_fixture(proxy *p)
 {
     json_t *fx = br_recorder_fixture(p->rec, p->id, p->source);
-    char tmp[1100];
-    snprintf(tmp, sizeof tmp, "%s.tmp", p->out);
+    const char *tmp = tmp_path;
     errno = 0;
     bool ok = fx && json_dump_file(fx, tmp, JSON_INDENT(2) | JSON_PRESERVE_ORDER) == 0 &&
               rename(tmp, p->out) == 0;
@@ -260,9 +296,12 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     enum MHD_Result rc;
     if (crc != CURLE_OK) {
         pthread_mutex_unlock(&p->lock);
+        const char *why = crc == CURLE_ABORTED_BY_CALLBACK  ? "the recorder is stopping"
+                          : crc == CURLE_OPERATION_TIMEDOUT ? "no answer within --upstream-timeout"
+                                                            : curl_easy_strerror(crc);
         char msg[512];
-        snprintf(msg, sizeof msg, "{\"error\":\"upstream: %s\"}", curl_easy_strerror(crc));
-        fprintf(stderr, "brcheck record: %s %s: %s\n", method, target, curl_easy_strerror(crc));
+        snprintf(msg, sizeof msg, "{\"error\":\"upstream: %s\"}", why);
+        fprintf(stderr, "brcheck record: %s %s: %s (not recorded)\n", method, target, why);
         rc = answer_error(c, 502, msg);
     } else {
         br_recorder_add(p->rec, method, target, req.h, req.n, in->body, in->len, (int)status, res.h,
@@ -331,7 +370,7 @@ static bool parse_listen(const char *s, struct sockaddr_in *sa)
 int br_cmd_record(int argc, char **argv)
 {
     const char *upstream = NULL, *listen = "127.0.0.1:8081", *out = NULL, *vendor = NULL,
-               *world_path = NULL, *port_file = NULL;
+               *world_path = NULL, *port_file = NULL, *timeout_arg = NULL;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -340,7 +379,8 @@ int br_cmd_record(int argc, char **argv)
         }
         bool valued = strcmp(a, "--upstream") == 0 || strcmp(a, "--listen") == 0 ||
                       strcmp(a, "--out") == 0 || strcmp(a, "--vendor") == 0 ||
-                      strcmp(a, "--world") == 0 || strcmp(a, "--port-file") == 0;
+                      strcmp(a, "--world") == 0 || strcmp(a, "--port-file") == 0 ||
+                      strcmp(a, "--upstream-timeout") == 0;
         if (!valued) {
             fprintf(stderr, "brcheck record: unknown argument %s (see brcheck record --help)\n", a);
             return 2;
@@ -356,6 +396,7 @@ int br_cmd_record(int argc, char **argv)
         if (strcmp(a, "--vendor") == 0) vendor = v;
         if (strcmp(a, "--world") == 0) world_path = v;
         if (strcmp(a, "--port-file") == 0) port_file = v;
+        if (strcmp(a, "--upstream-timeout") == 0) timeout_arg = v;
     }
     if (!upstream || !out) {
         fprintf(stderr, "brcheck record: --upstream URL and --out FILE are required\n");
@@ -365,6 +406,20 @@ int br_cmd_record(int argc, char **argv)
         strlen(upstream) >= 500) {
         fprintf(stderr, "brcheck record: --upstream is an http:// or https:// URL\n");
         return 2;
+    }
+    long upstream_timeout = 120;
+    if (timeout_arg) {
+        char *end;
+        errno = 0;
+        upstream_timeout = strtol(timeout_arg, &end, 10);
+        if (end == timeout_arg || *end || errno || upstream_timeout < 1 ||
+            upstream_timeout > 86400) {
+            fprintf(stderr,
+                    "brcheck record: --upstream-timeout is whole seconds from 1 to 86400 (got "
+                    "%s)\n",
+                    timeout_arg);
+            return 2;
+        }
     }
     if (vendor && br_vendor_from_name(vendor) == BR_VENDOR_COUNT) {
         fprintf(stderr, "brcheck record: --vendor is zilliz, crdb or atlas\n");
@@ -379,6 +434,11 @@ int br_cmd_record(int argc, char **argv)
     }
     char id[128];
     snprintf(id, sizeof id, "%.*s", (int)(bl - 5), base);
+    if (strlen(out) + 5 > sizeof tmp_path - 1) {
+        fprintf(stderr, "brcheck record: --out is too long (%zu bytes)\n", strlen(out));
+        return 2;
+    }
+    snprintf(tmp_path, sizeof tmp_path, "%s.tmp", out);
     struct sockaddr_in sa;
     if (!parse_listen(listen, &sa)) {
         fprintf(stderr, "brcheck record: --listen is an IPv4 HOST:PORT (got %s)\n", listen);
@@ -423,8 +483,20 @@ int br_cmd_record(int argc, char **argv)
     curl_easy_setopt(p.curl, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(p.curl, CURLOPT_HEADERFUNCTION, on_header);
     curl_easy_setopt(p.curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(p.curl, CURLOPT_TIMEOUT, 120L);
+    curl_easy_setopt(p.curl, CURLOPT_TIMEOUT, upstream_timeout);
+    curl_easy_setopt(p.curl, CURLOPT_XFERINFOFUNCTION, abort_if_stopping);
+    curl_easy_setopt(p.curl, CURLOPT_NOPROGRESS, 0L);
     pthread_mutex_init(&p.lock, NULL);
+    /* SIGINT and SIGTERM go to this thread only (the daemon's and curl's threads start with
+     * them blocked), taken in sigsuspend: none is lost between the test of stop and the wait */
+    struct sigaction act = {.sa_handler = on_signal};
+    sigaction(SIGINT, &act, NULL);
+    sigaction(SIGTERM, &act, NULL);
+    sigset_t stops, waiting;
+    sigemptyset(&stops);
+    sigaddset(&stops, SIGINT);
+    sigaddset(&stops, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stops, &waiting);
     /* one polling thread: exchanges are recorded in the order they are answered */
     struct MHD_Daemon *d = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL, handle, &p,
@@ -432,6 +504,8 @@ int br_cmd_record(int argc, char **argv)
         MHD_OPTION_URI_LOG_CALLBACK, log_uri, NULL, MHD_OPTION_END);
     if (!d) {
         fprintf(stderr, "brcheck record: cannot listen on %s\n", listen);
+        pthread_sigmask(SIG_SETMASK, &waiting, NULL);
+        pthread_mutex_destroy(&p.lock);
         br_recorder_free(p.rec);
         curl_easy_cleanup(p.curl);
         return 2;
@@ -443,6 +517,7 @@ int br_cmd_record(int argc, char **argv)
     pthread_mutex_unlock(&p.lock);
     if (!writable) { /* nothing could be kept: say so now, not after the client's session */
         MHD_stop_daemon(d);
+        pthread_sigmask(SIG_SETMASK, &waiting, NULL);
         pthread_mutex_destroy(&p.lock);
         br_recorder_free(p.rec);
         curl_easy_cleanup(p.curl);
@@ -459,11 +534,9 @@ int br_cmd_record(int argc, char **argv)
     inet_ntop(AF_INET, &sa.sin_addr, addr, sizeof addr);
     fprintf(stderr, "brcheck record: http://%s:%u -> %s, writing %s\n", addr, port, p.upstream,
             out);
-    struct sigaction act = {.sa_handler = on_signal};
-    sigaction(SIGINT, &act, NULL);
-    sigaction(SIGTERM, &act, NULL);
     while (!stop)
-        pause();
+        sigsuspend(&waiting);
+    pthread_sigmask(SIG_SETMASK, &waiting, NULL); /* a second signal now exits at once */
     MHD_stop_daemon(d);
     pthread_mutex_lock(&p.lock);
     bool written = write_fixture(&p);

@@ -1,15 +1,21 @@
 /* Recorded exchanges to a fixture skeleton (fixtures/README.md). Answers become matchers:
  * a new id is captured ($capture:name) and later occurrences in paths, bodies and answers
  * become ${name}; times become $time, URLs a $regex, secrets $any. Credentials never reach
- * the fixture: a Bearer token becomes a key name (the world's, or key-N), a Digest pair its
- * public key. */
+ * the fixture (SEC-SECRETS): a Bearer token becomes a key name (the world's, or key-N), a
+ * Digest pair its public key; the world's key secrets are left out, and secret-looking
+ * request headers and query values are written as REDACTED. */
 #include "record.h"
+#include "secrets.h"
 
 #include <ctype.h>
 #include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+/* What a fixture keeps of a secret in a request: a placeholder that is still a valid value
+ * (in a query too, where "[REDACTED]" would need escaping). */
+#define PLACEHOLDER "REDACTED"
 
 struct br_recorder {
     json_t *world;    /* own reference, may be NULL */
@@ -118,15 +124,6 @@ static char *key_name(br_recorder *r, const char *auth)
     return NULL;
 }
 
-static bool secret_key(const char *k)
-{
-    static const char *const names[] = {"password",      "privateKey", "secret", "apiKey",
-                                        "authorization", "token",      NULL};
-    for (size_t i = 0; k && names[i]; i++)
-        if (strcasecmp(k, names[i]) == 0) return true;
-    return false;
-}
-
 static bool id_key(const char *k)
 {
     if (!k) return false;
@@ -190,8 +187,8 @@ static void request_value(br_recorder *r, json_t *v)
     if (json_is_object(v)) {
         json_object_foreach(v, k, e)
         {
-            if (secret_key(k) && json_is_string(e)) {
-                json_object_set_new(v, k, json_string("REDACTED"));
+            if (br_secret_key(k) && json_is_string(e)) {
+                json_object_set_new(v, k, json_string(PLACEHOLDER));
             } else if (json_is_string(e)) {
                 collect_strings(r->seen, e);
                 char *s = replace_captures(r, json_string_value(e));
@@ -248,7 +245,7 @@ static json_t *answer_value(br_recorder *r, const char *key, const json_t *v)
     }
     if (!json_is_string(v)) return json_deep_copy(v);
     const char *s = json_string_value(v);
-    if (secret_key(key)) return json_string("$any");
+    if (br_secret_key(key)) return json_string("$any");
     const char *name;
     json_t *c;
     json_object_foreach(r->captures, name, c)
@@ -291,6 +288,57 @@ static bool skipped_header(const char *name)
     return strncasecmp(name, "X-Brcheck-", 10) == 0;
 }
 
+/* The request target with the value of every secret-looking query parameter (?token=,
+ * ?api_key=, ?sig=...) replaced by PLACEHOLDER. Owned; NULL when out of memory. */
+static char *redact_query(const char *target)
+{
+    const char *q = strchr(target, '?');
+    size_t n = strlen(target);
+    char *out = malloc(n + (n / 2 + 1) * sizeof PLACEHOLDER + 1);
+    if (!out) return NULL;
+    size_t o = q ? (size_t)(q - target) + 1 : n;
+    memcpy(out, target, o);
+    for (const char *p = q ? q + 1 : target + n; *p;) {
+        size_t len = strcspn(p, "&"), nl = strcspn(p, "=&");
+        char name[128];
+        snprintf(name, sizeof name, "%.*s", (int)(nl < sizeof name ? nl : sizeof name - 1), p);
+        if (nl < len && br_secret_name(name)) {
+            memcpy(out + o, p, nl + 1);
+            o += nl + 1;
+            memcpy(out + o, PLACEHOLDER, sizeof PLACEHOLDER - 1);
+            o += sizeof PLACEHOLDER - 1;
+        } else {
+            memcpy(out + o, p, len);
+            o += len;
+        }
+        p += len;
+        if (*p == '&') out[o++] = *p++;
+    }
+    out[o] = '\0';
+    return out;
+}
+
+/* A copy of the world without its secrets (an Atlas key's "secret"): replayed, the key's
+ * public key is its private key too, in the model and in brcheck serve alike. */
+static json_t *world_without_secrets(const json_t *v)
+{
+    const char *k;
+    json_t *e;
+    size_t i;
+    if (json_is_object(v)) {
+        json_t *o = json_object();
+        json_object_foreach((json_t *)v, k, e) if (!br_secret_key(k))
+            json_object_set_new(o, k, world_without_secrets(e));
+        return o;
+    }
+    if (json_is_array(v)) {
+        json_t *a = json_array();
+        json_array_foreach(v, i, e) json_array_append_new(a, world_without_secrets(e));
+        return a;
+    }
+    return json_deep_copy(v);
+}
+
 static bool printable_utf8(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -316,8 +364,15 @@ int br_recorder_add(br_recorder *r, const char *method, const char *target, cons
 
     json_t *request = json_object();
     json_object_set_new(request, "method", json_string(method));
-    char *path = replace_captures(r, target);
-    json_object_set_new(request, "path", json_string(path ? path : target));
+    char *redacted = redact_query(target);
+    if (!redacted) {
+        json_decref(request);
+        free(key);
+        return BR_ENOMEM;
+    }
+    char *path = replace_captures(r, redacted);
+    json_object_set_new(request, "path", json_string(path ? path : redacted));
+    free(redacted);
     /* path segments and query values now count as known: ids the client already had */
     char *copy = strdup(target);
     char *save = NULL;
@@ -329,7 +384,9 @@ int br_recorder_add(br_recorder *r, const char *method, const char *target, cons
     json_t *headers = json_object();
     for (size_t i = 0; i < n_req_h; i++)
         if (!skipped_header(req_h[i].name))
-            json_object_set_new(headers, req_h[i].name, json_string(req_h[i].value));
+            json_object_set_new(
+                headers, req_h[i].name,
+                json_string(br_secret_name(req_h[i].name) ? PLACEHOLDER : req_h[i].value));
     if (json_object_size(headers))
         json_object_set_new(request, "headers", headers);
     else
@@ -375,7 +432,7 @@ int br_recorder_add(br_recorder *r, const char *method, const char *target, cons
 
 json_t *br_recorder_fixture(const br_recorder *r, const char *id, const char *source)
 {
-    json_t *given = r->world ? json_deep_copy(r->world) : json_object();
+    json_t *given = r->world ? world_without_secrets(r->world) : json_object();
     return json_pack("{s:s,s:s,s:{s:s},s:s,s:o,s:O}", "id", id, "vendor",
                      r->vendor[0] ? r->vendor : "zilliz", "rules", "INV-ATOMIC", "holds", "source",
                      source, "given", given, "steps", r->steps);

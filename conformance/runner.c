@@ -4,6 +4,7 @@
 #include "fixture_check.h"
 #include "matcher.h"
 #include "runner.h"
+#include "secrets.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -452,14 +453,12 @@ static const char *first_rule(const br_fixture_result *f, const json_t *step)
     return "";
 }
 
-static void redact(json_t *v);
-
 static char *response_json(const br_response *res)
 {
     json_t *o = json_pack("{s:i}", "status", res->status);
     if (res->body) {
         json_t *copy = json_deep_copy(res->body);
-        redact(copy);
+        br_redact(copy);
         json_object_set_new(o, "body", copy);
     }
     char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -489,34 +488,25 @@ static bool expect_ok(runner *r, const json_t *expect, const br_response *res, c
                 actual = json_string(res->headers[i].value);
         char path[128];
         snprintf(path, sizeof path, "header %s", k);
-        ok = br_match(v, actual, r->captures, path, msg, len);
+        ok = br_match_field(v, actual, r->captures, path, k, msg, len);
         json_decref(actual);
     }
     return ok;
 }
 
-/* SEC-SECRETS: secrets never reach a report; keys are matched case-insensitively. */
-static void redact(json_t *v)
+/* An expectation found under the field 'key' (NULL: none) as a report shows it (SEC-SECRETS:
+ * it may hold a captured secret). Owned. */
+static char *expected_json(const char *key, const json_t *expect)
 {
-    static const char *const secret_keys[] = {"password",      "privateKey", "secret", "apiKey",
-                                              "authorization", "token",      NULL};
-    const char *k;
-    json_t *e;
-    size_t i;
-    if (json_is_object(v)) {
-        json_object_foreach(v, k, e)
-        {
-            bool secret = false;
-            for (size_t n = 0; secret_keys[n]; n++)
-                secret = secret || strcasecmp(k, secret_keys[n]) == 0;
-            if (secret && json_is_string(e))
-                json_object_set_new(v, k, json_string("[REDACTED]"));
-            else
-                redact(e);
-        }
-    } else if (json_is_array(v)) {
-        json_array_foreach(v, i, e) redact(e);
+    json_t *box = json_object();
+    if (!box || json_object_set_new(box, key ? key : "", json_deep_copy(expect)) != 0) {
+        json_decref(box);
+        return NULL;
     }
+    br_redact_expected(box);
+    char *s = json_dumps(json_object_get(box, key ? key : ""), JSON_ENCODE_ANY | JSON_COMPACT);
+    json_decref(box);
+    return s;
 }
 
 static FILE *traffic_log;
@@ -530,7 +520,7 @@ static void log_exchange(const br_request *req, const br_response *res)
 {
     if (!traffic_log) return;
     json_t *body = res->body ? json_deep_copy(res->body) : json_null();
-    redact(body);
+    br_redact(body);
     json_t *line =
         json_pack("{s:s,s:s,s:s,s:i,s:o}", "vendor", br_vendor_name(res->vendor), "method",
                   req->method, "path", req->path, "status", res->status, "body", body);
@@ -593,7 +583,7 @@ static void step_request(runner *r, const json_t *step)
     } else if (!expect) {
         violation(r->f, r->rule, r->step, r->step_name, NULL, NULL, "%s", msg);
     } else if (!expect_ok(r, expect, &res, msg, sizeof msg)) {
-        char *e = json_dumps(expect, JSON_COMPACT);
+        char *e = expected_json(NULL, expect);
         char *a = response_json(&res);
         violation(r->f, r->rule, r->step, r->step_name, e, a, "%s", msg);
         free(e);
@@ -654,7 +644,7 @@ static void step_await(runner *r, const json_t *aw)
         if (ok) break;
         if (r->t->poll_wait ? !r->t->poll_wait(r->t, (unsigned)(waited / every) + 1)
                             : waited + every > timeout) {
-            char *e = json_dumps(json_object_get(aw, "until"), JSON_COMPACT);
+            char *e = expected_json(NULL, json_object_get(aw, "until"));
             violation(r->f, r->rule, r->step, r->step_name, e, last,
                       "await: not reached within %llds: %s", (long long)timeout, msg);
             free(e);
@@ -686,7 +676,7 @@ static void step_inspect(runner *r, const json_t *ins)
     json_t *cur = dump;
     char buf[512];
     snprintf(buf, sizeof buf, "%s", path ? path : "");
-    char *save = NULL;
+    char *save = NULL, *field = NULL; /* the last segment: the field a value is under */
     for (char *seg = strtok_r(buf, "/", &save); seg && cur; seg = strtok_r(NULL, "/", &save)) {
         char *o = seg;
         for (char *s = seg; *s; s++) {
@@ -698,13 +688,18 @@ static void step_inspect(runner *r, const json_t *ins)
             }
         }
         *o = '\0';
+        field = json_is_array(cur) ? NULL : seg;
         cur =
             json_is_array(cur) ? json_array_get(cur, (size_t)atol(seg)) : json_object_get(cur, seg);
     }
     json_t *expect = br_substitute(json_object_get(ins, "expect"), r->captures, msg, sizeof msg);
-    if (!expect || !br_match(expect, cur, r->captures, path ? path : "", msg, sizeof msg)) {
-        char *e = expect ? json_dumps(expect, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
-        char *a = cur ? json_dumps(cur, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
+    if (!expect ||
+        !br_match_field(expect, cur, r->captures, path ? path : "", field, msg, sizeof msg)) {
+        /* the world holds the keys' secrets: shown as an answer is (SEC-SECRETS) */
+        json_t *shown = br_redacted_copy(field, cur);
+        char *e = expect ? expected_json(field, expect) : NULL;
+        char *a = shown ? json_dumps(shown, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
+        json_decref(shown);
         violation(r->f, r->rule, r->step, r->step_name, e, a, "inspect %s: %s", path ? path : "",
                   msg);
         free(e);
