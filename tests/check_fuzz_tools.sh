@@ -70,4 +70,65 @@ for bad in "bad/id" "-x" ".hidden" "a b" "" "$long"; do
 done
 expect 0 "" "$decode" request "$work/one" "${long#0}"   # 127 characters
 
+# --- crash-to-fixture.sh against a stand-in replay driver (real fuzz_decode)
+fake="$work/build"
+mkdir -p "$fake/fuzz" "$work/out"
+ln -s "$(cd "$build/fuzz" && pwd)/fuzz_decode" "$fake/fuzz/fuzz_decode"
+for h in request sequence http; do
+  cat >"$fake/fuzz/fuzz_${h}_replay" <<'EOF'
+#!/bin/sh
+for f; do :; done
+if [ ! -s "$f" ] || grep -q CRASH "$f"; then echo "brcheck-fuzz: INV-STANDIN after a stand-in step" >&2; kill -ABRT $$; fi
+echo "replayed 1 input"
+EOF
+  chmod +x "$fake/fuzz/fuzz_${h}_replay"
+done
+c2f() { sh "$src/fuzz/crash-to-fixture.sh" "$@" --build "$fake" --afl-build "$work/no-afl"; }
+printf 'aaaaCRASHbbbbbbbbbbbbbbbb' >"$work/crash"
+cp "$work/crash" "$work/crash.orig"
+printf 'hello, no fault in here' >"$work/pass"
+cp "$work/pass" "$work/pass.orig"
+
+snapshot "$work/out"
+expect 2 "unknown harness foo" c2f "$work/crash" foo
+expect 2 "unknown harness noop" c2f "$work/crash" noop
+expect 2 "--build needs a value" sh "$src/fuzz/crash-to-fixture.sh" "$work/crash" request --build
+expect 2 "--out needs a value" c2f "$work/crash" request --out
+expect 2 "no such input" c2f "$work/no-such" request
+expect 2 "no folder" c2f "$work/crash" request --out "$work/no-such-folder/zc-x.json"
+[ -e "$work/no-such-folder" ] && fail "crash-to-fixture made the --out folder"
+expect 2 "<id>.json" c2f "$work/crash" request --out "$work/out/zc-x.txt"
+expect 2 "only letters" c2f "$work/crash" request --out "$work/out/zc x.json"
+expect 2 "start with a letter" c2f "$work/crash" request --out "$work/out/-x.json"
+expect 2 "start with a letter" c2f "$work/crash" request --out "$work/out/.json"
+expect 2 "longer than 127" c2f "$work/crash" request --out "$work/out/${long}x.json"
+unchanged "$work/out" "a refused --out"
+
+# an input that does not fail: refused (exit 1), nothing written, the input as it was
+expect 1 "does not fail" c2f "$work/pass" request --out "$work/out/zc-pass.json"
+unchanged "$work/out" "an input that does not fail"
+cmp -s "$work/pass" "$work/pass.orig" || fail "the input changed"
+# ... unless --fixed: its fixture, from the input as it is
+expect 0 "does not fail \(--fixed\)" c2f "$work/pass" request --fixed --out "$work/out/zc-pass.json"
+cmp -s "$work/out/zc-pass.input" "$work/pass.orig" || fail "--fixed changed the input"
+
+# a failing input: the fixture's id follows --out, and brcheck run takes it
+for h in request sequence; do
+  expect 0 "INV-STANDIN" c2f "$work/crash" "$h" --out "$work/out/$h-finding.json"
+  id=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["id"])' "$work/out/$h-finding.json")
+  [ "$id" = "$h-finding" ] || fail "$h: the fixture's id is $id, not $h-finding"
+  cmp -s "$work/out/$h-finding.input" "$work/crash.orig" || fail "$h: the .input is not the input"
+  expect 0 "" "$brcheck" run "$work/out/$h-finding.json"
+done
+cmp -s "$work/crash" "$work/crash.orig" || fail "the input changed"
+# http: the input goes to --out as it is
+expect 0 "input $work/out/finding.raw" c2f "$work/crash" http --out "$work/out/finding.raw"
+cmp -s "$work/out/finding.raw" "$work/crash.orig" || fail "http: --out is not the input"
+
+# a step that fails stops it (exit 2) with nothing written: a sequence input that fails but
+# decodes to no step
+snapshot "$work/out"
+expect 2 "decodes to no step" c2f "$work/empty" sequence --out "$work/out/short.json"
+unchanged "$work/out" "a fixture that could not be decoded"
+
 echo "ok: $n_checks checks"
