@@ -16,8 +16,8 @@ for several harnesses side by side start one campaign.sh per harness.
   --time SECONDS   budget per harness (default 600)
   --instances N    parallel afl-fuzz instances per harness (default 1): one -M (-p explore),
                    then -S: CmpLog (-c, -p fast), the ASan build (-p coe), -p exploit, ...
-  --work DIR       where corpora, sync folders and logs go (default fuzz/out, git-ignored);
-                   an existing sync folder is resumed
+  --work DIR       where corpora, sync folders and logs go (default fuzz/out, git-ignored;
+                   /tmp is fine); an existing sync folder is resumed
   --build DIR      the AFL++ build folder (default build-fuzz, the CMake preset "fuzz");
                    DIR-cmplog and DIR-asan hold the CmpLog and ASan builds
   --name PREFIX    instance name prefix (default: this host's name); give each machine its
@@ -116,13 +116,6 @@ build_tree_locked() {
     { echo "campaign: building $dir failed (see $work/logs/build-$(basename "$dir").log)" >&2; return 1; }
 }
 
-case "$work" in
-/tmp/* | /var/tmp/*)
-  if [ "$cmin" = 1 ]; then
-    echo "campaign: afl-cmin refuses work folders under /tmp: give --work elsewhere (default fuzz/out) or --no-cmin" >&2
-    exit 2
-  fi ;;
-esac
 mkdir -p "$work/logs" || exit 2
 targets=""
 for h in $harnesses; do targets="$targets fuzz_$h"; done
@@ -155,8 +148,8 @@ for h in $harnesses; do
     input=-  # resume the existing sync folder
   elif [ "$cmin" = 1 ]; then
     rm -rf "$work/$h/cmin"
-    # afl-cmin refuses any path under /tmp, the harness's too: a build folder there (e.g.
-    # --build /tmp/build-fuzz) is allowed; the work folder is not (checked above).
+    # afl-cmin refuses any path under /tmp (seeds, harness, output, current folder) unless
+    # AFL_ALLOW_TMP is set: work and build folders there are fine.
     if AFL_ALLOW_TMP=1 afl-cmin -i "$seeds" -o "$work/$h/cmin" -- "$bin" >"$work/logs/cmin-$h.log" 2>&1 &&
       [ -n "$(ls "$work/$h/cmin" 2>/dev/null)" ]; then
       input="$work/$h/cmin"
