@@ -131,4 +131,27 @@ snapshot "$work/out"
 expect 2 "decodes to no step" c2f "$work/empty" sequence --out "$work/out/short.json"
 unchanged "$work/out" "a fixture that could not be decoded"
 
+# --- campaign.sh and stability.sh: usage errors before anything runs (stand-in AFL++ tools
+# first on PATH, so that nothing would be built or fuzzed if a check let one through)
+mkdir "$work/bin"
+for t in afl-fuzz afl-clang-fast afl-cmin afl-showmap cmake; do
+  printf '#!/bin/sh\necho "stand-in %s: should not run" >&2\nexit 99\n' "$t" >"$work/bin/$t"
+  chmod +x "$work/bin/$t"
+done
+camp() { PATH="$work/bin:$PATH" sh "$src/fuzz/campaign.sh" --work "$work/camp" --build "$work/camp-build" "$@"; }
+expect 2 "--time 0: give the budget in whole seconds" camp --time 0 request
+expect 2 "--time 000: give" camp --time 000 request
+expect 2 "--time 1m: give" camp --time 1m request
+expect 2 "--time needs a value" camp request --time
+expect 2 "--instances 0: give" camp --instances 0 request
+expect 2 "--instances 00: give" camp --instances 00 request
+expect 2 "--instances -1: give|unknown option" camp --instances -1 request
+expect 2 "--work needs a value" camp request --work
+for h in noop common decode foo; do
+  expect 2 "unknown harness $h" camp "$h"
+  expect 2 "unknown harness $h" sh "$src/fuzz/stability.sh" --build "$work/camp-build" "$h"
+done
+expect 2 "--build needs a value" sh "$src/fuzz/stability.sh" request --build
+[ -e "$work/camp" ] || [ -e "$work/camp-build" ] && fail "campaign.sh made its folders on a usage error"
+
 echo "ok: $n_checks checks"
