@@ -154,4 +154,18 @@ done
 expect 2 "--build needs a value" sh "$src/fuzz/stability.sh" request --build
 [ -e "$work/camp" ] || [ -e "$work/camp-build" ] && fail "campaign.sh made its folders on a usage error"
 
+# --- make-corpus.py: --decoder after the corpus's name is used (a stand-in decoder that
+# fails: the script stops before writing anything)
+printf '#!/bin/sh\ntouch "%s/decoder-ran"\nexit 3\n' "$work" >"$work/bin/fake-decode"
+chmod +x "$work/bin/fake-decode"
+snapshot "$src/fuzz/corpus"
+expect 2 "fake-decode" python3 "$src/fuzz/make-corpus.py" sequence --decoder "$work/bin/fake-decode"
+[ -e "$work/decoder-ran" ] || fail "make-corpus.py sequence --decoder did not use the decoder"
+rm -f "$work/decoder-ran"
+expect 2 "fake-decode" python3 "$src/fuzz/make-corpus.py" --decoder "$work/bin/fake-decode" sequence
+[ -e "$work/decoder-ran" ] || fail "make-corpus.py --decoder sequence did not use the decoder"
+expect 2 "--decoder needs" python3 "$src/fuzz/make-corpus.py" sequence --decoder
+expect 2 "unknown option" python3 "$src/fuzz/make-corpus.py" sequence --bogus
+unchanged "$src/fuzz/corpus" "make-corpus.py on an error"
+
 echo "ok: $n_checks checks"
