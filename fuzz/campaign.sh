@@ -11,13 +11,13 @@ usage() {
   cat <<EOF
 usage: fuzz/campaign.sh [--time SECONDS] [--instances N] [--work DIR] [--build DIR]
                         [--name PREFIX] [--asan] [--no-cmin] [--ci] [HARNESS...]
-Runs an AFL++ campaign per harness (default: request sequence http), one after the other;
-for several harnesses side by side start one campaign.sh per harness.
-  --time SECONDS   budget per harness (default 600)
-  --instances N    parallel afl-fuzz instances per harness (default 1): one -M (-p explore),
-                   then -S: CmpLog (-c, -p fast), the ASan build (-p coe), -p exploit, ...
-  --work DIR       where corpora, sync folders and logs go (default fuzz/out, git-ignored);
-                   an existing sync folder is resumed
+Runs an AFL++ campaign per harness (request, sequence, http; default all three), one after
+the other; for several harnesses side by side start one campaign.sh per harness.
+  --time SECONDS   budget per harness, 1 or more (default 600)
+  --instances N    parallel afl-fuzz instances per harness, 1 or more (default 1): one -M
+                   (-p explore), then -S: CmpLog (-c, -p fast), the ASan build (-p coe), -p exploit, ...
+  --work DIR       where corpora, sync folders and logs go (default fuzz/out, git-ignored;
+                   /tmp is fine); an existing sync folder is resumed
   --build DIR      the AFL++ build folder (default build-fuzz, the CMake preset "fuzz");
                    DIR-cmplog and DIR-asan hold the CmpLog and ASan builds
   --name PREFIX    instance name prefix (default: this host's name); give each machine its
@@ -44,11 +44,17 @@ ci=0
 harnesses=""
 while [ $# -gt 0 ]; do
   case "$1" in
-  --time) time_budget=${2:-}; shift 2 ;;
-  --instances) instances=${2:-}; shift 2 ;;
-  --work) work=${2:-}; shift 2 ;;
-  --build) build=${2:-}; shift 2 ;;
-  --name) name=${2:-}; shift 2 ;;
+  --time | --instances | --work | --build | --name)
+    # (an option in its place: the value was left out)
+    case "${2:---}" in --*) echo "campaign: $1 needs a value (--help)" >&2; exit 2 ;; esac
+    case "$1" in
+    --time) time_budget=$2 ;;
+    --instances) instances=$2 ;;
+    --work) work=$2 ;;
+    --build) build=$2 ;;
+    --name) name=$2 ;;
+    esac
+    shift 2 ;;
   --secondary-only) secondary_only=1; shift ;;
   --asan) asan=1; shift ;;
   --no-cmin) cmin=0; shift ;;
@@ -58,16 +64,24 @@ while [ $# -gt 0 ]; do
   *) harnesses="$harnesses $1"; shift ;;
   esac
 done
+# whole_number N: digits only, not all zeros (with --time 0 afl-fuzz stopped at once and the
+# summary showed a nonsense execs/s)
+whole_number() { case "$1" in '' | *[!0-9]*) return 1 ;; *[1-9]*) return 0 ;; *) return 1 ;; esac; }
+whole_number "$time_budget" ||
+  { echo "campaign: --time $time_budget: give the budget in whole seconds, 1 or more" >&2; exit 2; }
+whole_number "$instances" ||
+  { echo "campaign: --instances $instances: give a whole number, 1 or more" >&2; exit 2; }
+[ -n "$harnesses" ] || harnesses="request sequence http"
+for h in $harnesses; do
+  case "$h" in
+  request | sequence | http) ;;
+  *) echo "campaign: unknown harness $h (request, sequence or http)" >&2; exit 2 ;;
+  esac
+done
 if [ "$ci" = 1 ] && [ "${BRCHECK_FUZZ_CI:-0}" != 1 ]; then
   echo "campaign: skipped (set BRCHECK_FUZZ_CI=1 to run the short campaign)"
   exit 77
 fi
-case "$time_budget" in '' | *[!0-9]*) echo "campaign: --time takes seconds" >&2; exit 2 ;; esac
-case "$instances" in '' | *[!0-9]* | 0) echo "campaign: --instances takes N >= 1" >&2; exit 2 ;; esac
-[ -n "$harnesses" ] || harnesses="request sequence http"
-for h in $harnesses; do
-  [ -f "$ROOT/fuzz/fuzz_$h.c" ] || { echo "campaign: no harness $h (fuzz/fuzz_$h.c)" >&2; exit 2; }
-done
 command -v afl-fuzz >/dev/null || { echo "campaign: afl-fuzz not found (scripts/setup.sh installs afl++)" >&2; exit 2; }
 
 # This container has no CPU frequency control, core dumps go to a file, and no terminal.
@@ -116,13 +130,6 @@ build_tree_locked() {
     { echo "campaign: building $dir failed (see $work/logs/build-$(basename "$dir").log)" >&2; return 1; }
 }
 
-case "$work" in
-/tmp/* | /var/tmp/*)
-  if [ "$cmin" = 1 ]; then
-    echo "campaign: afl-cmin refuses work folders under /tmp: give --work elsewhere (default fuzz/out) or --no-cmin" >&2
-    exit 2
-  fi ;;
-esac
 mkdir -p "$work/logs" || exit 2
 targets=""
 for h in $harnesses; do targets="$targets fuzz_$h"; done
@@ -155,8 +162,8 @@ for h in $harnesses; do
     input=-  # resume the existing sync folder
   elif [ "$cmin" = 1 ]; then
     rm -rf "$work/$h/cmin"
-    # afl-cmin refuses any path under /tmp, the harness's too: a build folder there (e.g.
-    # --build /tmp/build-fuzz) is allowed; the work folder is not (checked above).
+    # afl-cmin refuses any path under /tmp (seeds, harness, output, current folder) unless
+    # AFL_ALLOW_TMP is set: work and build folders there are fine.
     if AFL_ALLOW_TMP=1 afl-cmin -i "$seeds" -o "$work/$h/cmin" -- "$bin" >"$work/logs/cmin-$h.log" 2>&1 &&
       [ -n "$(ls "$work/$h/cmin" 2>/dev/null)" ]; then
       input="$work/$h/cmin"

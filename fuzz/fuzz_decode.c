@@ -3,13 +3,21 @@
  * `brcheck run`. Used by fuzz/crash-to-fixture.sh. */
 #include "fuzz.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #ifdef BR_FUZZ_HAVE_GEN
 #include "sequence.h"
+#define MAX_STEPS BR_FUZZ_MAX_STEPS
+#else
+#define MAX_STEPS 64
 #endif
+
+/* The longest fixture id brcheck run keeps whole (conformance/runner.h: char id[128]). */
+#define MAX_ID 127
 
 static void usage(FILE *out, const char *argv0)
 {
@@ -17,17 +25,46 @@ static void usage(FILE *out, const char *argv0)
             "usage: %s HARNESS INPUT [ID]\n"
             "Prints the input as a fixture: for `request` one request step against the world\n"
             "of fuzz/worlds/all.json; for `sequence` the decoded steps with their world.\n"
-            "ID names the fixture (default fuzz-HARNESS-<hash of the input>).\n"
+            "ID names the fixture (default fuzz-HARNESS-<hash of the input>): 1..%d letters,\n"
+            "digits, '.', '_' or '-', starting with a letter or a digit; the fixture's file\n"
+            "must then be ID.json (brcheck run checks it).\n"
             "       %s --sequence-seed SEED STEPS\n"
-            "Writes a `sequence` input whose bytes decode to a PRNG run of STEPS steps.\n"
-            "Exit 0 on success, 2 on a usage error or an unreadable input.\n",
-            argv0, argv0);
+            "Writes a `sequence` input whose bytes decode to a PRNG run of STEPS steps\n"
+            "(SEED 0..%llu, STEPS 1..%d).\n"
+            "Exit 0 on success, 2 on a usage error, an unreadable input or one that decodes to\n"
+            "no step (a `sequence` input too short to choose one).\n",
+            argv0, MAX_ID, argv0, (unsigned long long)UINT64_MAX, MAX_STEPS);
 }
 
+/* brcheck run keeps a fixture's id in 128 bytes (conformance/runner.h) and wants the file
+ * named <id>.json; ctest names each fixture test after it. */
+static bool valid_id(const char *id)
+{
+    size_t n = strlen(id);
+    if (n == 0 || n > MAX_ID) return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = id[i];
+        bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+        if (!alnum && (i == 0 || (c != '.' && c != '_' && c != '-'))) return false;
+    }
+    return true;
+}
+
+/* The whole file, or NULL with a message: a folder opens on Linux and reads as an error,
+ * which must not pass for an empty input. */
 static uint8_t *read_all(const char *path, size_t *len)
 {
+    struct stat st;
     FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
+    if (!f) {
+        fprintf(stderr, "fuzz_decode: cannot read %s: %s\n", path, strerror(errno));
+        return NULL;
+    }
+    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "fuzz_decode: cannot read %s: it is a folder, not an input file\n", path);
+        fclose(f);
+        return NULL;
+    }
     size_t cap = 4096, n = 0, got;
     uint8_t *buf = malloc(cap);
     while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
@@ -38,10 +75,46 @@ static uint8_t *read_all(const char *path, size_t *len)
             buf = nb;
         }
     }
+    int err = ferror(f) ? errno : 0;
     fclose(f);
+    if (!buf) {
+        fprintf(stderr, "fuzz_decode: out of memory reading %s\n", path);
+        return NULL;
+    }
+    if (err) {
+        fprintf(stderr, "fuzz_decode: cannot read %s: %s\n", path, strerror(err));
+        free(buf);
+        return NULL;
+    }
     *len = n;
     return buf;
 }
+
+#ifdef BR_FUZZ_HAVE_GEN
+/* SEED: a decimal 0..UINT64_MAX, nothing else (strtoull takes a sign and wraps "-1"). */
+static bool parse_seed(const char *s, unsigned long long *out)
+{
+    if (s[0] < '0' || s[0] > '9') return false;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end) return false;
+    *out = v;
+    return true;
+}
+
+/* STEPS: a decimal 1..MAX_STEPS, nothing else. */
+static bool parse_steps(const char *s, int *out)
+{
+    if (s[0] < '0' || s[0] > '9') return false;
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || *end || v < 1 || v > MAX_STEPS) return false;
+    *out = (int)v;
+    return true;
+}
+#endif
 
 static uint64_t fnv1a(const uint8_t *d, size_t n)
 {
@@ -78,11 +151,20 @@ int main(int argc, char **argv)
 #ifdef BR_FUZZ_HAVE_GEN
     if (strcmp(argv[1], "--sequence-seed") == 0) {
         /* fuzz_decode --sequence-seed SEED STEPS: a seed input on stdout (make-corpus.py). */
-        char *end;
-        unsigned long long seed = strtoull(argv[2], &end, 10);
-        int steps = argc == 4 ? atoi(argv[3]) : 0;
-        if (*end || argc != 4 || steps < 1) {
-            fprintf(stderr, "fuzz_decode --sequence-seed SEED STEPS (STEPS 1..64)\n");
+        unsigned long long seed;
+        int steps;
+        if (argc != 4) {
+            fprintf(stderr, "fuzz_decode --sequence-seed SEED STEPS: give both\n");
+            return 2;
+        }
+        if (!parse_seed(argv[2], &seed)) {
+            fprintf(stderr, "fuzz_decode --sequence-seed: SEED \"%s\" is not a number 0..%llu\n",
+                    argv[2], (unsigned long long)UINT64_MAX);
+            return 2;
+        }
+        if (!parse_steps(argv[3], &steps)) {
+            fprintf(stderr, "fuzz_decode --sequence-seed: STEPS \"%s\" is not a number 1..%d\n",
+                    argv[3], MAX_STEPS);
             return 2;
         }
         uint8_t *buf;
@@ -93,12 +175,16 @@ int main(int argc, char **argv)
         return 0;
     }
 #endif
-    size_t size = 0;
-    uint8_t *data = read_all(argv[2], &size);
-    if (!data) {
-        fprintf(stderr, "fuzz_decode: cannot read %s\n", argv[2]);
+    if (argc == 4 && !valid_id(argv[3])) {
+        fprintf(stderr,
+                "fuzz_decode: ID \"%s\" is no fixture id: 1..%d letters, digits, '.', '_' or "
+                "'-', starting with a letter or a digit\n",
+                argv[3], MAX_ID);
         return 2;
     }
+    size_t size = 0;
+    uint8_t *data = read_all(argv[2], &size);
+    if (!data) return 2;
     json_t *fx = NULL;
     if (strcmp(argv[1], "request") == 0) {
         fx = request_fixture(data, size);
@@ -116,7 +202,17 @@ int main(int argc, char **argv)
         free(data);
         return 2;
     }
-    char id[96];
+    /* brcheck run refuses a fixture without steps: say so here, where the input is named. */
+    if (json_array_size(json_object_get(fx, "steps")) == 0) {
+        fprintf(stderr,
+                "fuzz_decode: %s (%zu bytes) decodes to no step: no fixture (a `%s` input "
+                "needs more bytes to choose a step)\n",
+                argv[2], size, argv[1]);
+        json_decref(fx);
+        free(data);
+        return 2;
+    }
+    char id[MAX_ID + 1];
     if (argc == 4)
         snprintf(id, sizeof id, "%s", argv[3]);
     else

@@ -8,9 +8,10 @@
                                 route row + key + slot bytes + flags + query + body
   fuzz/make-corpus.py sequence  writes fuzz/corpus/sequence/: choice byte strings (the
                                 generator in conformance/gen.c decodes them into steps);
-                                with --decoder BUILD/fuzz/fuzz_decode also the choices of
-                                PRNG runs (seeds 1..40, 8 to 64 steps), which decode to
-                                mostly valid sequences on live ids
+                                with --decoder BUILD/fuzz/fuzz_decode (before or after
+                                the corpus's name) also the choices of PRNG runs (seeds
+                                1..40, 8 to 64 steps), which decode to mostly valid
+                                sequences on live ids
   fuzz/make-corpus.py http      writes fuzz/corpus/http/: each fixture request as raw HTTP/1.1
                                 (Bearer keys; Atlas Digest headers whose nonce and response
                                 are `auto`, which the harness fills in; the caller address
@@ -239,8 +240,11 @@ def sequence_corpus(decoder):
     if decoder:
         for seed in range(1, 41):
             steps = (8, 16, 32, 64)[seed % 4]
-            out = subprocess.run([decoder, "--sequence-seed", str(seed), str(steps)],
-                                 check=True, stdout=subprocess.PIPE).stdout
+            cmd = [decoder, "--sequence-seed", str(seed), str(steps)]
+            try:
+                out = subprocess.run(cmd, check=True, stdout=subprocess.PIPE).stdout
+            except (OSError, subprocess.CalledProcessError) as e:
+                raise UsageError("--decoder %s: %s failed: %s" % (decoder, " ".join(cmd), e))
             blobs.append(out)
     return blobs
 
@@ -357,15 +361,57 @@ def http_corpus(fixtures):
     return blobs
 
 
+class UsageError(Exception):
+    pass
+
+
+def parse_args(argv):
+    """[--decoder FUZZ_DECODE] WHAT, the option before or after WHAT. Returns (what, decoder)."""
+    what, decoder = None, None
+    args = argv[1:]
+    while args:
+        a = args.pop(0)
+        if a in ("-h", "--help"):
+            return "help", None
+        if a == "--decoder" or a.startswith("--decoder="):
+            value = a.split("=", 1)[1] if "=" in a else (args.pop(0) if args else "")
+            if not value:
+                raise UsageError("--decoder needs the path of fuzz_decode")
+            decoder = os.path.abspath(value)
+            if not os.path.isfile(decoder) or not os.access(decoder, os.X_OK):
+                raise UsageError("--decoder %s: no such executable" % value)
+        elif a.startswith("-"):
+            raise UsageError("unknown option %s" % a)
+        elif what is not None:
+            raise UsageError("one of world, request, sequence, http, all; not %s and %s"
+                             % (what, a))
+        elif a not in ("world", "request", "sequence", "http", "all"):
+            raise UsageError("unknown corpus %s (world, request, sequence, http or all)" % a)
+        else:
+            what = a
+    what = what or "all"
+    if decoder and what not in ("sequence", "all"):
+        raise UsageError("--decoder is for the sequence corpus (sequence or all), not %s" % what)
+    return what, decoder
+
+
 def main(argv):
-    decoder = None
-    if len(argv) > 2 and argv[1] == "--decoder":
-        decoder = os.path.abspath(argv[2])
-        argv = argv[:1] + argv[3:]
-    what = argv[1] if len(argv) > 1 else "all"
-    if what in ("-h", "--help") or what not in ("world", "request", "sequence", "http", "all"):
+    try:
+        what, decoder = parse_args(argv)
+    except UsageError as e:
+        print("make-corpus: %s (--help)" % e, file=sys.stderr)
+        return 2
+    if what == "help":
         print(__doc__.strip())
-        return 0 if what in ("-h", "--help") else 2
+        return 0
+    # the decoder runs first: when it fails, nothing is written
+    seq_blobs = []
+    if what in ("sequence", "all"):
+        try:
+            seq_blobs = sequence_corpus(decoder)
+        except UsageError as e:
+            print("make-corpus: %s" % e, file=sys.stderr)
+            return 2
     fixtures = load_fixtures()
     if what in ("world", "all"):
         world = make_world(fixtures)
@@ -381,7 +427,7 @@ def main(argv):
         n = write_corpus(os.path.join(HERE, "corpus", "http"), http_corpus(fixtures))
         print("http: %d new seeds" % n)
     if what in ("sequence", "all"):
-        n = write_corpus(os.path.join(HERE, "corpus", "sequence"), sequence_corpus(decoder))
+        n = write_corpus(os.path.join(HERE, "corpus", "sequence"), seq_blobs)
         print("sequence: %d new seeds" % n)
     return 0
 

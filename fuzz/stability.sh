@@ -30,7 +30,9 @@ harness=""
 inputs=""
 while [ $# -gt 0 ]; do
   case "$1" in
-  --build) build=${2:-}; shift 2 ;;
+  --build)
+    case "${2:---}" in --*) echo "stability: --build needs a value (--help)" >&2; exit 2 ;; esac
+    build=$2; shift 2 ;;
   --ci) ci=1; shift ;;
   --keep) keep=1; shift ;;
   -h | --help) usage; exit 0 ;;
@@ -39,11 +41,14 @@ while [ $# -gt 0 ]; do
   esac
 done
 [ -n "$harness" ] || { usage >&2; exit 2; }
+case "$harness" in
+request | sequence | http) ;;
+*) echo "stability: unknown harness $harness (request, sequence or http)" >&2; exit 2 ;;
+esac
 if [ "$ci" = 1 ] && [ "${BRCHECK_FUZZ_CI:-0}" != 1 ]; then
   echo "stability: skipped (set BRCHECK_FUZZ_CI=1)"
   exit 77
 fi
-[ -f "$ROOT/fuzz/fuzz_$harness.c" ] || { echo "stability: no harness $harness" >&2; exit 2; }
 bin="$build/fuzz/fuzz_$harness"
 if [ ! -x "$bin" ] || ! command -v afl-showmap >/dev/null; then
   echo "stability: needs afl-showmap and $bin (cmake --preset fuzz && cmake --build build-fuzz)" >&2
