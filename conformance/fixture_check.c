@@ -247,10 +247,17 @@ static bool rules_ok(checker *c, const json_t *rules)
     return true;
 }
 
+/* A simulator operation (model/sim.c) with the fields its op reads, each present: a write
+ * without "db" or "collection" would otherwise go to "default"/"data", and a flag other than
+ * the three the world has would be a failure charged to the target. */
 static bool sim_ok(checker *c, const json_t *op)
 {
     static const char *const keys[] = {"op",         "cluster", "db",    "schema", "table",
                                        "collection", "flag",    "value", NULL};
+    static const char *const write_keys[] = {"op",    "cluster",    "db", "schema",
+                                             "table", "collection", NULL};
+    static const char *const drop_keys[] = {"op", "cluster", NULL};
+    static const char *const flag_keys[] = {"op", "cluster", "flag", "value", NULL};
     if (!json_is_object(op) || !keys_known(c, op, "sim", keys)) return false;
     const char *name = json_string_value(json_object_get(op, "op"));
     if (!name || (strcmp(name, "write") != 0 && strcmp(name, "drop_cluster") != 0 &&
@@ -258,6 +265,28 @@ static bool sim_ok(checker *c, const json_t *op)
         return bad(c, "sim: \"op\" is write, drop_cluster or set_flag");
     if (!json_is_string(json_object_get(op, "cluster")))
         return bad(c, "sim %s: \"cluster\" names a cluster", name);
+    if (strcmp(name, "write") == 0) {
+        const json_t *coll = json_object_get(op, "collection"),
+                     *table = json_object_get(op, "table");
+        const json_t *schema = json_object_get(op, "schema");
+        if (!keys_known(c, op, "sim write", write_keys)) return false;
+        if (!json_is_string(json_object_get(op, "db")))
+            return bad(c, "sim write: \"db\" names the database written");
+        if ((coll && table) || !json_is_string(coll ? coll : table))
+            return bad(c, "sim write: \"collection\" (or \"table\", the same) names what is "
+                          "written");
+        if (schema && !json_is_string(schema)) return bad(c, "sim write: \"schema\" is a string");
+    } else if (strcmp(name, "drop_cluster") == 0) {
+        if (!keys_known(c, op, "sim drop_cluster", drop_keys)) return false;
+    } else {
+        const char *flag = json_string_value(json_object_get(op, "flag"));
+        if (!keys_known(c, op, "sim set_flag", flag_keys)) return false;
+        if (!flag || (strcmp(flag, "paused") != 0 && strcmp(flag, "encrypted") != 0 &&
+                      strcmp(flag, "sharded") != 0))
+            return bad(c, "sim set_flag: \"flag\" is paused, encrypted or sharded");
+        if (!json_is_boolean(json_object_get(op, "value")))
+            return bad(c, "sim set_flag: \"value\" is true or false");
+    }
     return refs_ok(c, op, "sim");
 }
 

@@ -145,11 +145,39 @@ static bool validate(br_fixture_result *f)
             return false;
         }
     }
+    const json_t *needs = json_object_get(fx, "needs");
+    const char *reason = json_string_value(json_object_get(needs, "reason"));
+    if (needs && (!json_is_object(needs) || json_object_size(needs) != 1 || !reason || !*reason)) {
+        violation(f, "", 0, "", NULL, NULL,
+                  "\"needs\" is {\"reason\": \"...\"} (why a real endpoint cannot be put in the "
+                  "starting state)");
+        return false;
+    }
     char msg[512];
     int bad_step;
     if (!br_fixture_check_steps(steps, &bad_step, msg, sizeof msg)) {
         json_t *name = json_object_get(json_array_get(steps, (size_t)bad_step - 1), "name");
         violation(f, "", bad_step, json_string_value(name), NULL, NULL, "bad step: %s", msg);
+        return false;
+    }
+    /* The world loads here, not only when the fixture plays: `brcheck rules` (which plays
+     * nothing) then refuses the same fixtures `brcheck run` does. */
+    const json_t *given = json_object_get(fx, "given");
+    const char *profile = json_string_value(json_object_get(fx, "profile"));
+    if (json_object_get(fx, "profile") && !profile) {
+        violation(f, "", 0, "", NULL, NULL, "\"profile\" is \"default\" or \"strict\"");
+        return false;
+    }
+    br_world *w = br_world_new(given, msg, sizeof msg);
+    if (!w) {
+        violation(f, "", 0, "given", NULL, NULL, "cannot load the world: %s", msg);
+        return false;
+    }
+    int prc = profile ? br_world_set_profile(w, profile) : BR_OK;
+    br_world_free(w);
+    if (prc != BR_OK) {
+        violation(f, "", 0, "", NULL, NULL, "unknown profile %s (\"default\" or \"strict\")",
+                  profile);
         return false;
     }
     return true;
@@ -710,11 +738,31 @@ static void step_inspect(runner *r, const json_t *ins)
     json_decref(spath);
 }
 
-static void step_sim(runner *r, const json_t *op, bool expect_error)
+/* Plays a simulator operation; false when the fixture itself is wrong: it names a cluster
+ * that the world does not hold (or no longer holds) at this step. A refusal by the world of
+ * a well-formed operation (a write into a restoring target) stays a violation unless the
+ * step expects it: the target may be the one at fault (a restore that never ends). */
+static bool step_sim(runner *r, const json_t *step_op, bool expect_error)
 {
+    char msg[512];
+    /* ${name} in an operation (a cluster a restore created) is a capture, as in requests. */
+    json_t *op = br_substitute(step_op, r->captures, msg, sizeof msg);
+    if (!op) {
+        violation(r->f, r->rule, r->step, r->step_name, NULL, NULL, "sim: %s", msg);
+        return true;
+    }
     uint64_t before = 0, after = 0;
     bool has = r->t->digest && r->t->digest(r->t, &before);
     int rc = r->t->sim ? r->t->sim(r->t, op) : BR_EINVAL;
+    if (rc == BR_ENOENT && !expect_error) {
+        violation(r->f, "", r->step, r->step_name, NULL, NULL,
+                  "bad step: sim %s: the world has no cluster \"%s\" at this step (never "
+                  "given or created, or dropped before)",
+                  json_string_value(json_object_get(op, "op")),
+                  json_string_value(json_object_get(op, "cluster")));
+        json_decref(op);
+        return false;
+    }
     if (expect_error && rc == BR_OK)
         violation(r->f, r->rule, r->step, r->step_name, NULL, NULL,
                   "sim %s: the world accepted what it must refuse",
@@ -725,6 +773,8 @@ static void step_sim(runner *r, const json_t *op, bool expect_error)
     if (expect_error && has && r->t->digest(r->t, &after) && before != after)
         violation(r->f, "INV-ATOMIC", r->step, r->step_name, NULL, NULL,
                   "a refused simulator operation changed the world");
+    json_decref(op);
+    return true;
 }
 
 static void run_fixture(br_fixture_result *f, br_target *t, const char *profile)
@@ -767,8 +817,11 @@ static void run_fixture(br_fixture_result *f, br_target *t, const char *profile)
         } else if (json_object_get(step, "await")) {
             step_await(&r, json_object_get(step, "await"));
         } else if (json_object_get(step, "sim")) {
-            step_sim(&r, json_object_get(step, "sim"),
-                     json_is_true(json_object_get(step, "expectError")));
+            if (!step_sim(&r, json_object_get(step, "sim"),
+                          json_is_true(json_object_get(step, "expectError")))) {
+                f->status = BR_FIX_ERROR;
+                break;
+            }
         } else if (json_object_get(step, "inspect")) {
             step_inspect(&r, json_object_get(step, "inspect"));
         } else {

@@ -493,5 +493,11 @@ int br__job_progress(const br_world *w, const br_job *j);
 
 /* ---- world loading and dumping (world.c, world_load.c) ---- */
 int br__world_load(br_world *w, const json_t *given, char *err, size_t errlen);
+/* A world entry ('what', as "clusters[0] (in01-a)") is an object whose every key is one of
+ * 'known' (NULL-terminated): otherwise BR_EWORLD, err naming the entry and the key. */
+int br__world_entry(const json_t *o, const char *what, const char *const *known, char *err,
+                    size_t errlen);
+/* o's 'key' is absent or an array: otherwise BR_EWORLD, err naming 'what' and the key. */
+int br__world_list(const json_t *o, const char *key, const char *what, char *err, size_t errlen);
 
 #endif

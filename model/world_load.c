@@ -35,6 +35,42 @@ static int copy_field(char *dst, size_t size, const char *src)
             FAIL("%s \"%.40s\" is too long", what, src);                                           \
     } while (0)
 
+int br__world_entry(const json_t *o, const char *what, const char *const *known, char *err,
+                    size_t errlen)
+{
+    char list[320] = "";
+    for (size_t i = 0; known[i]; i++)
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "", known[i]);
+    if (!json_is_object(o)) FAIL("%s is an object {%s}", what, list);
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)o, k, v)
+    {
+        size_t i = 0;
+        while (known[i] && strcmp(known[i], k) != 0)
+            i++;
+        if (!known[i]) FAIL("%s: unknown field \"%s\" (the fields: %s)", what, k, list);
+    }
+    return BR_OK;
+}
+
+int br__world_list(const json_t *o, const char *key, const char *what, char *err, size_t errlen)
+{
+    const json_t *v = json_object_get(o, key);
+    if (v && !json_is_array(v)) FAIL("%s: \"%s\" is an array", what, key);
+    return BR_OK;
+}
+
+/* "clusters[2] (in01-a)": the entry's place, and its id when it has one (idkey NULL: an
+ * entry whose id is a secret, as an API key, is named by its place alone). */
+static void entry_name(char *buf, size_t size, const char *where, const char *list, size_t i,
+                       const json_t *o, const char *idkey)
+{
+    const char *id = idkey ? str(o, idkey, NULL) : NULL;
+    snprintf(buf, size, "%s%s%s[%zu]%s%.64s%s", where, where[0] ? " " : "", list, i, id ? " (" : "",
+             id ? id : "", id ? ")" : "");
+}
+
 static int load_time(const json_t *o, const char *key, br_time *out, char *err, size_t errlen)
 {
     const json_t *v = json_object_get(o, key);
@@ -76,22 +112,36 @@ static int load_durations(br_world *w, const json_t *d, char *err, size_t errlen
     return BR_OK;
 }
 
-static int load_content(br_content *c, const json_t *dbs, char *err, size_t errlen)
+/* The "databases" of a cluster or backup ('where' names it). */
+static int load_content(br_content *c, const json_t *owner, const char *where, char *err,
+                        size_t errlen)
 {
+    static const char *const db_fields[] = {"name", "collections", "tables", NULL};
+    static const char *const coll_fields[] = {"name", "schema", "version", "loaded", NULL};
+    if (br__world_list(owner, "databases", where, err, errlen)) return BR_EWORLD;
     size_t i;
     json_t *db;
-    json_array_foreach(dbs, i, db)
+    json_array_foreach(json_object_get(owner, "databases"), i, db)
     {
+        char what[256];
+        entry_name(what, sizeof what, where, "databases", i, db, "name");
+        if (br__world_entry(db, what, db_fields, err, errlen)) return BR_EWORLD;
         const char *name = str(db, "name", NULL);
         if (!name || strlen(name) >= BR_NAME_MAX)
-            FAIL("a database needs a \"name\" (at most %d characters)", BR_NAME_MAX - 1);
+            FAIL("%s: a database needs a \"name\" (at most %d characters)", what, BR_NAME_MAX - 1);
+        if (json_object_get(db, "collections") && json_object_get(db, "tables"))
+            FAIL("%s: \"collections\" or \"tables\" (the same list), not both", what);
+        const char *list = json_object_get(db, "tables") ? "tables" : "collections";
+        if (br__world_list(db, list, what, err, errlen)) return BR_EWORLD;
         if (br__content_add_db(c, name)) NOMEM();
-        const json_t *colls = json_object_get(db, "collections");
-        if (!colls) colls = json_object_get(db, "tables");
+        const json_t *colls = json_object_get(db, list);
         size_t k;
         json_t *coll;
         json_array_foreach(colls, k, coll)
         {
+            char cwhat[320];
+            snprintf(cwhat, sizeof cwhat, "%s %s[%zu]", what, list, k);
+            if (br__world_entry(coll, cwhat, coll_fields, err, errlen)) return BR_EWORLD;
             const char *cname = str(coll, "name", NULL);
             const char *schema = str(coll, "schema", "");
             if (!cname || strlen(cname) >= BR_NAME_MAX || strlen(schema) >= BR_NAME_MAX)
@@ -106,8 +156,9 @@ static int load_content(br_content *c, const json_t *dbs, char *err, size_t errl
     return BR_OK;
 }
 
-static int load_grants(br_key *k, const json_t *roles, char *err, size_t errlen)
+static int load_grants(br_key *k, const json_t *roles, const char *where, char *err, size_t errlen)
 {
+    static const char *const fields[] = {"role", "scope", NULL};
     size_t n = json_array_size(roles);
     if (n == 0) return BR_OK;
     k->grants = br__calloc(n, sizeof *k->grants);
@@ -117,6 +168,9 @@ static int load_grants(br_key *k, const json_t *roles, char *err, size_t errlen)
     json_array_foreach(roles, i, r)
     {
         br_grant *g = &k->grants[k->n_grants++];
+        char what[320];
+        snprintf(what, sizeof what, "%s roles[%zu]", where, i);
+        if (json_is_object(r) && br__world_entry(r, what, fields, err, errlen)) return BR_EWORLD;
         const char *role = json_is_string(r) ? json_string_value(r) : str(r, "role", NULL);
         if (!role) FAIL("a role is a name or {\"role\": ..., \"scope\": ...}");
         const json_t *scope = json_object_get(r, "scope");
@@ -130,10 +184,18 @@ static int load_grants(br_key *k, const json_t *roles, char *err, size_t errlen)
 
 static int load_orgs(br_world *w, const json_t *orgs, char *err, size_t errlen)
 {
+    static const char *const fields[] = {"id", "name", "vendor", "accessList", "projects", NULL};
+    static const char *const project_fields[] = {"id", "name", NULL};
     size_t i;
     json_t *o;
     json_array_foreach(orgs, i, o)
     {
+        char what[256];
+        entry_name(what, sizeof what, "", "orgs", i, o, "id");
+        if (br__world_entry(o, what, fields, err, errlen) ||
+            br__world_list(o, "accessList", what, err, errlen) ||
+            br__world_list(o, "projects", what, err, errlen))
+            return BR_EWORLD;
         if (br__grow((void **)&w->orgs, &w->cap_orgs, w->n_orgs + 1, sizeof *w->orgs)) NOMEM();
         br_org *org = &w->orgs[w->n_orgs++];
         memset(org, 0, sizeof *org);
@@ -143,7 +205,9 @@ static int load_orgs(br_world *w, const json_t *orgs, char *err, size_t errlen)
         COPY(org->name, str(o, "name", id), "organization name");
         org->vendor = br_vendor_from_name(str(o, "vendor", "zilliz"));
         if (org->vendor == BR_VENDOR_COUNT)
-            FAIL("organization %s: vendor is zilliz, crdb or atlas", id);
+            FAIL("organization %s: vendor is zilliz, crdb or atlas (crdb also as cockroachdb or "
+                 "cockroach)",
+                 id);
         const json_t *acl = json_object_get(o, "accessList");
         size_t k;
         json_t *a;
@@ -160,6 +224,9 @@ static int load_orgs(br_world *w, const json_t *orgs, char *err, size_t errlen)
         json_t *p;
         json_array_foreach(projects, k, p)
         {
+            char pwhat[320];
+            entry_name(pwhat, sizeof pwhat, what, "projects", k, p, "id");
+            if (br__world_entry(p, pwhat, project_fields, err, errlen)) return BR_EWORLD;
             if (br__grow((void **)&w->projects, &w->cap_projects, w->n_projects + 1,
                          sizeof *w->projects))
                 NOMEM();
@@ -202,10 +269,17 @@ static long cluster_project(br_world *w, const json_t *c)
 
 static int load_clusters(br_world *w, const json_t *clusters, char *err, size_t errlen)
 {
+    static const char *const fields[] = {
+        "id",      "name",   "project",    "org",       "plan",       "provider",
+        "region",  "cuType", "cuSize",     "status",    "mongoMajor", "encrypted",
+        "sharded", "paused", "createTime", "databases", NULL};
     size_t i;
     json_t *o;
     json_array_foreach(clusters, i, o)
     {
+        char what[256];
+        entry_name(what, sizeof what, "", "clusters", i, o, "id");
+        if (br__world_entry(o, what, fields, err, errlen)) return BR_EWORLD;
         const char *id = str(o, "id", NULL);
         if (!id) FAIL("a cluster needs an \"id\"");
         if (br__world_find_cluster(w, id) >= 0) FAIL("cluster id %s used twice", id);
@@ -241,7 +315,7 @@ static int load_clusters(br_world *w, const json_t *clusters, char *err, size_t 
         c->paused = json_is_true(json_object_get(o, "paused"));
         c->created = w->now;
         if (load_time(o, "createTime", &c->created, err, errlen)) return BR_EWORLD;
-        int rc = load_content(&c->content, json_object_get(o, "databases"), err, errlen);
+        int rc = load_content(&c->content, o, what, err, errlen);
         if (rc) return rc;
     }
     return BR_OK;
@@ -249,10 +323,19 @@ static int load_clusters(br_world *w, const json_t *clusters, char *err, size_t 
 
 static int load_backups(br_world *w, const json_t *backups, char *err, size_t errlen)
 {
+    static const char *const fields[] = {"id",          "name",   "cluster",        "type",
+                                         "method",      "status", "createTime",     "expireTime",
+                                         "finishTime",  "size",   "mongoDBVersion", "databases",
+                                         "collections", NULL};
     size_t i;
     json_t *o;
     json_array_foreach(backups, i, o)
     {
+        char what[256];
+        entry_name(what, sizeof what, "", "backups", i, o, "id");
+        if (br__world_entry(o, what, fields, err, errlen) ||
+            br__world_list(o, "collections", what, err, errlen))
+            return BR_EWORLD;
         const char *id = str(o, "id", NULL);
         if (!id) FAIL("a backup needs an \"id\"");
         if (br__world_find_backup(w, id) >= 0) FAIL("backup id %s used twice", id);
@@ -286,7 +369,7 @@ static int load_backups(br_world *w, const json_t *backups, char *err, size_t er
         const json_t *colls = json_object_get(o, "collections");
         br_content own = {0}; /* this backup's own content (given, or a subset) */
         if (dbs) {
-            int rc = load_content(&own, dbs, err, errlen);
+            int rc = load_content(&own, o, what, err, errlen);
             if (rc) {
                 br__content_free(&own);
                 return rc;
@@ -318,10 +401,16 @@ static int load_backups(br_world *w, const json_t *backups, char *err, size_t er
 
 static int load_keys(br_world *w, const json_t *keys, char *err, size_t errlen)
 {
+    static const char *const fields[] = {"key", "secret", "org", "roles", NULL};
     size_t i;
     json_t *o;
     json_array_foreach(keys, i, o)
     {
+        char what[256];
+        entry_name(what, sizeof what, "", "keys", i, o, NULL);
+        if (br__world_entry(o, what, fields, err, errlen) ||
+            br__world_list(o, "roles", what, err, errlen))
+            return BR_EWORLD;
         if (br__grow((void **)&w->keys, &w->cap_keys, w->n_keys + 1, sizeof *w->keys)) NOMEM();
         br_key *k = &w->keys[w->n_keys++];
         memset(k, 0, sizeof *k);
@@ -334,7 +423,7 @@ static int load_keys(br_world *w, const json_t *keys, char *err, size_t errlen)
         for (size_t n = 0; org && n < w->n_orgs; n++)
             if (strcmp(w->orgs[n].id, org) == 0) k->org = (int)n;
         if (k->org < 0) FAIL("key %s: unknown \"org\"", key);
-        int rc = load_grants(k, json_object_get(o, "roles"), err, errlen);
+        int rc = load_grants(k, json_object_get(o, "roles"), what, err, errlen);
         if (rc) return rc;
     }
     return BR_OK;
@@ -360,10 +449,15 @@ int br__world_load(br_world *w, const json_t *given, char *err, size_t errlen)
             i++;
         if (!known[i]) FAIL("unknown world field \"%s\"", k);
     }
+    static const char *const lists[] = {"orgs",     "keys",          "clusters",  "backups",
+                                        "policies", "backupConfigs", "snapshots", NULL};
+    for (size_t i = 0; lists[i]; i++)
+        if (br__world_list(given, lists[i], "the world", err, errlen)) return BR_EWORLD;
     json_t *seed = json_object_get(given, "seed");
     if (seed) w->seed = (uint64_t)json_integer_value(seed);
     if (load_time(given, "clock", &w->now, err, errlen)) return BR_EWORLD;
     json_t *d = json_object_get(given, "durations");
+    if (d && !json_is_object(d)) FAIL("\"durations\" is an object {\"backup\": \"5m\", ...}");
     if (d && load_durations(w, d, err, errlen)) return BR_EWORLD;
     const char *profile = str(given, "profile", "default");
     if (br_world_set_profile(w, profile) != BR_OK) FAIL("profile is \"default\" or \"strict\"");

@@ -12,8 +12,10 @@
 # --check     (ctest check:coverage) measures the model's coverage from the unit tests and the
 #             fixture suite of BUILD_DIR, with the counters written to a private folder
 #             (GCOV_PREFIX) so that a parallel ctest is not disturbed; exit 1 below the
-#             targets (model/: lines >= 95%, branches >= 90%), 77 when BUILD_DIR is not a
-#             coverage build.
+#             targets (model/: lines >= 95%, branches >= 90%), 77 (skipped) when BUILD_DIR
+#             is not a coverage build.
+# --require-coverage  with --check: a BUILD_DIR that is not a coverage build is an error
+#             (exit 2) instead of a skip, for a job that must measure.
 # Environment: BR_COVERAGE_DIR (default build-coverage), JOBS (default 2).
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,7 +23,8 @@ MODEL_LINES=95
 MODEL_BRANCHES=90
 JOBS=${JOBS:-2}
 
-usage() { sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; }
+# The comment block at the top, up to the first line of code.
+usage() { awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; }
 
 # lcov 2.x spells the branch switch differently and wants mismatches tolerated explicitly.
 lcov_major=$(lcov --version 2>/dev/null | sed -n 's/.*version \([0-9]*\).*/\1/p')
@@ -75,8 +78,20 @@ model_ok() {
 
 # ---- check:coverage ------------------------------------------------------------------------
 if [ "${1:-}" = "--check" ]; then
-  build=$(cd "${2:?--check needs the build folder}" && pwd)
+  [ $# -ge 2 ] || { echo "coverage: --check needs the build folder" >&2; usage >&2; exit 2; }
+  require=0
+  case ${3:-} in
+    "") ;;
+    --require-coverage) require=1 ;;
+    *) echo "coverage: unknown option $3" >&2; usage >&2; exit 2 ;;
+  esac
+  [ $# -le 3 ] || { echo "coverage: unexpected argument $4" >&2; usage >&2; exit 2; }
+  build=$(cd "$2" 2>/dev/null && pwd) || { echo "coverage: cannot enter $2" >&2; exit 2; }
   if ! grep -q '^BR_COVERAGE:BOOL=ON' "$build/CMakeCache.txt" 2>/dev/null; then
+    if [ "$require" -eq 1 ]; then
+      echo "coverage: $build is not a coverage build (BR_COVERAGE is off)" >&2
+      exit 2
+    fi
     echo "not a coverage build (BR_COVERAGE is off): skipped"
     exit 77
   fi

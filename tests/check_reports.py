@@ -29,6 +29,14 @@ import urllib.parse
 import xml.etree.ElementTree as ET
 import zlib
 
+KINDS = ("junit", "sarif", "markdown", "html", "cli", "skipped", "reproduce", "output-errors")
+if len(sys.argv) > 1 and sys.argv[1] in ("-h", "--help"):
+    print(__doc__)
+    sys.exit(0)
+if len(sys.argv) != 5 or sys.argv[1] not in KINDS:
+    sys.stderr.write("usage: check_reports.py KIND BRCHECK REPORT_SAMPLE SOURCE_DIR\n"
+                     "KIND: %s (--help for more)\n" % " | ".join(KINDS))
+    sys.exit(2)
 KIND, BRCHECK, SAMPLE, SRC = sys.argv[1:5]
 DATA = os.path.join(SRC, "tests", "data")
 FAILING = os.path.join(DATA, "failing-restore.json")

@@ -216,20 +216,35 @@ static int load_time(const json_t *o, const char *key, br_time dflt, br_time *ou
     return json_is_string(v) ? br__time_parse(json_string_value(v), out) : BR_EWORLD;
 }
 
-static int load_content(br_content *c, const json_t *dbs)
+/* A snapshot's "databases". */
+#define SNAPSHOT_DBS "databases are [{name, collections: [{name, version}]}]"
+static int load_content(br_content *c, const json_t *dbs, size_t snap, char *err, size_t errlen)
 {
+    static const char *const db_fields[] = {"name", "collections", NULL};
+    static const char *const coll_fields[] = {"name", "version", NULL};
     size_t i, k;
     json_t *db, *coll;
+    if (!json_is_array(dbs)) FAIL("snapshots[%zu]: " SNAPSHOT_DBS, snap);
     json_array_foreach(dbs, i, db)
     {
+        char what[80];
+        snprintf(what, sizeof what, "snapshots[%zu] databases[%zu]", snap, i);
+        if (br__world_entry(db, what, db_fields, err, errlen) ||
+            br__world_list(db, "collections", what, err, errlen))
+            return BR_EWORLD;
         const char *name = json_string_value(json_object_get(db, "name"));
-        if (!name || strlen(name) >= BR_NAME_MAX) return BR_EWORLD;
+        if (!name || strlen(name) >= BR_NAME_MAX)
+            FAIL("%s: " SNAPSHOT_DBS " (a short \"name\" is needed)", what);
         if (br__content_add_db(c, name)) return BR_ENOMEM;
         json_array_foreach(json_object_get(db, "collections"), k, coll)
         {
+            char cwhat[128];
+            snprintf(cwhat, sizeof cwhat, "%s collections[%zu]", what, k);
+            if (br__world_entry(coll, cwhat, coll_fields, err, errlen)) return BR_EWORLD;
             const char *cname = json_string_value(json_object_get(coll, "name"));
             json_t *ver = json_object_get(coll, "version");
-            if (!cname || strlen(cname) >= BR_NAME_MAX) return BR_EWORLD;
+            if (!cname || strlen(cname) >= BR_NAME_MAX)
+                FAIL("%s: " SNAPSHOT_DBS " (a short \"name\" is needed)", cwhat);
             if (br__content_add(c, name, "", cname, ver ? json_integer_value(ver) : 1, true) < 0)
                 return BR_ENOMEM;
         }
@@ -295,15 +310,13 @@ static int load_snapshot(br_world *w, const json_t *o, size_t i, char *err, size
     int rc = BR_OK;
     if (dbs) {
         br_content loaded = {0};
-        rc = load_content(&loaded, dbs);
+        rc = load_content(&loaded, dbs, i, err, errlen);
         if (rc == BR_OK && !(b->content = br__content_adopt(&loaded))) rc = BR_ENOMEM;
         br__content_free(&loaded);
     } else if (!(b->content = br__cluster_capture(w, ci))) {
         rc = BR_ENOMEM;
     }
-    if (rc == BR_EWORLD)
-        FAIL("snapshots[%zu]: databases are [{name, collections: [{name, version}]}]", i);
-    if (rc) return BR_ENOMEM;
+    if (rc) return rc;
     b->content_hash = br__content_hash(b->content);
     return BR_OK;
 }

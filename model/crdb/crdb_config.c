@@ -125,8 +125,13 @@ int br__cc_load_configs(br_world *w, const json_t *given, char *err, size_t errl
     }
     size_t i;
     json_t *o;
+    static const char *const fields[] = {"cluster",        "enabled",           "frequency_minutes",
+                                         "retention_days", "retention_changed", NULL};
     json_array_foreach(json_object_get(given, "backupConfigs"), i, o)
     {
+        char what[48];
+        snprintf(what, sizeof what, "backupConfigs[%zu]", i);
+        if (br__world_entry(o, what, fields, err, errlen)) return BR_EWORLD;
         long ci = br__world_find_cluster(w, json_string_value(json_object_get(o, "cluster")));
         json_t *en = json_object_get(o, "enabled"), *f = json_object_get(o, "frequency_minutes"),
                *r = json_object_get(o, "retention_days");

@@ -203,10 +203,15 @@ static const br_route routes[] = {
 /* "policies": [{"cluster", "enabled", "frequency", "startTime", "retentionDays"}] */
 int br__zilliz_load(br_world *w, const json_t *given, char *err, size_t errlen)
 {
+    static const char *const fields[] = {"cluster",   "enabled",       "frequency",
+                                         "startTime", "retentionDays", NULL};
     size_t i;
     json_t *p;
     json_array_foreach(json_object_get(given, "policies"), i, p)
     {
+        char what[48];
+        snprintf(what, sizeof what, "policies[%zu]", i);
+        if (br__world_entry(p, what, fields, err, errlen)) return BR_EWORLD;
         long ci = br__world_find_cluster(w, json_string_value(json_object_get(p, "cluster")));
         const char *freq = json_string_value(json_object_get(p, "frequency"));
         const char *win = json_string_value(json_object_get(p, "startTime"));
