@@ -361,6 +361,21 @@ bool br_profile_digest(const json_t *p, const char *key, const char **user, cons
     return *user && *pass;
 }
 
+const char *br_profile_unset_credential(const json_t *p, const char *key, bool digest)
+{
+    json_t *c = key ? json_object_get(json_object_get(p, "credentials"), key) : NULL;
+    static const char *const bearer[] = {"bearerEnv", NULL}, *const pair[] = {"publicEnv",
+                                                                              "privateEnv", NULL};
+    const char *const *fields = digest ? pair : bearer;
+    if (!c || !json_object_get(c, fields[0])) return NULL;
+    for (size_t i = 0; fields[i]; i++) {
+        const char *var = json_string_value(json_object_get(c, fields[i]));
+        const char *v = var ? getenv(var) : NULL;
+        if (!v || !*v) return var;
+    }
+    return NULL;
+}
+
 double br_profile_rate(const json_t *p, const char *vendor)
 {
     json_t *v =

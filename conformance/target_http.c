@@ -454,10 +454,19 @@ static bool append(char **buf, size_t *len, size_t *cap, const char *s, size_t n
     return true;
 }
 
+/* The profile whose ids and credentials stand in for the fixture's: a real endpoint's only.
+ * `brcheck serve` is loaded with the fixture's own world, so its names are the real ones
+ * there, in paths, bodies and answers alike. */
+static const json_t *mapping(const http_target *h)
+{
+    return h->admin ? NULL : h->profile;
+}
+
 /* The URL for a request; on a real endpoint every path segment and query value that the
  * profile maps is replaced by the real id. Owned. */
 static char *make_url(const http_target *h, const br_request *req)
 {
+    const json_t *profile = mapping(h);
     char *u = NULL;
     size_t len = 0, cap = 0;
     bool ok = append(&u, &len, &cap, h->base, strlen(h->base));
@@ -471,10 +480,10 @@ static char *make_url(const http_target *h, const br_request *req)
             size_t n = strcspn(p, seps);
             char seg[256];
             const char *real = NULL;
-            if (h->profile && n > 0 && n < sizeof seg) {
+            if (profile && n > 0 && n < sizeof seg) {
                 memcpy(seg, p, n);
                 seg[n] = '\0';
-                real = br_profile_id(h->profile, seg);
+                real = br_profile_id(profile, seg);
             }
             ok = real ? append(&u, &len, &cap, real, strlen(real)) : append(&u, &len, &cap, p, n);
             p += n;
@@ -545,7 +554,7 @@ static void fill_response(http_target *h, const char *path, long status, br_resp
     if (h->body_len) {
         res->body = json_loadb(h->body, h->body_len, JSON_DECODE_ANY, NULL);
         if (!res->body) res->body = json_stringn_nocheck(h->body, h->body_len);
-        if (res->body && !h->admin && h->profile) map_ids(h->profile, res->body, false);
+        if (res->body && mapping(h)) map_ids(mapping(h), res->body, false);
     }
     /* the headers fixtures look at, in this order, as many as a response holds */
     static const char *const wanted[] = {
@@ -594,6 +603,22 @@ static bool has_request_header(const br_request *req, const char *name)
     return false;
 }
 
+/* True when the credentials the profile names for key are all set. Else false with h->err
+ * naming the key and the variable, and url and hl freed: sending the key's name as the
+ * credential would have every step refused, and charged to the vendor's rules. A run checks
+ * this before playing (br_http_target_unset_credential); this is for any other caller. */
+static bool unset_credential(http_target *h, const char *key, bool digest, char *url,
+                             struct curl_slist *hl)
+{
+    const char *var = br_profile_unset_credential(mapping(h), key, digest);
+    if (!var) return true;
+    snprintf(h->err, sizeof h->err,
+             "the target profile's credentials for key \"%.100s\": $%.100s is not set", key, var);
+    free(url);
+    curl_slist_free_all(hl);
+    return false;
+}
+
 static int send_http(br_target *t, const br_request *req, br_response *res)
 {
     http_target *h = t->self;
@@ -611,9 +636,11 @@ static int send_http(br_target *t, const br_request *req, br_response *res)
             literal_digest_user(h, value, digest_user, sizeof digest_user))
             continue;
         /* a real endpoint: the fixture's key name becomes the credential the profile names */
-        if (!h->admin && h->profile && strcasecmp(name, "Authorization") == 0 &&
-            strncmp(value, "Bearer ", 7) == 0 &&
-            br_profile_bearer(h->profile, value + 7, &token, NULL))
+        bool bearer = mapping(h) && strcasecmp(name, "Authorization") == 0 &&
+                      strncmp(value, "Bearer ", 7) == 0;
+        if (bearer && !unset_credential(h, value + 7, false, url, hl))
+            return BR_EINVAL; /* h->err says which variable */
+        if (bearer && br_profile_bearer(mapping(h), value + 7, &token, NULL))
             snprintf(line, sizeof line, "%s: Bearer %s", name, token);
         else if (*value)
             snprintf(line, sizeof line, "%s: %s", name, value);
@@ -637,19 +664,18 @@ static int send_http(br_target *t, const br_request *req, br_response *res)
         user = digest_user;
         pass = given_secret(h, digest_user);
     } else if (req->principal) {
-        if (h->admin || !h->profile ||
-            !br_profile_digest(h->profile, req->principal, &user, &pass, NULL)) {
+        if (mapping(h) && !unset_credential(h, req->principal, true, url, hl)) return BR_EINVAL;
+        if (!mapping(h) || !br_profile_digest(mapping(h), req->principal, &user, &pass, NULL)) {
             user = req->principal;
             pass = given_secret(h, req->principal);
         }
     }
     char *body = NULL;
     size_t body_len = req->body_len;
-    if (req->body && !h->admin && h->profile &&
-        json_object_size(json_object_get(h->profile, "ids"))) {
+    if (req->body && mapping(h) && json_object_size(json_object_get(mapping(h), "ids"))) {
         json_t *j = json_loadb(req->body, req->body_len, JSON_DECODE_ANY, NULL);
         if (j) {
-            map_ids(h->profile, j, true);
+            map_ids(mapping(h), j, true);
             body = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
             body_len = body ? strlen(body) : 0;
             json_decref(j);
@@ -840,6 +866,51 @@ void br_http_target_set_lockstep(br_target *t, bool on)
 bool br_http_target_is_admin(const br_target *t)
 {
     return ((const http_target *)t->self)->admin;
+}
+
+/* A request object's credential (request.key, or a literal "Authorization: Bearer NAME")
+ * whose variable is unset: sets *key and *var. */
+static bool request_unset(const http_target *h, const json_t *r, bool atlas, const char **key,
+                          const char **var)
+{
+    const char *k = json_string_value(json_object_get(r, "key"));
+    const char *path = json_string_value(json_object_get(r, "path"));
+    bool digest = atlas || (path && strncmp(path, "/api/atlas/", 11) == 0);
+    if (k && (*var = br_profile_unset_credential(mapping(h), k, digest))) {
+        *key = k;
+        return true;
+    }
+    const char *name;
+    json_t *v;
+    json_object_foreach(json_object_get(r, "headers"), name, v)
+    {
+        const char *s = json_string_value(v);
+        if (s && strcasecmp(name, "Authorization") == 0 && strncmp(s, "Bearer ", 7) == 0 &&
+            (*var = br_profile_unset_credential(mapping(h), s + 7, false))) {
+            *key = s + 7;
+            return true;
+        }
+    }
+    return false;
+}
+
+bool br_http_target_unset_credential(const br_target *t, const json_t *fixture, const char **key,
+                                     const char **var)
+{
+    const http_target *h = t->self;
+    if (!mapping(h)) return false;
+    const char *vendor = json_string_value(json_object_get(fixture, "vendor"));
+    bool atlas = vendor && strcmp(vendor, "atlas") == 0;
+    size_t i;
+    json_t *step;
+    json_array_foreach(json_object_get(fixture, "steps"), i, step)
+    {
+        if (request_unset(h, json_object_get(step, "request"), atlas, key, var) ||
+            request_unset(h, json_object_get(json_object_get(step, "await"), "request"), atlas, key,
+                          var))
+            return true;
+    }
+    return false;
 }
 
 void br_http_target_stats(const br_target *t, br_http_stats *out)

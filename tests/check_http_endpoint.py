@@ -3,8 +3,14 @@
 standard-library HTTP server that records every request it receives (and, against
 `brcheck serve`, the profile's ids rule):
 
+  credentials     a credential variable the profile names but the environment lacks stops the
+                  run before playing (exit 2, naming the profile, the key and the variable);
+                  set, it goes out in place of the key's name; a fixture the profile skips
+                  does not need it
   profile-fields  a misspelt field at any depth or a number out of range is exit 2 naming the
                   file and the field (and the range), and nothing is sent
+  ids             ids are mapped in paths, bodies and answers against a real endpoint, and in
+                  none of them against `brcheck serve`
 
 usage: check_http_endpoint.py KIND BRCHECK
 """
@@ -121,6 +127,66 @@ def fixture(folder, fid, vendor, requests, rules=None):
                   "rules": rules or {"INV-ATOMIC": "holds"}, "steps": steps})
 
 
+def credentials(brcheck, tmp):
+    ep = Endpoint()
+    try:
+        fx = fixture(tmp, "zc-key-owner", "zilliz",
+                     [({"method": "GET", "path": "/v2/clusters", "key": "owner-key"},
+                       {"status": 200})])
+        atlas = fixture(tmp, "ma-key-owner", "atlas",
+                        [({"method": "GET", "path": "/api/atlas/v2/groups", "key": "atlas-owner"},
+                          {"status": 200})])
+        prof = {"admin": False, "lockstep": False,
+                "credentials": {"owner-key": {"bearerEnv": "BRT_OWNER_KEY"},
+                                "atlas-owner": {"publicEnv": "BRT_PUB", "privateEnv": "BRT_PRIV"},
+                                "unused-key": {"bearerEnv": "BRT_UNUSED"}}}
+        pf = write(tmp, "creds.json", prof)
+
+        rc, out, err = run(brcheck, ["--target", ep.url, "--profile", pf, fx])
+        check(rc == 2 and pf in err and '"owner-key"' in err and "$BRT_OWNER_KEY" in err
+              and "not set" in err and "zc-key-owner" in err,
+              "Bearer variable unset: exit 2 naming the profile, key, variable, fixture "
+              "(rc %s: %s)" % (rc, err.strip()))
+        check(ep.vendor_requests() == [],
+              "Bearer variable unset: nothing sent to the endpoint (%d requests)"
+              % len(ep.vendor_requests()))
+
+        rc, out, err = run(brcheck, ["--target", ep.url, "--profile", pf, atlas],
+                           {"BRT_PUB": "pub-1"})
+        check(rc == 2 and pf in err and '"atlas-owner"' in err and "$BRT_PRIV" in err,
+              "Atlas private-key variable unset: exit 2 naming it (rc %s: %s)"
+              % (rc, err.strip()))
+        check(ep.vendor_requests() == [], "Atlas variable unset: nothing sent")
+
+        # set: the secret goes out, never the key's name; an unused key's variable is not needed
+        rc, out, err = run(brcheck, ["--target", ep.url, "--profile", pf, fx],
+                           {"BRT_OWNER_KEY": "s3cret-token"})
+        sent = [r["headers"].get("Authorization") for r in ep.vendor_requests()]
+        check(rc == 0 and sent == ["Bearer s3cret-token"],
+              "Bearer variable set: it is the credential (rc %s, sent %s: %s)"
+              % (rc, sent, err.strip()))
+
+        # a fixture the profile skips needs no credential
+        prof["skip"] = [{"fixture": "zc-key-*", "reason": "no key in CI"}]
+        pf2 = write(tmp, "creds-skip.json", prof)
+        before = len(ep.vendor_requests())
+        rc, out, err = run(brcheck, ["--target", ep.url, "--profile", pf2, fx])
+        check(rc == 0 and "1 skipped" in out and len(ep.vendor_requests()) == before,
+              "a skipped fixture needs no credential (rc %s: %s)" % (rc, out.strip()[-80:]))
+
+        # brcheck serve is loaded with the fixture's own keys: no credential is needed there
+        srv = Server(brcheck, "--quiet")
+        try:
+            pf3 = write(tmp, "creds-serve.json", dict(prof, admin=True, skip=[]))
+            src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures",
+                               "zilliz", "zc-create-one-automatic.json")
+            rc, out, err = run(brcheck, ["--target", srv.base, "--profile", pf3, src])
+            check(rc == 0, "against brcheck serve no credential variable is needed (rc %s: %s)"
+                  % (rc, err.strip() or out.strip()[-200:]))
+        finally:
+            srv.kill(15)
+    finally:
+        ep.close()
 
 
 def profile_fields(brcheck, tmp):
@@ -179,10 +245,47 @@ def profile_fields(brcheck, tmp):
 
 
 
+def ids(brcheck, tmp):
+    def behave(r):
+        body = json.loads(r["body"]) if r["body"] else {}
+        return 200, [], {"code": 0, "data": {"clusterId": body.get("clusterId"),
+                                             "path": r["path"]}}
+
+    ep = Endpoint(behave)
+    try:
+        fx = fixture(tmp, "zc-mapped", "zilliz",
+                     [({"method": "POST", "path": "/v2/clusters/in01-fixture/backups/create",
+                        "body": {"clusterId": "in01-fixture"}},
+                       {"status": 200, "body": {"data": {"clusterId": "in01-fixture"}}})])
+        pf = write(tmp, "ids.json", {"admin": False, "lockstep": False,
+                                     "ids": {"in01-fixture": "in01-real"}})
+        rc, out, err = run(brcheck, ["--target", ep.url, "--profile", pf, fx])
+        got = ep.vendor_requests()
+        check(rc == 0 and len(got) == 1
+              and got[0]["path"] == "/v2/clusters/in01-real/backups/create"
+              and json.loads(got[0]["body"]) == {"clusterId": "in01-real"},
+              "real endpoint: path and body mapped, the answer mapped back (rc %s, %s: %s)"
+              % (rc, [(r["path"], r["body"]) for r in got], out.strip()[-300:]))
+    finally:
+        ep.close()
+    # brcheck serve holds the fixture's own world: its ids are the real ones, in the path too
+    srv = Server(brcheck, "--quiet")
+    try:
+        src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures",
+                           "zilliz", "zc-create-one-automatic.json")
+        pf = write(tmp, "ids-serve.json", {"admin": True, "lockstep": False,
+                                           "ids": {"in01-3e5ad8adc38aaaa": "in01-elsewhere"}})
+        rc, out, err = run(brcheck, ["--target", srv.base, "--profile", pf, src])
+        check(rc == 0, "brcheck serve: ids are not mapped, in the path either (rc %s: %s)"
+              % (rc, out.strip()[:400]))
+    finally:
+        srv.kill(15)
+
+
 def main():
     kind, brcheck = sys.argv[1], sys.argv[2]
-    kinds = {"profile-fields": profile_fields,
-             }
+    kinds = {"credentials": credentials, "profile-fields": profile_fields,
+             "ids": ids}
     tmp = tempfile.mkdtemp(prefix="brcheck-endpoint-")
     try:
         kinds[kind](brcheck, tmp)
