@@ -28,6 +28,7 @@ typedef struct {
 
 typedef struct {
     char tmpl[192];
+    double rate; /* requests per second: its vendor's */
     double tokens, last;
 } bucket;
 
@@ -60,7 +61,7 @@ typedef struct {
     double request_timeout, await_timeout;
     double poll_initial, poll_factor, poll_max;
     double await_started;
-    double zilliz_rate;
+    double rate[BR_VENDOR_COUNT]; /* requests per second per path template; 0: no limit */
     bucket buckets[MAX_BUCKETS];
     size_t n_buckets;
     br_http_stats stats;
@@ -384,12 +385,15 @@ static const char *vendor_of_path(const char *path)
     return NULL;
 }
 
-/* Zilliz allows 20 requests/s per endpoint: a token bucket per path template (segments
- * holding digits are ids). */
+/* The profile's rateLimits: each vendor's requests at most its perSecond per endpoint, a
+ * token bucket per path template (segments holding digits are ids); Zilliz, for one, allows
+ * 20 requests/s per endpoint. */
 static void rate_limit(http_target *h, const char *method, const char *path)
 {
-    if (h->zilliz_rate <= 0 || !vendor_of_path(path) || strcmp(vendor_of_path(path), "zilliz"))
-        return;
+    const char *vendor = vendor_of_path(path);
+    br_vendor v = vendor ? br_vendor_from_name(vendor) : BR_VENDOR_COUNT;
+    if (v == BR_VENDOR_COUNT || h->rate[v] <= 0) return;
+    double rate = h->rate[v];
     char tmpl[192];
     size_t o = (size_t)snprintf(tmpl, sizeof tmpl, "%s ", method);
     for (const char *p = path; *p && o + 2 < sizeof tmpl;) {
@@ -407,14 +411,17 @@ static void rate_limit(http_target *h, const char *method, const char *path)
     if (!b) {
         b = &h->buckets[h->n_buckets < MAX_BUCKETS ? h->n_buckets++ : MAX_BUCKETS - 1];
         snprintf(b->tmpl, sizeof b->tmpl, "%s", tmpl);
-        b->tokens = h->zilliz_rate;
+        b->rate = rate;
+        b->tokens = rate < 1 ? 1 : rate;
         b->last = t;
     }
-    b->tokens += (t - b->last) * h->zilliz_rate;
-    if (b->tokens > h->zilliz_rate) b->tokens = h->zilliz_rate;
+    /* a bucket holds at least one token: below 1 request/s it would never fill */
+    double full = b->rate < 1 ? 1 : b->rate;
+    b->tokens += (t - b->last) * b->rate;
+    if (b->tokens > full) b->tokens = full;
     b->last = t;
     if (b->tokens < 1) {
-        sleep_seconds(h, (1 - b->tokens) / h->zilliz_rate);
+        sleep_seconds(h, (1 - b->tokens) / b->rate);
         b->tokens = 1;
         b->last = now_seconds();
     }
@@ -969,7 +976,8 @@ br_target *br_http_target_new(const char *base_url, const json_t *profile, char 
     h->request_timeout = br_profile_timeout(profile, "request");
     h->await_timeout = br_profile_timeout(profile, "await");
     br_profile_poll(profile, &h->poll_initial, &h->poll_factor, &h->poll_max);
-    h->zilliz_rate = br_profile_rate(profile, "zilliz");
+    for (int v = 0; v < BR_VENDOR_COUNT; v++)
+        h->rate[v] = br_profile_rate(profile, br_vendor_name((br_vendor)v));
     CURL *c = h->curl;
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, h);

@@ -9,6 +9,8 @@ standard-library HTTP server that records every request it receives (and, agains
                   does not need it
   profile-fields  a misspelt field at any depth or a number out of range is exit 2 naming the
                   file and the field (and the range), and nothing is sent
+  rate-limits     each vendor's rateLimits limits its own requests (crdb, atlas), and no
+                  other vendor's
   ids             ids are mapped in paths, bodies and answers against a real endpoint, and in
                   none of them against `brcheck serve`
 
@@ -243,6 +245,41 @@ def profile_fields(brcheck, tmp):
         ep.close()
 
 
+def span(reqs):
+    ts = [r["time"] for r in reqs]
+    return max(ts) - min(ts) if ts else 0.0
+
+
+def rate_limits(brcheck, tmp):
+    ep = Endpoint()
+    try:
+        crdb = fixture(tmp, "cc-five-lists", "crdb",
+                       [({"method": "GET", "path": "/api/v1/clusters/c1/backups", "key": "k"},
+                         {"status": 200})] * 5)
+        atlas = fixture(tmp, "ma-four-lists", "atlas",
+                        [({"method": "GET", "path": "/api/atlas/v2/groups/g1/clusters",
+                           "key": "k"}, {"status": 200})] * 4)
+        for name, fx, limits, want_min, want_max, count in (
+                ("crdb at 2/s", crdb, {"crdb": {"perSecond": 2}}, 1.4, None, 5),
+                ("atlas at 2/s", atlas, {"atlas": {"perSecond": 2}}, 0.9, None, 4),
+                ("crdb under a Zilliz limit only", crdb, {"zilliz": {"perSecond": 0.01}}, None,
+                 1.0, 5)):
+            pf = write(tmp, "rate.json", {"admin": False, "lockstep": False,
+                                          "rateLimits": limits})
+            before = len(ep.vendor_requests())
+            rc, out, err = run(brcheck, ["--target", ep.url, "--profile", pf, fx])
+            reqs = ep.vendor_requests()[before:]
+            s = span(reqs)
+            ok = rc == 0 and len(reqs) == count
+            ok = ok and (want_min is None or s >= want_min) and (want_max is None or s < want_max)
+            check(ok, "%s: %d requests over %.2f s (rc %s: %s)"
+                  % (name, len(reqs), s, rc, err.strip()))
+    finally:
+        ep.close()
+
+
+
+
 
 
 def ids(brcheck, tmp):
@@ -285,7 +322,7 @@ def ids(brcheck, tmp):
 def main():
     kind, brcheck = sys.argv[1], sys.argv[2]
     kinds = {"credentials": credentials, "profile-fields": profile_fields,
-             "ids": ids}
+             "rate-limits": rate_limits, "ids": ids}
     tmp = tempfile.mkdtemp(prefix="brcheck-endpoint-")
     try:
         kinds[kind](brcheck, tmp)
