@@ -2,8 +2,9 @@
  * `brcheck serve` the world, clock, simulator, dump, digest and invariant check go through
  * its admin API (server/README.md); against a real endpoint the target profile maps ids and
  * credentials, fixtures that need a world it cannot be put in are skipped, and awaits poll
- * in real time. A careful client: 429 and 503 are waited out, a dropped connection retried
- * once; each step may also run on an in-process model in lockstep. */
+ * in real time. A careful client: 429 and 503 are waited out, a dropped connection resent
+ * once (a POST or PATCH only when it did not go out whole); each step may also run on an
+ * in-process model in lockstep. */
 #include "target_http.h"
 
 #include "profile.h"
@@ -16,7 +17,9 @@
 #include <strings.h>
 #include <time.h>
 
-#define MAX_RESPONSE_HEADERS 24
+/* Response headers kept in full; beyond, only the first of each that the runner reads (a
+ * gateway may add dozens, and a header the runner needs must never be lost to them). */
+#define MAX_RESPONSE_HEADERS 1000
 #define MAX_BUCKETS 64
 #define MAX_RETRIES 8
 #define MAX_RETRY_WAIT 60.0 /* seconds: longest Retry-After honoured */
@@ -55,8 +58,16 @@ typedef struct {
     char *body;
     size_t body_len, body_cap;
     bool body_oom;
-    header headers[MAX_RESPONSE_HEADERS];
-    size_t n_headers;
+    header *headers;
+    size_t n_headers, cap_headers;
+    /* the exchange being performed: requests libcurl began to send, whether an answer began
+     * since the last one, whether that request went out whole (its head, then all of its
+     * body), and whether libcurl tried to resend it on its own (refused: see on_prereq) */
+    unsigned sends;
+    bool answered;
+    bool head_out;
+    size_t body_out;
+    bool resend_refused;
     /* real endpoints */
     double request_timeout, await_timeout;
     double poll_initial, poll_factor, poll_max;
@@ -114,6 +125,25 @@ static size_t on_body(char *data, size_t size, size_t n, void *ctx)
     return len;
 }
 
+static const char *find_header(const http_target *h, const char *name)
+{
+    for (size_t i = 0; i < h->n_headers; i++)
+        if (strcasecmp(h->headers[i].name, name) == 0) return h->headers[i].value;
+    return NULL;
+}
+
+/* The response headers fixtures look at (in this order in a br_response) and Retry-After,
+ * which the careful client reads. */
+static const char *const read_headers[] = {
+    "Content-Type", "WWW-Authenticate", "Retry-After", "Location", "Link", "X-Error-Code", NULL};
+
+static bool is_read_header(const char *name)
+{
+    for (size_t i = 0; read_headers[i]; i++)
+        if (strcasecmp(read_headers[i], name) == 0) return true;
+    return false;
+}
+
 static size_t on_header(char *data, size_t size, size_t n, void *ctx)
 {
     http_target *h = ctx;
@@ -122,20 +152,34 @@ static size_t on_header(char *data, size_t size, size_t n, void *ctx)
         /* a new answer (after a Digest challenge or a 100 Continue): forget the previous */
         clear_headers(h);
         h->body_len = 0;
+        h->answered = true;
         return len;
     }
     const char *colon = memchr(data, ':', len);
-    if (!colon || h->n_headers == MAX_RESPONSE_HEADERS) return len;
+    if (!colon) return len;
     size_t nl = (size_t)(colon - data);
     if (nl == 0 || nl >= sizeof h->headers[0].name) return len;
+    char name[sizeof h->headers[0].name];
+    memcpy(name, data, nl);
+    name[nl] = '\0';
+    /* past the bound only the first of each header read here is kept: memory stays bounded
+     * (libcurl bounds each header's size), and what is read is never lost */
+    if (h->n_headers >= MAX_RESPONSE_HEADERS && (!is_read_header(name) || find_header(h, name)))
+        return len;
+    if (h->n_headers == h->cap_headers) {
+        size_t cap = h->cap_headers ? h->cap_headers * 2 : 32;
+        header *nh = realloc(h->headers, cap * sizeof *nh);
+        if (!nh) return len;
+        h->headers = nh;
+        h->cap_headers = cap;
+    }
     const char *v = colon + 1, *end = data + len;
     while (v < end && (*v == ' ' || *v == '\t'))
         v++;
     while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' '))
         end--;
     header *hd = &h->headers[h->n_headers];
-    memcpy(hd->name, data, nl);
-    hd->name[nl] = '\0';
+    memcpy(hd->name, name, nl + 1);
     hd->value = malloc((size_t)(end - v) + 1);
     if (!hd->value) return len;
     memcpy(hd->value, v, (size_t)(end - v));
@@ -144,11 +188,37 @@ static size_t on_header(char *data, size_t size, size_t n, void *ctx)
     return len;
 }
 
-static const char *find_header(const http_target *h, const char *name)
+/* What went out of the request being sent: its head, then its body's bytes. */
+static int on_debug(CURL *c, curl_infotype type, char *data, size_t size, void *ctx)
 {
-    for (size_t i = 0; i < h->n_headers; i++)
-        if (strcasecmp(h->headers[i].name, name) == 0) return h->headers[i].value;
-    return NULL;
+    (void)c;
+    (void)data;
+    http_target *h = ctx;
+    if (type == CURLINFO_HEADER_OUT) h->head_out = true;
+    if (type == CURLINFO_DATA_OUT) h->body_out += size;
+    return 0;
+}
+
+/* Called before each request libcurl sends. libcurl sends a request again on its own when a
+ * reused connection died without an answer, a POST included; with perform_careful's own
+ * resend that made three sends. It is refused here (the perform ends as a dropped
+ * connection): perform_careful alone decides, and resends at most once. A second request
+ * after an answer (a Digest challenge) goes ahead. */
+static int on_prereq(void *ctx, char *primary_ip, char *local_ip, int primary_port, int local_port)
+{
+    (void)primary_ip;
+    (void)local_ip;
+    (void)primary_port;
+    (void)local_port;
+    http_target *h = ctx;
+    if (h->sends++ > 0 && !h->answered) {
+        h->resend_refused = true;
+        return CURL_PREREQFUNC_ABORT;
+    }
+    h->answered = false;
+    h->head_out = false;
+    h->body_out = 0;
+    return CURL_PREREQFUNC_OK;
 }
 
 /* ---- one exchange ---- */
@@ -203,24 +273,41 @@ static CURLcode perform(http_target *h, const exchange *x, long *status)
         curl_easy_setopt(c, CURLOPT_PASSWORD, NULL);
     }
     curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, x->fresh ? 1L : 0L);
+    h->sends = 0;
+    h->answered = h->head_out = h->resend_refused = false;
+    h->body_out = 0;
     CURLcode rc = curl_easy_perform(c);
     *status = 0;
     if (rc == CURLE_OK) curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
     return rc;
 }
 
-static bool dropped(CURLcode rc)
+static bool dropped(const http_target *h, CURLcode rc)
 {
     return rc == CURLE_GOT_NOTHING || rc == CURLE_RECV_ERROR || rc == CURLE_SEND_ERROR ||
-           rc == CURLE_PARTIAL_FILE;
+           rc == CURLE_PARTIAL_FILE || (rc == CURLE_ABORTED_BY_CALLBACK && h->resend_refused);
+}
+
+/* Methods whose request may be repeated without a second effect (RFC 9110, 9.2.2). */
+static bool idempotent(const char *method)
+{
+    static const char *const m[] = {"GET", "HEAD", "PUT", "DELETE", "OPTIONS", NULL};
+    for (size_t i = 0; m[i]; i++)
+        if (strcmp(method, m[i]) == 0) return true;
+    return false;
 }
 
 /* Performs with the careful client's retries: 429 and 503 are waited out (Retry-After, else
- * back-off), a dropped connection is retried once. Returns false with h->err on failure. */
-static bool perform_careful(http_target *h, const exchange *x, long *status)
+ * back-off); a dropped connection is resent once, on a new connection, unless the request
+ * went out whole and its method is not idempotent: a POST the server received may have
+ * started a restore, and a second one would start another. Returns false with h->err on
+ * failure. */
+static bool perform_careful(http_target *h, const exchange *x0, long *status)
 {
     int drops = 0;
     double backoff = 0.05;
+    exchange cur = *x0;
+    const exchange *x = &cur;
     for (int attempt = 0;; attempt++) {
         h->stats.requests++;
         CURLcode rc = perform(h, x, status);
@@ -240,14 +327,25 @@ static bool perform_careful(http_target *h, const exchange *x, long *status)
             sleep_seconds(h, wait);
             continue;
         }
-        if (dropped(rc) && drops++ == 0) {
-            h->stats.retried++;
-            continue;
-        }
-        if (dropped(rc))
-            snprintf(h->err, sizeof h->err, "%s %s: the connection was dropped twice (%s)",
-                     x->method, x->url, curl_easy_strerror(rc));
-        else
+        if (dropped(h, rc)) {
+            const char *why =
+                h->resend_refused ? "no answer on a reused connection" : curl_easy_strerror(rc);
+            bool whole = h->head_out && h->body_out >= x->body_len;
+            bool resend = !whole || idempotent(x->method);
+            if (drops++ == 0 && resend) {
+                h->stats.retried++;
+                cur.fresh = true;
+                continue;
+            }
+            if (!resend)
+                snprintf(h->err, sizeof h->err,
+                         "%s %s: the connection was dropped after the request went out (%s); "
+                         "not resent: the %s may have taken effect",
+                         x->method, x->url, why, x->method);
+            else
+                snprintf(h->err, sizeof h->err, "%s %s: the connection was dropped twice (%s)",
+                         x->method, x->url, why);
+        } else
             snprintf(h->err, sizeof h->err, "%s %s: %s", x->method, x->url, curl_easy_strerror(rc));
         return false;
     }
@@ -564,9 +662,7 @@ static void fill_response(http_target *h, const char *path, long status, br_resp
         if (res->body && mapping(h)) map_ids(mapping(h), res->body, false);
     }
     /* the headers fixtures look at, in this order, as many as a response holds */
-    static const char *const wanted[] = {
-        "Content-Type", "WWW-Authenticate", "Retry-After", "Location",
-        "Link",         "X-Error-Code",     NULL};
+    const char *const *wanted = read_headers;
     for (size_t i = 0; wanted[i] && res->n_headers < BR_MAX_RESPONSE_HEADERS; i++) {
         const char *v = find_header(h, wanted[i]);
         if (!v) continue;
@@ -850,6 +946,7 @@ static void close_target(br_target *t)
         if (h->curl) curl_easy_cleanup(h->curl);
         if (h->digest_curl) curl_easy_cleanup(h->digest_curl);
         clear_headers(h);
+        free(h->headers);
         free(h->body);
         json_decref(h->profile);
         json_decref(h->given);
@@ -988,6 +1085,12 @@ br_target *br_http_target_new(const char *base_url, const json_t *profile, char 
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)(h->request_timeout * 1000));
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
     curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(c, CURLOPT_PREREQFUNCTION, on_prereq);
+    curl_easy_setopt(c, CURLOPT_PREREQDATA, h);
+    /* the debug callback says what of a request went out (verbose only feeds it) */
+    curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, on_debug);
+    curl_easy_setopt(c, CURLOPT_DEBUGDATA, h);
+    curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);
     /* Digest exchanges get their own handle: its nonce survives other requests, and an
      * unfinished Digest negotiation never leaks into a Bearer or admin request (libcurl
      * would send that body as Content-Length: 0, expecting a challenge). */

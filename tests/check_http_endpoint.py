@@ -11,6 +11,10 @@ standard-library HTTP server that records every request it receives (and, agains
                   file and the field (and the range), and nothing is sent
   rate-limits     each vendor's rateLimits limits its own requests (crdb, atlas), and no
                   other vendor's
+  headers         an answer with 30 headers before Content-Type still matches a Content-Type
+                  expectation; a 429's Retry-After after 30 headers is waited out
+  drops           a dropped connection: a GET is sent twice at most, a POST that went out
+                  whole once (it may have taken effect)
   ids             ids are mapped in paths, bodies and answers against a real endpoint, and in
                   none of them against `brcheck serve`
 
@@ -278,8 +282,80 @@ def rate_limits(brcheck, tmp):
         ep.close()
 
 
+def headers(brcheck, tmp):
+    pad = [("X-Pad-%02d" % i, "padding-%d" % i) for i in range(30)]
+    state = {"n": 0}
+
+    def behave(r):
+        if r["path"].startswith("/v2/clusters"):
+            return 200, pad + [("Content-Type", "application/json; charset=utf-8")], {"code": 0}
+        state["n"] += 1
+        if state["n"] == 1:
+            return 429, pad + [("Retry-After", "1")], {"code": 429}
+        return 200, pad, {"code": 0}
+
+    ep = Endpoint(behave)
+    try:
+        fx = fixture(tmp, "zc-many-headers", "zilliz",
+                     [({"method": "GET", "path": "/v2/clusters"},
+                       {"status": 200, "headers": {"Content-Type": "$regex:^application/json"}})])
+        pf = write(tmp, "plain.json", {"admin": False, "lockstep": False})
+        rc, out, err = run(brcheck, ["--target", ep.url, "--profile", pf, fx])
+        check(rc == 0, "Content-Type after 30 headers matches (rc %s: %s)"
+              % (rc, out.strip()[-300:]))
+        fx = fixture(tmp, "zc-busy", "zilliz",
+                     [({"method": "GET", "path": "/v2/backups"}, {"status": 200})])
+        before = len(ep.vendor_requests())
+        rc, out, err = run(brcheck, ["--target", ep.url, "--profile", pf, fx])
+        reqs = ep.vendor_requests()[before:]
+        gap = reqs[1]["time"] - reqs[0]["time"] if len(reqs) == 2 else 0
+        check(rc == 0 and len(reqs) == 2 and gap >= 0.9,
+              "Retry-After after 30 headers is waited out: %d requests, %.2f s apart (rc %s)"
+              % (len(reqs), gap, rc))
+    finally:
+        ep.close()
 
 
+def drops(brcheck, tmp):
+    state = {"get_drops": 0, "n_get": 0}
+
+    def behave(r):
+        if r["path"].startswith("/v2/clusters/in01-x/backups/create"):
+            return "drop"
+        if r["path"].startswith("/v2/backups"):
+            if state["get_drops"] == 0 or state["n_get"] < state["get_drops"]:
+                state["n_get"] += 1
+                return "drop"
+        return None
+
+    ep = Endpoint(behave)
+    try:
+        pf = write(tmp, "plain.json", {"admin": False, "lockstep": False})
+        post = fixture(tmp, "zc-post-dropped", "zilliz",
+                       [({"method": "POST", "path": "/v2/clusters/in01-x/backups/create",
+                          "body": {"clusterId": "in01-x"}}, {"status": 200})])
+        rc, out, err = run(brcheck, ["--target", ep.url, "--profile", pf, post])
+        got = [r for r in ep.vendor_requests() if r["method"] == "POST"]
+        check(rc == 1 and len(got) == 1 and "not resent" in out,
+              "a dropped POST is sent once, never again (%d sends, rc %s: %s)"
+              % (len(got), rc, out.strip()[:300]))
+
+        get = fixture(tmp, "zc-get-dropped", "zilliz",
+                      [({"method": "GET", "path": "/v2/backups"}, {"status": 200})])
+        state.update(get_drops=0, n_get=0)
+        rc, out, err = run(brcheck, ["--target", ep.url, "--profile", pf, get])
+        got = [r for r in ep.vendor_requests() if r["path"].startswith("/v2/backups")]
+        check(rc == 1 and len(got) == 2 and "dropped twice" in out,
+              "a GET dropped every time is sent twice in all (%d sends, rc %s)" % (len(got), rc))
+
+        state.update(get_drops=1, n_get=0)
+        before = len(got)
+        rc, out, err = run(brcheck, ["--target", ep.url, "--profile", pf, get])
+        got = [r for r in ep.vendor_requests() if r["path"].startswith("/v2/backups")][before:]
+        check(rc == 0 and len(got) == 2,
+              "a GET dropped once is resent and passes (%d sends, rc %s)" % (len(got), rc))
+    finally:
+        ep.close()
 
 
 def ids(brcheck, tmp):
@@ -322,7 +398,7 @@ def ids(brcheck, tmp):
 def main():
     kind, brcheck = sys.argv[1], sys.argv[2]
     kinds = {"credentials": credentials, "profile-fields": profile_fields,
-             "rate-limits": rate_limits, "ids": ids}
+             "rate-limits": rate_limits, "headers": headers, "drops": drops, "ids": ids}
     tmp = tempfile.mkdtemp(prefix="brcheck-endpoint-")
     try:
         kinds[kind](brcheck, tmp)
