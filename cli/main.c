@@ -202,7 +202,7 @@ static int cmd_run(int argc, char **argv)
     br_run_set_traffic_log(log);
     br_progress *progress = plan.jobs > 1 ? NULL : br_progress_new(stderr, run.n);
     if (progress) br_run_set_progress(br_progress_callback, progress);
-    char err[512];
+    char err[1024];
     int prc = br_run_plan_execute(&run, &plan, err, sizeof err);
     br_run_set_progress(NULL, NULL);
     br_progress_end(progress);

@@ -51,6 +51,43 @@ static br_target *make_target(const br_run_plan *plan, const char *url, char *er
     return t;
 }
 
+/* Against a real endpoint a fixture whose key's credential variable is unset would send the
+ * key's name as the credential, and every step would be refused and charged to the vendor's
+ * rules: such a run stops before playing, naming the profile, the key, the variable and how
+ * many fixtures use it. Fixtures the profile skips do not count. */
+static bool credentials_unset(const br_run *run, br_target *t, const br_run_plan *plan, char *err,
+                              size_t len)
+{
+    const char *key = NULL, *var = NULL, *first = NULL;
+    size_t n = 0, others = 0;
+    for (size_t i = 0; i < run->n; i++) {
+        const br_fixture_result *f = &run->fixtures[i];
+        char why[256];
+        const char *k, *v;
+        if (f->status == BR_FIX_ERROR || !f->fixture ||
+            (t->skips && t->skips(t, f->fixture, why, sizeof why)) ||
+            !br_http_target_unset_credential(t, f->fixture, &k, &v))
+            continue;
+        if (!key) {
+            key = k;
+            var = v;
+            first = f->id;
+        }
+        if (strcmp(k, key) == 0 && strcmp(v, var) == 0)
+            n++;
+        else
+            others++;
+    }
+    if (!key) return false;
+    snprintf(err, len,
+             "%s: the credentials for key \"%s\" come from $%s, which is not set (%zu fixture%s "
+             "use%s the key, %s among them%s): export it, or skip those fixtures in the profile",
+             plan->profile_path ? plan->profile_path : "the target profile", key, var, n,
+             n == 1 ? "" : "s", n == 1 ? "s" : "", first,
+             others ? "; other keys' variables are unset too" : "");
+    return true;
+}
+
 int br_run_plan_execute(br_run *run, const br_run_plan *plan, char *err, size_t errlen)
 {
     const char *target = plan->target ? plan->target : "model";
@@ -86,6 +123,11 @@ int br_run_plan_execute(br_run *run, const br_run_plan *plan, char *err, size_t 
                 workers[k].t->close(workers[k].t);
             return 2;
         }
+    }
+    if (!model && credentials_unset(run, workers[0].t, plan, err, errlen)) {
+        for (size_t k = 0; k < jobs; k++)
+            workers[k].t->close(workers[k].t);
+        return 2;
     }
     queue q = {.run = run, .behaviour = plan->behaviour ? plan->behaviour : "default"};
     if (jobs == 1) {
@@ -166,6 +208,7 @@ bool br_run_plan_options(br_run_plan *plan, json_t **tprofile, const char *profi
         }
         plan->behaviour = br_profile_behaviour(*tprofile);
         plan->profile = *tprofile;
+        plan->profile_path = profile;
     }
     if (jobs) {
         char *end;

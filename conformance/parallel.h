@@ -6,19 +6,22 @@
 #include "runner.h"
 
 typedef struct {
-    const char *target;    /* "model" (default when NULL) or an http:// URL */
-    const json_t *profile; /* target profile, borrowed, may be NULL */
-    const char *behaviour; /* "default" or "strict" */
-    br_rule mutant;        /* the model target only; BR_RULE_COUNT: none */
-    unsigned jobs;         /* fixtures at once; 0 or 1: one after the other */
-    int lockstep;          /* HTTP: -1 as the profile says, 0 off, 1 on */
-    bool quiet;            /* no notes on stderr */
+    const char *target;       /* "model" (default when NULL) or an http:// URL */
+    const json_t *profile;    /* target profile, borrowed, may be NULL */
+    const char *profile_path; /* the file it was read from (messages), may be NULL */
+    const char *behaviour;    /* "default" or "strict" */
+    br_rule mutant;           /* the model target only; BR_RULE_COUNT: none */
+    unsigned jobs;            /* fixtures at once; 0 or 1: one after the other */
+    int lockstep;             /* HTTP: -1 as the profile says, 0 off, 1 on */
+    bool quiet;               /* no notes on stderr */
 } br_run_plan;
 
 /* Plays every loaded fixture of 'run' as planned. The model target runs -j fixtures at once,
  * one world per thread; an HTTP target runs one fixture at a time per base URL (the
  * profile's "baseUrls", else the target URL): fixtures on one server share its world.
- * Returns 0, or 2 with err written when a target cannot be created (unreachable, bad URL). */
+ * Returns 0, or 2 with err written when a target cannot be created (unreachable, bad URL) or
+ * a fixture to play against a real endpoint authenticates with a key whose credentials the
+ * profile names in an unset environment variable (nothing is played then). */
 int br_run_plan_execute(br_run *run, const br_run_plan *plan, char *err, size_t errlen);
 
 /* Reads the options of `brcheck run` into a plan: --profile (a behaviour profile, "default"

@@ -36,7 +36,12 @@ const char *br_profile_id_reverse(const json_t *p, const char *real);
 bool br_profile_bearer(const json_t *p, const char *key, const char **token, const char **missing);
 bool br_profile_digest(const json_t *p, const char *key, const char **user, const char **pass,
                        const char **missing);
-/* Requests per second allowed per path template for a vendor ("zilliz"); 0: no limit. */
+/* The environment variable the profile names for key's credentials (digest: the Atlas pair,
+ * else the Bearer token) that is unset or empty; NULL when every one is set or the profile
+ * names none for the key. Borrowed. */
+const char *br_profile_unset_credential(const json_t *p, const char *key, bool digest);
+/* Requests per second allowed per path template for a vendor ("zilliz", "crdb", "atlas");
+ * 0: no limit. */
 double br_profile_rate(const json_t *p, const char *vendor);
 /* Seconds: one request (default 30), one await step on a real endpoint (default 1800). */
 double br_profile_timeout(const json_t *p, const char *which);

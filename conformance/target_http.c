@@ -2,8 +2,9 @@
  * `brcheck serve` the world, clock, simulator, dump, digest and invariant check go through
  * its admin API (server/README.md); against a real endpoint the target profile maps ids and
  * credentials, fixtures that need a world it cannot be put in are skipped, and awaits poll
- * in real time. A careful client: 429 and 503 are waited out, a dropped connection retried
- * once; each step may also run on an in-process model in lockstep. */
+ * in real time. A careful client: 429 and 503 are waited out, a dropped connection resent
+ * once (a POST or PATCH only when it did not go out whole); each step may also run on an
+ * in-process model in lockstep. */
 #include "target_http.h"
 
 #include "profile.h"
@@ -16,7 +17,9 @@
 #include <strings.h>
 #include <time.h>
 
-#define MAX_RESPONSE_HEADERS 24
+/* Response headers kept in full; beyond, only the first of each that the runner reads (a
+ * gateway may add dozens, and a header the runner needs must never be lost to them). */
+#define MAX_RESPONSE_HEADERS 1000
 #define MAX_BUCKETS 64
 #define MAX_RETRIES 8
 #define MAX_RETRY_WAIT 60.0 /* seconds: longest Retry-After honoured */
@@ -28,6 +31,7 @@ typedef struct {
 
 typedef struct {
     char tmpl[192];
+    double rate; /* requests per second: its vendor's */
     double tokens, last;
 } bucket;
 
@@ -54,13 +58,21 @@ typedef struct {
     char *body;
     size_t body_len, body_cap;
     bool body_oom;
-    header headers[MAX_RESPONSE_HEADERS];
-    size_t n_headers;
+    header *headers;
+    size_t n_headers, cap_headers;
+    /* the exchange being performed: requests libcurl began to send, whether an answer began
+     * since the last one, whether that request went out whole (its head, then all of its
+     * body), and whether libcurl tried to resend it on its own (refused: see on_prereq) */
+    unsigned sends;
+    bool answered;
+    bool head_out;
+    size_t body_out;
+    bool resend_refused;
     /* real endpoints */
     double request_timeout, await_timeout;
     double poll_initial, poll_factor, poll_max;
     double await_started;
-    double zilliz_rate;
+    double rate[BR_VENDOR_COUNT]; /* requests per second per path template; 0: no limit */
     bucket buckets[MAX_BUCKETS];
     size_t n_buckets;
     br_http_stats stats;
@@ -113,6 +125,25 @@ static size_t on_body(char *data, size_t size, size_t n, void *ctx)
     return len;
 }
 
+static const char *find_header(const http_target *h, const char *name)
+{
+    for (size_t i = 0; i < h->n_headers; i++)
+        if (strcasecmp(h->headers[i].name, name) == 0) return h->headers[i].value;
+    return NULL;
+}
+
+/* The response headers fixtures look at (in this order in a br_response) and Retry-After,
+ * which the careful client reads. */
+static const char *const read_headers[] = {
+    "Content-Type", "WWW-Authenticate", "Retry-After", "Location", "Link", "X-Error-Code", NULL};
+
+static bool is_read_header(const char *name)
+{
+    for (size_t i = 0; read_headers[i]; i++)
+        if (strcasecmp(read_headers[i], name) == 0) return true;
+    return false;
+}
+
 static size_t on_header(char *data, size_t size, size_t n, void *ctx)
 {
     http_target *h = ctx;
@@ -121,20 +152,34 @@ static size_t on_header(char *data, size_t size, size_t n, void *ctx)
         /* a new answer (after a Digest challenge or a 100 Continue): forget the previous */
         clear_headers(h);
         h->body_len = 0;
+        h->answered = true;
         return len;
     }
     const char *colon = memchr(data, ':', len);
-    if (!colon || h->n_headers == MAX_RESPONSE_HEADERS) return len;
+    if (!colon) return len;
     size_t nl = (size_t)(colon - data);
     if (nl == 0 || nl >= sizeof h->headers[0].name) return len;
+    char name[sizeof h->headers[0].name];
+    memcpy(name, data, nl);
+    name[nl] = '\0';
+    /* past the bound only the first of each header read here is kept: memory stays bounded
+     * (libcurl bounds each header's size), and what is read is never lost */
+    if (h->n_headers >= MAX_RESPONSE_HEADERS && (!is_read_header(name) || find_header(h, name)))
+        return len;
+    if (h->n_headers == h->cap_headers) {
+        size_t cap = h->cap_headers ? h->cap_headers * 2 : 32;
+        header *nh = realloc(h->headers, cap * sizeof *nh);
+        if (!nh) return len;
+        h->headers = nh;
+        h->cap_headers = cap;
+    }
     const char *v = colon + 1, *end = data + len;
     while (v < end && (*v == ' ' || *v == '\t'))
         v++;
     while (end > v && (end[-1] == '\r' || end[-1] == '\n' || end[-1] == ' '))
         end--;
     header *hd = &h->headers[h->n_headers];
-    memcpy(hd->name, data, nl);
-    hd->name[nl] = '\0';
+    memcpy(hd->name, name, nl + 1);
     hd->value = malloc((size_t)(end - v) + 1);
     if (!hd->value) return len;
     memcpy(hd->value, v, (size_t)(end - v));
@@ -143,11 +188,37 @@ static size_t on_header(char *data, size_t size, size_t n, void *ctx)
     return len;
 }
 
-static const char *find_header(const http_target *h, const char *name)
+/* What went out of the request being sent: its head, then its body's bytes. */
+static int on_debug(CURL *c, curl_infotype type, char *data, size_t size, void *ctx)
 {
-    for (size_t i = 0; i < h->n_headers; i++)
-        if (strcasecmp(h->headers[i].name, name) == 0) return h->headers[i].value;
-    return NULL;
+    (void)c;
+    (void)data;
+    http_target *h = ctx;
+    if (type == CURLINFO_HEADER_OUT) h->head_out = true;
+    if (type == CURLINFO_DATA_OUT) h->body_out += size;
+    return 0;
+}
+
+/* Called before each request libcurl sends. libcurl sends a request again on its own when a
+ * reused connection died without an answer, a POST included; with perform_careful's own
+ * resend that made three sends. It is refused here (the perform ends as a dropped
+ * connection): perform_careful alone decides, and resends at most once. A second request
+ * after an answer (a Digest challenge) goes ahead. */
+static int on_prereq(void *ctx, char *primary_ip, char *local_ip, int primary_port, int local_port)
+{
+    (void)primary_ip;
+    (void)local_ip;
+    (void)primary_port;
+    (void)local_port;
+    http_target *h = ctx;
+    if (h->sends++ > 0 && !h->answered) {
+        h->resend_refused = true;
+        return CURL_PREREQFUNC_ABORT;
+    }
+    h->answered = false;
+    h->head_out = false;
+    h->body_out = 0;
+    return CURL_PREREQFUNC_OK;
 }
 
 /* ---- one exchange ---- */
@@ -202,24 +273,41 @@ static CURLcode perform(http_target *h, const exchange *x, long *status)
         curl_easy_setopt(c, CURLOPT_PASSWORD, NULL);
     }
     curl_easy_setopt(c, CURLOPT_FRESH_CONNECT, x->fresh ? 1L : 0L);
+    h->sends = 0;
+    h->answered = h->head_out = h->resend_refused = false;
+    h->body_out = 0;
     CURLcode rc = curl_easy_perform(c);
     *status = 0;
     if (rc == CURLE_OK) curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
     return rc;
 }
 
-static bool dropped(CURLcode rc)
+static bool dropped(const http_target *h, CURLcode rc)
 {
     return rc == CURLE_GOT_NOTHING || rc == CURLE_RECV_ERROR || rc == CURLE_SEND_ERROR ||
-           rc == CURLE_PARTIAL_FILE;
+           rc == CURLE_PARTIAL_FILE || (rc == CURLE_ABORTED_BY_CALLBACK && h->resend_refused);
+}
+
+/* Methods whose request may be repeated without a second effect (RFC 9110, 9.2.2). */
+static bool idempotent(const char *method)
+{
+    static const char *const m[] = {"GET", "HEAD", "PUT", "DELETE", "OPTIONS", NULL};
+    for (size_t i = 0; m[i]; i++)
+        if (strcmp(method, m[i]) == 0) return true;
+    return false;
 }
 
 /* Performs with the careful client's retries: 429 and 503 are waited out (Retry-After, else
- * back-off), a dropped connection is retried once. Returns false with h->err on failure. */
-static bool perform_careful(http_target *h, const exchange *x, long *status)
+ * back-off); a dropped connection is resent once, on a new connection, unless the request
+ * went out whole and its method is not idempotent: a POST the server received may have
+ * started a restore, and a second one would start another. Returns false with h->err on
+ * failure. */
+static bool perform_careful(http_target *h, const exchange *x0, long *status)
 {
     int drops = 0;
     double backoff = 0.05;
+    exchange cur = *x0;
+    const exchange *x = &cur;
     for (int attempt = 0;; attempt++) {
         h->stats.requests++;
         CURLcode rc = perform(h, x, status);
@@ -239,14 +327,25 @@ static bool perform_careful(http_target *h, const exchange *x, long *status)
             sleep_seconds(h, wait);
             continue;
         }
-        if (dropped(rc) && drops++ == 0) {
-            h->stats.retried++;
-            continue;
-        }
-        if (dropped(rc))
-            snprintf(h->err, sizeof h->err, "%s %s: the connection was dropped twice (%s)",
-                     x->method, x->url, curl_easy_strerror(rc));
-        else
+        if (dropped(h, rc)) {
+            const char *why =
+                h->resend_refused ? "no answer on a reused connection" : curl_easy_strerror(rc);
+            bool whole = h->head_out && h->body_out >= x->body_len;
+            bool resend = !whole || idempotent(x->method);
+            if (drops++ == 0 && resend) {
+                h->stats.retried++;
+                cur.fresh = true;
+                continue;
+            }
+            if (!resend)
+                snprintf(h->err, sizeof h->err,
+                         "%s %s: the connection was dropped after the request went out (%s); "
+                         "not resent: the %s may have taken effect",
+                         x->method, x->url, why, x->method);
+            else
+                snprintf(h->err, sizeof h->err, "%s %s: the connection was dropped twice (%s)",
+                         x->method, x->url, why);
+        } else
             snprintf(h->err, sizeof h->err, "%s %s: %s", x->method, x->url, curl_easy_strerror(rc));
         return false;
     }
@@ -384,12 +483,15 @@ static const char *vendor_of_path(const char *path)
     return NULL;
 }
 
-/* Zilliz allows 20 requests/s per endpoint: a token bucket per path template (segments
- * holding digits are ids). */
+/* The profile's rateLimits: each vendor's requests at most its perSecond per endpoint, a
+ * token bucket per path template (segments holding digits are ids); Zilliz, for one, allows
+ * 20 requests/s per endpoint. */
 static void rate_limit(http_target *h, const char *method, const char *path)
 {
-    if (h->zilliz_rate <= 0 || !vendor_of_path(path) || strcmp(vendor_of_path(path), "zilliz"))
-        return;
+    const char *vendor = vendor_of_path(path);
+    br_vendor v = vendor ? br_vendor_from_name(vendor) : BR_VENDOR_COUNT;
+    if (v == BR_VENDOR_COUNT || h->rate[v] <= 0) return;
+    double rate = h->rate[v];
     char tmpl[192];
     size_t o = (size_t)snprintf(tmpl, sizeof tmpl, "%s ", method);
     for (const char *p = path; *p && o + 2 < sizeof tmpl;) {
@@ -407,14 +509,17 @@ static void rate_limit(http_target *h, const char *method, const char *path)
     if (!b) {
         b = &h->buckets[h->n_buckets < MAX_BUCKETS ? h->n_buckets++ : MAX_BUCKETS - 1];
         snprintf(b->tmpl, sizeof b->tmpl, "%s", tmpl);
-        b->tokens = h->zilliz_rate;
+        b->rate = rate;
+        b->tokens = rate < 1 ? 1 : rate;
         b->last = t;
     }
-    b->tokens += (t - b->last) * h->zilliz_rate;
-    if (b->tokens > h->zilliz_rate) b->tokens = h->zilliz_rate;
+    /* a bucket holds at least one token: below 1 request/s it would never fill */
+    double full = b->rate < 1 ? 1 : b->rate;
+    b->tokens += (t - b->last) * b->rate;
+    if (b->tokens > full) b->tokens = full;
     b->last = t;
     if (b->tokens < 1) {
-        sleep_seconds(h, (1 - b->tokens) / h->zilliz_rate);
+        sleep_seconds(h, (1 - b->tokens) / b->rate);
         b->tokens = 1;
         b->last = now_seconds();
     }
@@ -454,10 +559,19 @@ static bool append(char **buf, size_t *len, size_t *cap, const char *s, size_t n
     return true;
 }
 
+/* The profile whose ids and credentials stand in for the fixture's: a real endpoint's only.
+ * `brcheck serve` is loaded with the fixture's own world, so its names are the real ones
+ * there, in paths, bodies and answers alike. */
+static const json_t *mapping(const http_target *h)
+{
+    return h->admin ? NULL : h->profile;
+}
+
 /* The URL for a request; on a real endpoint every path segment and query value that the
  * profile maps is replaced by the real id. Owned. */
 static char *make_url(const http_target *h, const br_request *req)
 {
+    const json_t *profile = mapping(h);
     char *u = NULL;
     size_t len = 0, cap = 0;
     bool ok = append(&u, &len, &cap, h->base, strlen(h->base));
@@ -471,10 +585,10 @@ static char *make_url(const http_target *h, const br_request *req)
             size_t n = strcspn(p, seps);
             char seg[256];
             const char *real = NULL;
-            if (h->profile && n > 0 && n < sizeof seg) {
+            if (profile && n > 0 && n < sizeof seg) {
                 memcpy(seg, p, n);
                 seg[n] = '\0';
-                real = br_profile_id(h->profile, seg);
+                real = br_profile_id(profile, seg);
             }
             ok = real ? append(&u, &len, &cap, real, strlen(real)) : append(&u, &len, &cap, p, n);
             p += n;
@@ -545,12 +659,10 @@ static void fill_response(http_target *h, const char *path, long status, br_resp
     if (h->body_len) {
         res->body = json_loadb(h->body, h->body_len, JSON_DECODE_ANY, NULL);
         if (!res->body) res->body = json_stringn_nocheck(h->body, h->body_len);
-        if (res->body && !h->admin && h->profile) map_ids(h->profile, res->body, false);
+        if (res->body && mapping(h)) map_ids(mapping(h), res->body, false);
     }
     /* the headers fixtures look at, in this order, as many as a response holds */
-    static const char *const wanted[] = {
-        "Content-Type", "WWW-Authenticate", "Retry-After", "Location",
-        "Link",         "X-Error-Code",     NULL};
+    const char *const *wanted = read_headers;
     for (size_t i = 0; wanted[i] && res->n_headers < BR_MAX_RESPONSE_HEADERS; i++) {
         const char *v = find_header(h, wanted[i]);
         if (!v) continue;
@@ -594,6 +706,22 @@ static bool has_request_header(const br_request *req, const char *name)
     return false;
 }
 
+/* True when the credentials the profile names for key are all set. Else false with h->err
+ * naming the key and the variable, and url and hl freed: sending the key's name as the
+ * credential would have every step refused, and charged to the vendor's rules. A run checks
+ * this before playing (br_http_target_unset_credential); this is for any other caller. */
+static bool unset_credential(http_target *h, const char *key, bool digest, char *url,
+                             struct curl_slist *hl)
+{
+    const char *var = br_profile_unset_credential(mapping(h), key, digest);
+    if (!var) return true;
+    snprintf(h->err, sizeof h->err,
+             "the target profile's credentials for key \"%.100s\": $%.100s is not set", key, var);
+    free(url);
+    curl_slist_free_all(hl);
+    return false;
+}
+
 static int send_http(br_target *t, const br_request *req, br_response *res)
 {
     http_target *h = t->self;
@@ -611,9 +739,11 @@ static int send_http(br_target *t, const br_request *req, br_response *res)
             literal_digest_user(h, value, digest_user, sizeof digest_user))
             continue;
         /* a real endpoint: the fixture's key name becomes the credential the profile names */
-        if (!h->admin && h->profile && strcasecmp(name, "Authorization") == 0 &&
-            strncmp(value, "Bearer ", 7) == 0 &&
-            br_profile_bearer(h->profile, value + 7, &token, NULL))
+        bool bearer = mapping(h) && strcasecmp(name, "Authorization") == 0 &&
+                      strncmp(value, "Bearer ", 7) == 0;
+        if (bearer && !unset_credential(h, value + 7, false, url, hl))
+            return BR_EINVAL; /* h->err says which variable */
+        if (bearer && br_profile_bearer(mapping(h), value + 7, &token, NULL))
             snprintf(line, sizeof line, "%s: Bearer %s", name, token);
         else if (*value)
             snprintf(line, sizeof line, "%s: %s", name, value);
@@ -637,19 +767,18 @@ static int send_http(br_target *t, const br_request *req, br_response *res)
         user = digest_user;
         pass = given_secret(h, digest_user);
     } else if (req->principal) {
-        if (h->admin || !h->profile ||
-            !br_profile_digest(h->profile, req->principal, &user, &pass, NULL)) {
+        if (mapping(h) && !unset_credential(h, req->principal, true, url, hl)) return BR_EINVAL;
+        if (!mapping(h) || !br_profile_digest(mapping(h), req->principal, &user, &pass, NULL)) {
             user = req->principal;
             pass = given_secret(h, req->principal);
         }
     }
     char *body = NULL;
     size_t body_len = req->body_len;
-    if (req->body && !h->admin && h->profile &&
-        json_object_size(json_object_get(h->profile, "ids"))) {
+    if (req->body && mapping(h) && json_object_size(json_object_get(mapping(h), "ids"))) {
         json_t *j = json_loadb(req->body, req->body_len, JSON_DECODE_ANY, NULL);
         if (j) {
-            map_ids(h->profile, j, true);
+            map_ids(mapping(h), j, true);
             body = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
             body_len = body ? strlen(body) : 0;
             json_decref(j);
@@ -817,6 +946,7 @@ static void close_target(br_target *t)
         if (h->curl) curl_easy_cleanup(h->curl);
         if (h->digest_curl) curl_easy_cleanup(h->digest_curl);
         clear_headers(h);
+        free(h->headers);
         free(h->body);
         json_decref(h->profile);
         json_decref(h->given);
@@ -840,6 +970,51 @@ void br_http_target_set_lockstep(br_target *t, bool on)
 bool br_http_target_is_admin(const br_target *t)
 {
     return ((const http_target *)t->self)->admin;
+}
+
+/* A request object's credential (request.key, or a literal "Authorization: Bearer NAME")
+ * whose variable is unset: sets *key and *var. */
+static bool request_unset(const http_target *h, const json_t *r, bool atlas, const char **key,
+                          const char **var)
+{
+    const char *k = json_string_value(json_object_get(r, "key"));
+    const char *path = json_string_value(json_object_get(r, "path"));
+    bool digest = atlas || (path && strncmp(path, "/api/atlas/", 11) == 0);
+    if (k && (*var = br_profile_unset_credential(mapping(h), k, digest))) {
+        *key = k;
+        return true;
+    }
+    const char *name;
+    json_t *v;
+    json_object_foreach(json_object_get(r, "headers"), name, v)
+    {
+        const char *s = json_string_value(v);
+        if (s && strcasecmp(name, "Authorization") == 0 && strncmp(s, "Bearer ", 7) == 0 &&
+            (*var = br_profile_unset_credential(mapping(h), s + 7, false))) {
+            *key = s + 7;
+            return true;
+        }
+    }
+    return false;
+}
+
+bool br_http_target_unset_credential(const br_target *t, const json_t *fixture, const char **key,
+                                     const char **var)
+{
+    const http_target *h = t->self;
+    if (!mapping(h)) return false;
+    const char *vendor = json_string_value(json_object_get(fixture, "vendor"));
+    bool atlas = vendor && strcmp(vendor, "atlas") == 0;
+    size_t i;
+    json_t *step;
+    json_array_foreach(json_object_get(fixture, "steps"), i, step)
+    {
+        if (request_unset(h, json_object_get(step, "request"), atlas, key, var) ||
+            request_unset(h, json_object_get(json_object_get(step, "await"), "request"), atlas, key,
+                          var))
+            return true;
+    }
+    return false;
 }
 
 void br_http_target_stats(const br_target *t, br_http_stats *out)
@@ -898,7 +1073,8 @@ br_target *br_http_target_new(const char *base_url, const json_t *profile, char 
     h->request_timeout = br_profile_timeout(profile, "request");
     h->await_timeout = br_profile_timeout(profile, "await");
     br_profile_poll(profile, &h->poll_initial, &h->poll_factor, &h->poll_max);
-    h->zilliz_rate = br_profile_rate(profile, "zilliz");
+    for (int v = 0; v < BR_VENDOR_COUNT; v++)
+        h->rate[v] = br_profile_rate(profile, br_vendor_name((br_vendor)v));
     CURL *c = h->curl;
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, h);
@@ -909,6 +1085,12 @@ br_target *br_http_target_new(const char *base_url, const json_t *profile, char 
     curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)(h->request_timeout * 1000));
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
     curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+    curl_easy_setopt(c, CURLOPT_PREREQFUNCTION, on_prereq);
+    curl_easy_setopt(c, CURLOPT_PREREQDATA, h);
+    /* the debug callback says what of a request went out (verbose only feeds it) */
+    curl_easy_setopt(c, CURLOPT_DEBUGFUNCTION, on_debug);
+    curl_easy_setopt(c, CURLOPT_DEBUGDATA, h);
+    curl_easy_setopt(c, CURLOPT_VERBOSE, 1L);
     /* Digest exchanges get their own handle: its nonce survives other requests, and an
      * unfinished Digest negotiation never leaks into a Bearer or admin request (libcurl
      * would send that body as Content-Length: 0, expecting a challenge). */

@@ -23,6 +23,12 @@ bool br_http_target_is_admin(const br_target *t);
 int br_http_target_admin(br_target *t, const char *method, const char *path, const json_t *body,
                          json_t **out);
 
+/* Against a real endpoint: true when a request of the fixture (borrowed) authenticates with a
+ * key whose credentials the profile names in an environment variable that is unset; *key and
+ * *var (borrowed) then say which. Always false against `brcheck serve`. */
+bool br_http_target_unset_credential(const br_target *t, const json_t *fixture, const char **key,
+                                     const char **var);
+
 typedef struct {
     unsigned long requests; /* vendor requests sent, retries included */
     unsigned long retried;  /* retries after 429, 503 or a dropped connection */
