@@ -18,7 +18,8 @@ static const char serve_usage[] =
     "  --clock MODE         virtual (default: time moves only by the admin API) or wall\n"
     "                       (jobs and schedules run on real time)\n"
     "  --state FILE         journal every state change to FILE before answering; on start,\n"
-    "                       replay it (a torn last record is dropped)\n"
+    "                       replay it (a torn last record is dropped; a restart with other\n"
+    "                       --world, --seed or --clock is refused)\n"
     "  --mutant RULE        serve the model with exactly that rule broken\n"
     "  --list-mutants       list the rules that have a mutant, and exit\n"
     "  --seed N             ids and passwords from seed N instead of the world's own\n"
@@ -176,6 +177,9 @@ int br_cmd_serve(int argc, char **argv)
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
+    /* A file size limit fails the journal's write (500 "cannot write the journal") instead of
+     * killing the server. */
+    signal(SIGXFSZ, SIG_IGN);
 
     char err[512];
     br_server *s = br_server_start(&cfg, err, sizeof err);

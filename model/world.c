@@ -650,6 +650,11 @@ static uint64_t backup_digest(uint64_t h, snap_memo *memo, const br_backup *b)
         h = br__mix(br__mix(br__mix(br__mix(h, l0), l1), l2), l3);                                 \
     } while (0)
 
+uint64_t br_world_draws(const br_world *w)
+{
+    return w->id_counter;
+}
+
 uint64_t br_world_digest(const br_world *w)
 {
     uint64_t h = br__mix(br__mix(0, w->n_clusters), w->n_backups);

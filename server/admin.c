@@ -161,7 +161,7 @@ static int world_call(br_server *s, uint64_t want, const char *method, const cha
     json_decref(given);
     if (rc != BR_OK) {
         *out = error(err);
-        return 400;
+        return rc == BR__HOST_JOURNAL ? 500 : 400; /* a journal failure is the server's */
     }
     *out = clock_answer(h);
     json_object_set_new(*out, "loaded", json_true());
@@ -194,7 +194,9 @@ static int clock_call(br_server *s, uint64_t want, const char *method, const cha
     int rc = br__host_advance(&s->host, want, secs);
     if (rc == BR__HOST_REPLACED) return replaced_answer(want, generation_now(&s->host), out);
     if (rc != BR_OK) {
-        *out = error("the clock could not move (out of memory or journal failure)");
+        char why[160];
+        *out = error(rc == BR__HOST_JOURNAL ? br__host_journal_error(&s->host, why, sizeof why)
+                                            : "the clock could not move (out of memory)");
         return 500;
     }
     *out = clock_answer(&s->host);
@@ -230,6 +232,11 @@ static int sim_call(br_server *s, uint64_t want, const char *method, const char 
     if (rc == BR_OK) {
         *out = json_pack("{s:b}", "ok", 1);
         return 200;
+    }
+    if (rc == BR__HOST_JOURNAL) {
+        char why[160];
+        *out = error(br__host_journal_error(&s->host, why, sizeof why));
+        return 500;
     }
     *out = error(rc == BR_ENOENT ? "no such cluster"
                                  : "the world refuses this operation, or it is malformed");
@@ -297,7 +304,9 @@ static int mutant_call(br_server *s, uint64_t want, const char *method, const ch
     int rc = br__host_set_mutant(&s->host, want, rule);
     if (rc == BR__HOST_REPLACED) return replaced_answer(want, generation_now(&s->host), out);
     if (rc != 0) {
-        *out = error("journal failure");
+        char why[160];
+        *out = error(rc == BR__HOST_JOURNAL ? br__host_journal_error(&s->host, why, sizeof why)
+                                            : "out of memory");
         return 500;
     }
     pthread_mutex_lock(&s->host.lock);

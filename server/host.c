@@ -3,17 +3,37 @@
  * to the journal before it takes effect, and the journal replays through the same code. */
 #include "server_internal.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-/* Journals a record when a journal is open and this is not a replay. Caller holds lock. */
+/* Journals a record (taken) when a journal is open and this is not a replay: 0, or
+ * BR__HOST_JOURNAL with the reason kept. Caller holds lock. */
 static int journal(br__host *h, json_t *rec)
 {
     int rc = 0;
-    if (rec && h->journal && !h->replaying) rc = br__journal_append(h->journal, rec);
+    if (h->journal && !h->replaying) {
+        if (!rec || br__journal_append(h->journal, rec) != 0) {
+            h->journal_errno = rec ? errno : ENOMEM;
+            rc = BR__HOST_JOURNAL;
+        }
+    }
     json_decref(rec);
     return rc;
+}
+
+const char *br__host_journal_error(const br__host *h, char *buf, size_t len)
+{
+    snprintf(buf, len, "cannot write the journal: %s", strerror(h->journal_errno));
+    return buf;
+}
+
+/* Work due at the world's instant settles before every operation, live and in replay alike:
+ * a record taken back (a refused request, which settles first too) then changes nothing. */
+static int settle(br__host *h)
+{
+    return h->world ? br_world_advance(h->world, 0) : BR_OK;
 }
 
 void br__host_sync_locked(br__host *h)
@@ -54,14 +74,21 @@ static int load_locked(br__host *h, const json_t *given, const char *profile, ch
     }
     if (h->journal && !h->replaying) {
         /* with its generation: a client that names it goes on after a restart */
-        json_t *rec = json_pack("{s:s,s:O,s:s?,s:I}", "k", "world", "given", copy, "profile",
-                                profile, "g", (json_int_t)(h->generation + 1));
-        if (br__journal_restart(h->journal) != 0 || journal(h, rec) != 0) {
-            snprintf(err, errlen, "cannot write the journal");
+        const char *mutant = h->mutant == BR_RULE_COUNT ? NULL : br_rule_id(h->mutant);
+        json_t *rec = json_pack("{s:s,s:O,s:s?,s:I,s:O?,s:s?}", "k", "world", "given", copy,
+                                "profile", profile, "g", (json_int_t)(h->generation + 1), "o",
+                                h->opts, "mutant", mutant);
+        /* The journal is replaced only once the new one is on disk: on failure the old
+         * world goes on serving with its journal. */
+        if (!rec || br__journal_replace(h->journal, rec) != 0) {
+            h->journal_errno = rec ? errno : ENOMEM;
+            br__host_journal_error(h, err, errlen);
+            json_decref(rec);
             br_world_free(w);
             json_decref(copy);
-            return BR_EINVAL;
+            return BR__HOST_JOURNAL;
         }
+        json_decref(rec);
     }
     json_decref(copy);
     br_world_free(h->world);
@@ -96,7 +123,8 @@ int br__host_advance(br__host *h, uint64_t want, br_time seconds)
         return BR__HOST_REPLACED;
     }
     br__host_sync_locked(h);
-    int rc = journal(h, json_pack("{s:s,s:I}", "k", "advance", "s", (json_int_t)seconds));
+    int rc = settle(h);
+    if (rc == 0) rc = journal(h, json_pack("{s:s,s:I}", "k", "advance", "s", (json_int_t)seconds));
     if (rc == 0) rc = br_world_advance(h->world, seconds);
     pthread_mutex_unlock(&h->lock);
     return rc;
@@ -110,7 +138,9 @@ int br__host_sim(br__host *h, uint64_t want, const json_t *op)
         return BR__HOST_REPLACED;
     }
     br__host_sync_locked(h);
-    int rc = journal(h, json_pack("{s:s,s:O,s:I}", "k", "sim", "op", op, "t",
+    int rc = settle(h);
+    if (rc == 0)
+        rc = journal(h, json_pack("{s:s,s:O,s:I}", "k", "sim", "op", op, "t",
                                   (json_int_t)br_world_now(h->world)));
     if (rc == 0) rc = br_world_sim(h->world, op);
     pthread_mutex_unlock(&h->lock);
@@ -125,7 +155,8 @@ int br__host_set_mutant(br__host *h, uint64_t want, br_rule rule)
         return BR__HOST_REPLACED;
     }
     const char *id = rule == BR_RULE_COUNT ? NULL : br_rule_id(rule);
-    int rc = journal(h, json_pack("{s:s,s:s?}", "k", "mutant", "rule", id));
+    int rc = settle(h);
+    if (rc == 0) rc = journal(h, json_pack("{s:s,s:s?}", "k", "mutant", "rule", id));
     if (rc == 0) {
         h->mutant = rule;
         br_world_set_mutant(h->world, rule);
@@ -152,6 +183,8 @@ static json_t *body_value(const char *body, size_t len, const char **key)
     return s;
 }
 
+/* A body longer than the server keeps (BR__MAX_BODY) is refused on its length: only the
+ * length is recorded, and the request holds no more bytes than that. */
 static json_t *request_record(const br__host *h, const br_request *req)
 {
     json_t *hs = json_array();
@@ -161,7 +194,12 @@ static json_t *request_record(const br__host *h, const br_request *req)
     json_t *rec = json_pack("{s:s,s:I,s:s,s:s,s:s?,s:o,s:s?,s:s?}", "k", "req", "t",
                             (json_int_t)br_world_now(h->world), "m", req->method, "p", req->path,
                             "q", req->query, "h", hs, "ip", req->caller_ip, "pr", req->principal);
-    if (rec && req->body && req->body_len) {
+    if (rec && req->body_len > BR__MAX_BODY) {
+        if (json_object_set_new(rec, "bl", json_integer((json_int_t)req->body_len)) != 0) {
+            json_decref(rec);
+            return NULL;
+        }
+    } else if (rec && req->body && req->body_len) {
         const char *key;
         json_t *b = body_value(req->body, req->body_len, &key);
         if (!b || json_object_set_new(rec, key, b) != 0) {
@@ -187,14 +225,22 @@ int br__host_handle(br__host *h, uint64_t want, const br_request *req, br_respon
     }
     br__host_sync_locked(h);
     int rc = BR_OK;
+    long long mark = -1;
     if (changes_state(req->method) && h->journal && !h->replaying) {
-        json_t *rec = request_record(h, req);
-        rc = rec ? journal(h, rec) : -1;
+        mark = br__journal_mark(h->journal);
+        rc = journal(h, request_record(h, req)); /* not journaled: not applied */
     }
-    if (rc == 0)
+    if (rc == BR_OK) {
+        uint64_t draws = br_world_draws(h->world);
         rc = br_world_handle(h->world, req, res);
-    else
-        rc = BR_ENOMEM; /* not journaled: not applied, answered as a server failure */
+        /* A refusal that drew no id changed nothing (INV-ATOMIC; a mutant may break it):
+         * its record goes, so that refused requests (a flood of unauthenticated 1 MiB
+         * bodies) do not grow the journal. Its settling of due work is redone by the next
+         * operation, which settles first. */
+        if (mark >= 0 && rc == BR_OK && res->error && h->mutant == BR_RULE_COUNT &&
+            br_world_draws(h->world) == draws)
+            br__journal_unwind(h->journal, mark);
+    }
     pthread_mutex_unlock(&h->lock);
     return rc;
 }
@@ -228,10 +274,14 @@ static int replay_request(br__host *h, const json_t *rec)
                                    json_string_value(json_array_get(pair, 1))};
     }
     const char *b = json_string_value(json_object_get(rec, "b"));
+    json_int_t bl = json_integer_value(json_object_get(rec, "bl"));
     const char *bx = json_string_value(json_object_get(rec, "bx"));
     char *body = NULL;
     size_t blen = 0;
-    if (b) {
+    if (bl > BR__MAX_BODY) { /* refused on its length: no byte of it is read */
+        b = "";
+        blen = (size_t)bl;
+    } else if (b) {
         blen = json_string_length(json_object_get(rec, "b"));
     } else if (bx) {
         blen = strlen(bx) / 2;
@@ -256,6 +306,48 @@ static int replay_request(br__host *h, const json_t *rec)
     return rc;
 }
 
+/* A mutant named in the journal: null is none; a rule this brcheck has no mutant for is
+ * refused (replaying without it would serve another model). */
+static bool mutant_of(const json_t *id, br_rule *out, char *err, size_t errlen)
+{
+    *out = BR_RULE_COUNT;
+    if (!id || json_is_null(id)) return true;
+    const char *name = json_string_value(id);
+    br_rule r = name ? br_rule_from_id(name) : BR_RULE_COUNT;
+    if (r == BR_RULE_COUNT || !br_rule_has_mutant(r)) {
+        snprintf(err, errlen,
+                 "it names mutant \"%.80s\", which this brcheck does not have (brcheck serve "
+                 "--list-mutants)",
+                 name ? name : "(not a string)");
+        return false;
+    }
+    *out = r;
+    return true;
+}
+
+/* Whether the journal's start options are this server's; err names the first difference. */
+static bool opts_match(const br__host *h, const json_t *o, char *err, size_t errlen)
+{
+    if (!h->opts || json_equal((json_t *)o, h->opts)) return true;
+    static const struct {
+        const char *key, *option;
+    } fields[] = {{"clock", "--clock"}, {"world", "--world"}, {"seed", "--seed"}};
+    for (size_t i = 0; i < sizeof fields / sizeof *fields; i++) {
+        const json_t *was = json_object_get(o, fields[i].key);
+        const json_t *now = json_object_get(h->opts, fields[i].key);
+        if (json_equal((json_t *)was, (json_t *)now)) continue;
+        const char *a = json_string_value(was), *b = json_string_value(now);
+        snprintf(err, errlen,
+                 "it was written by a server started with %s %s, and this one has %s %s: "
+                 "start with the options it was written with, or move the journal away (or name "
+                 "another --state) to start afresh",
+                 fields[i].option, a ? a : "(not recorded)", fields[i].option, b ? b : "?");
+        return false;
+    }
+    snprintf(err, errlen, "its start options differ from this server's");
+    return false;
+}
+
 int br__host_apply(void *host, const json_t *rec, char *err, size_t errlen)
 {
     br__host *h = host;
@@ -265,6 +357,10 @@ int br__host_apply(void *host, const json_t *rec, char *err, size_t errlen)
         return -1;
     }
     if (strcmp(k, "world") == 0) {
+        if (!opts_match(h, json_object_get(rec, "o"), err, errlen)) return -1;
+        br_rule mutant = BR_RULE_COUNT;
+        if (!mutant_of(json_object_get(rec, "mutant"), &mutant, err, errlen)) return -1;
+        h->mutant = mutant;
         /* The generation it had (journals written before it was recorded: the next one). */
         json_int_t g = json_integer_value(json_object_get(rec, "g"));
         uint64_t before = h->generation;
@@ -281,14 +377,19 @@ int br__host_apply(void *host, const json_t *rec, char *err, size_t errlen)
         return -1;
     }
     catch_up(h, rec);
-    int rc = 0;
+    int rc = settle(h);
+    if (rc) {
+        snprintf(err, errlen, "journal replay failed: %s", br_strerror(rc));
+        return -1;
+    }
     if (strcmp(k, "advance") == 0) {
         rc = br_world_advance(h->world, (br_time)json_integer_value(json_object_get(rec, "s")));
     } else if (strcmp(k, "sim") == 0) {
         br_world_sim(h->world, json_object_get(rec, "op")); /* a refusal replays as one */
     } else if (strcmp(k, "mutant") == 0) {
-        const char *id = json_string_value(json_object_get(rec, "rule"));
-        h->mutant = id ? br_rule_from_id(id) : BR_RULE_COUNT;
+        br_rule mutant = BR_RULE_COUNT;
+        if (!mutant_of(json_object_get(rec, "rule"), &mutant, err, errlen)) return -1;
+        h->mutant = mutant;
         br_world_set_mutant(h->world, h->mutant);
     } else if (strcmp(k, "req") == 0) {
         rc = replay_request(h, rec);

@@ -23,7 +23,7 @@
 #include <time.h>
 
 #define ADMIN_PREFIX "/_brcheck/v1/"
-#define MAX_BODY (1024 * 1024)
+#define MAX_BODY BR__MAX_BODY
 #define MAX_URI 8192
 #define MAX_HEADERS 48
 /* A body over the limit sent without waiting for 100 Continue is read and dropped up to this
@@ -583,8 +583,14 @@ static enum MHD_Result process(br_server *s, struct MHD_Connection *c, const cha
         return send_json(c, status, why, NULL, 0, NULL);
     }
     if (rc != BR_OK) {
+        char why[160];
         log_line(s, method, path, 500, r);
-        return send_json(c, 500, vendor_error(v, 500, br_strerror(rc)), NULL, 0, NULL);
+        return send_json(c, 500,
+                         vendor_error(v, 500,
+                                      rc == BR__HOST_JOURNAL
+                                          ? br__host_journal_error(&s->host, why, sizeof why)
+                                          : br_strerror(rc)),
+                         NULL, 0, NULL);
     }
     log_line(s, method, path, res.status, r);
     enum MHD_Result out = send_model_answer(s, c, &res, r->stale);

@@ -8,19 +8,32 @@
 #include <pthread.h>
 #include <stdio.h>
 
-/* ---- journal (journal.c): one record per line, "crc32hex length json\n" ---- */
+/* The longest request body the server keeps; a longer one is refused on its length (413). */
+#define BR__MAX_BODY (1024 * 1024)
+
+/* ---- journal (journal.c): a header line "brcheck-journal 2", then one record per line,
+ * "crc32hex length json\n" ---- */
 typedef struct br__journal br__journal;
 
 /* Opens (creating) the journal and hands every intact record to 'apply' in order. A torn
- * last record is reported on stderr and cut off; damage before the end is an error.
- * Returns NULL and writes err on failure. */
+ * last record is reported on stderr and cut off; damage before the end is an error. A path
+ * that is not a regular file, a file without the header line and a journal another process
+ * holds (an exclusive flock) are refused, the file untouched. Returns NULL and writes err
+ * (naming the file and the reason) on failure. */
 typedef int (*br__journal_apply)(void *ctx, const json_t *record, char *err, size_t errlen);
 br__journal *br__journal_open(const char *path, br__journal_apply apply, void *ctx,
                               size_t *replayed, char *err, size_t errlen);
-/* Appends one record and flushes it to disk (fdatasync). Returns 0 or -1 (errno set). */
+/* Appends one record and flushes it to disk (fdatasync). Returns 0, or -1 (errno set) with
+ * the journal as it was before the call (what was written of the record is cut off). */
 int br__journal_append(br__journal *j, const json_t *record);
-/* Truncates the journal (a new world makes earlier records moot). */
-int br__journal_restart(br__journal *j);
+/* Where the next record goes; br__journal_unwind(j, mark) takes back the records written
+ * since (a request that changed nothing a replay needs). */
+long long br__journal_mark(br__journal *j);
+void br__journal_unwind(br__journal *j, long long mark);
+/* Replaces the journal with one record (a new world makes earlier records moot): written to
+ * FILE.new in the same folder, synced, renamed over FILE, the folder synced. Returns 0, or
+ * -1 (errno set) with the old journal still in place and in use. */
+int br__journal_replace(br__journal *j, const json_t *record);
 void br__journal_close(br__journal *j);
 /* CRC-32 (IEEE) of a buffer, exposed for tests. */
 uint32_t br__crc32(const void *data, size_t len);
@@ -35,19 +48,30 @@ typedef struct {
     br_clock_mode clock;
     br__journal *journal; /* NULL without --state */
     bool replaying;
+    /* The start options that shape the world ({"world", "seed", "clock"}), recorded in
+     * every world record of the journal: a restart with other ones is refused. NULL without
+     * --state. */
+    json_t *opts;
+    int journal_errno; /* why the last journal write failed (BR__HOST_JOURNAL) */
     /* Worlds loaded since start: a client that loaded its own tells by this number whether
      * another client has loaded one since (the admin API's "generation"). */
     uint64_t generation;
 } br__host;
 
-/* Loads a world description (borrowed); 'seed' >= 0 overrides its seed. Journals it.
- * *generation (when not NULL): the generation of the world loaded. */
+/* Loads a world description (borrowed). Journals it, with the mutant and the start options,
+ * as the journal's only record. *generation (when not NULL): the generation of the world
+ * loaded. BR__HOST_JOURNAL (err says why) leaves the old world and journal in place. */
 int br__host_load(br__host *h, const json_t *given, const char *profile, uint64_t *generation,
                   char *err, size_t errlen);
 /* A call made for a world no longer loaded: 'want', the generation a client named (its
  * X-Brcheck-World header), is not the current one. 0 names none: any world. The server answers
  * 412 {"error", "worldReplaced": true} (admin calls add "generation") and changes nothing. */
 #define BR__HOST_REPLACED 1001
+/* The journal could not be written: nothing was applied; the server answers 500 with
+ * br__host_journal_error. */
+#define BR__HOST_JOURNAL 1002
+/* "cannot write the journal: <reason>" for the last BR__HOST_JOURNAL. */
+const char *br__host_journal_error(const br__host *h, char *buf, size_t len);
 /* Whether a call naming world 'want' comes too late (BR__HOST_REPLACED). Caller holds the lock. */
 static inline bool br__host_replaced_locked(const br__host *h, uint64_t want)
 {
@@ -58,11 +82,13 @@ static inline bool br__host_replaced_locked(const br__host *h, uint64_t want)
 int br__host_advance(br__host *h, uint64_t want, br_time seconds);
 /* Brings a wall-clock world up to the real time (no-op in virtual mode). Caller holds lock. */
 void br__host_sync_locked(br__host *h);
-/* A simulator op ({"op": ...}); BR_OK, BR_ENOENT or BR_EINVAL. */
+/* A simulator op ({"op": ...}); BR_OK, BR_ENOENT, BR_EINVAL or BR__HOST_JOURNAL. */
 int br__host_sim(br__host *h, uint64_t want, const json_t *op);
 /* Switches the mutant (BR_RULE_COUNT: none); BR__HOST_REPLACED when 'want' is stale. */
 int br__host_set_mutant(br__host *h, uint64_t want, br_rule rule);
-/* Hands a vendor request to the model; state-changing methods are journaled first. */
+/* Hands a vendor request to the model; state-changing methods are journaled first, and the
+ * record taken back when the request changed nothing a replay needs (an error answer that
+ * drew no id, without a mutant: INV-ATOMIC). BR__HOST_JOURNAL when it cannot be written. */
 int br__host_handle(br__host *h, uint64_t want, const br_request *req, br_response *res);
 /* Replays one journal record (journal.c's apply callback). */
 int br__host_apply(void *host, const json_t *record, char *err, size_t errlen);

@@ -1,6 +1,7 @@
 /* Starting and stopping the mock server (server.h): the listening socket (HOST:PORT, port 0
  * for any), libmicrohttpd's daemon with the request callbacks of server.c, the host (world,
  * journal, clock) and the Digest state; a stop that lets answers in flight finish. */
+#include "md5.h"
 #include "server_callbacks.h"
 #include "server_internal.h"
 
@@ -67,6 +68,27 @@ static void raise_fd_limit(void)
     }
 }
 
+/* The start options that shape a journaled world: a restart with other ones would replay
+ * into another world (a virtual-clock journal under --clock wall jumps to today). */
+static json_t *start_options(const br_server_config *cfg)
+{
+    char world[64] = "(the built-in demo world)", seed[32] = "(the world's own)";
+    if (cfg->world) {
+        char *text = json_dumps(cfg->world, JSON_COMPACT | JSON_SORT_KEYS);
+        if (!text) return NULL;
+        br_md5 m;
+        char hex[33];
+        br_md5_init(&m);
+        br_md5_update(&m, text, strlen(text));
+        br_md5_hex(&m, hex);
+        free(text);
+        snprintf(world, sizeof world, "(a world of md5 %s)", hex);
+    }
+    if (cfg->seed >= 0) snprintf(seed, sizeof seed, "%lld", (long long)cfg->seed);
+    return json_pack("{s:s,s:s,s:s}", "world", world, "seed", seed, "clock",
+                     cfg->clock == BR_CLOCK_WALL ? "wall" : "virtual");
+}
+
 static br_server *start(const br_server_config *cfg, bool detached, char *err, size_t errlen)
 {
     br_server *s = calloc(1, sizeof *s);
@@ -77,13 +99,18 @@ static br_server *start(const br_server_config *cfg, bool detached, char *err, s
     pthread_mutex_init(&s->host.lock, NULL);
     pthread_mutex_init(&s->faults.lock, NULL);
     s->host.clock = cfg->clock;
-    s->host.mutant = cfg->mutant;
+    /* A journal replays with the mutants it recorded; --mutant applies after it. */
+    s->host.mutant = cfg->state_path ? BR_RULE_COUNT : cfg->mutant;
     s->quiet = cfg->quiet;
     snprintf(s->admin_token, sizeof s->admin_token, "%s",
              cfg->admin_token ? cfg->admin_token : "admin-demo-token");
 
     size_t replayed = 0;
     if (cfg->state_path) {
+        if (!(s->host.opts = start_options(cfg))) {
+            snprintf(err, errlen, "out of memory");
+            goto fail;
+        }
         s->host.replaying = true;
         s->host.journal =
             br__journal_open(cfg->state_path, br__host_apply, &s->host, &replayed, err, errlen);
@@ -98,14 +125,25 @@ static br_server *start(const br_server_config *cfg, bool detached, char *err, s
         }
         if (cfg->seed >= 0) json_object_set_new(given, "seed", json_integer(cfg->seed));
         const char *profile = json_string_value(json_object_get(given, "profile"));
+        s->host.mutant = cfg->mutant;
         int rc = br__host_load(&s->host, given, profile ? profile : "default", NULL, err, errlen);
         json_decref(given);
         if (rc != BR_OK) goto fail;
     } else {
-        if (cfg->mutant != BR_RULE_COUNT) br__host_set_mutant(&s->host, 0, cfg->mutant);
+        /* Replay ends where the server was: due work settled, as every operation leaves it. */
         pthread_mutex_lock(&s->host.lock);
+        int rc = br_world_advance(s->host.world, 0);
         br__host_sync_locked(&s->host);
         pthread_mutex_unlock(&s->host.lock);
+        if (rc == BR_OK && cfg->mutant != BR_RULE_COUNT)
+            rc = br__host_set_mutant(&s->host, 0, cfg->mutant);
+        if (rc != BR_OK) {
+            char why[160];
+            snprintf(err, errlen, "%s",
+                     rc == BR__HOST_JOURNAL ? br__host_journal_error(&s->host, why, sizeof why)
+                                            : br_strerror(rc));
+            goto fail;
+        }
         if (!cfg->quiet)
             fprintf(stderr, "brcheck serve: replayed %zu journal records from %s\n", replayed,
                     cfg->state_path);
@@ -262,6 +300,7 @@ void br_server_stop(br_server *s)
         nanosleep(&(struct timespec){0, 10000000L}, NULL);
     if (s->daemon) MHD_stop_daemon(s->daemon);
     br__journal_close(s->host.journal);
+    json_decref(s->host.opts);
     br_world_free(s->host.world);
     free(s->faults.items);
     if (s->digest_ready) br__digest_free(&s->digest);

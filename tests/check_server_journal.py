@@ -95,7 +95,7 @@ def main():
 
     # Damage before the end is not silently skipped.
     with open(state, "r+b") as f:
-        f.seek(3)
+        f.seek(len(b"brcheck-journal 2\n") + 3)  # the first record, past the header line
         f.write(b"X")
     try:
         Server(brcheck, "--state", state, "--quiet")

@@ -153,6 +153,12 @@ json_t *br_world_dump(const br_world *w);
  * are written once, when a backup is made, and stand in it by their position. */
 uint64_t br_world_digest(const br_world *w);
 
+/* How many ids and content versions the world has drawn (they are never given back, not
+ * even by a refused request that rolled its objects back). A caller that journals requests
+ * for replay may drop one that answered an error and left this unchanged: by INV-ATOMIC it
+ * changed nothing else a replay could observe. */
+uint64_t br_world_draws(const br_world *w);
+
 /* A shadow: a copy of a world's objects kept to tell whether the world changed since it was
  * taken, for callers that ask after every request (the fuzzing harnesses' INV-ATOMIC). It
  * costs a memory comparison where br_world_digest hashes every field, and it is stricter:
