@@ -2,9 +2,11 @@
 #include "runner.h"
 #include "server.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char serve_usage[] =
     "usage: brcheck serve [options]\n"
@@ -28,18 +30,26 @@ static const char serve_usage[] =
     "  --threads N          event threads (default 1: the best latency on loopback)\n"
     "  --max-connections N  concurrent connections (default 4096)\n"
     "  --idle-timeout S     close connections idle for S seconds (default 30)\n"
+    "  --header-timeout S   close a connection whose request head (request line and headers)\n"
+    "                       is not complete S seconds after it began (default 10)\n"
     "  --nonce-timeout S    lifetime of an Atlas Digest nonce (default 300)\n"
     "  --quiet              no request log on stderr\n"
+    "The numbers N and S are 1..1000000 (--threads 1..256).\n"
     "\n"
     "Demo credentials: Zilliz 'Authorization: Bearer zilliz-demo-key'; CockroachDB\n"
     "'Authorization: Bearer crdb-demo-key'; Atlas Digest atlas-demo-public:atlas-demo-private.\n"
-    "SIGINT or SIGTERM stops the server gracefully.\n";
+    "SIGINT or SIGTERM stops the server gracefully: no new connections, every request that had\n"
+    "begun gets its answer (at most 65 s), then it exits; a second signal exits at once.\n"
+    "\n"
+    "Exit status: 0 after a stop by signal (1 when a second signal cut the stop short);\n"
+    "2 on a bad option or value, an unreadable world or journal, or an address that cannot\n"
+    "be listened on.\n";
 
 /* The options of serve that take a value. */
 static const char *const serve_options[] = {
-    "--listen",       "--world",        "--clock",     "--state",   "--mutant",
-    "--seed",         "--admin-token",  "--port-file", "--threads", "--max-connections",
-    "--idle-timeout", "--nonce-timeout"};
+    "--listen",       "--world",          "--clock",        "--state",   "--mutant",
+    "--seed",         "--admin-token",    "--port-file",    "--threads", "--max-connections",
+    "--idle-timeout", "--header-timeout", "--nonce-timeout"};
 
 static bool serve_option(const char *a)
 {
@@ -66,9 +76,26 @@ static bool parse_uint(const char *s, unsigned *out)
 {
     char *end;
     unsigned long v = strtoul(s, &end, 10);
-    if (!*s || *end || v > 1000000) return false;
+    /* 0 is refused: it would silently mean the default (or no limit at all). */
+    if (*s < '1' || *s > '9' || *end || v > 1000000) return false;
     *out = (unsigned)v;
     return true;
+}
+
+/* A second SIGINT or SIGTERM while the stop waits for answers in flight: exit at once (the
+ * journal holds every change that was answered or about to be). */
+static void *second_signal(void *arg)
+{
+    (void)arg;
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    int sig = 0;
+    sigwait(&set, &sig);
+    static const char msg[] = "brcheck serve: second signal, exiting without waiting\n";
+    if (write(2, msg, sizeof msg - 1) < 0) _exit(1);
+    _exit(1);
 }
 
 /* A world file: a "given" object, or a whole fixture (its "given" is taken). */
@@ -133,9 +160,11 @@ int br_cmd_serve(int argc, char **argv)
             world_path = v;
         else if (strcmp(a, "--state") == 0)
             cfg.state_path = v;
-        else if (strcmp(a, "--admin-token") == 0)
+        else if (strcmp(a, "--admin-token") == 0) {
+            /* An empty token would let "Authorization: Bearer " through. */
+            ok = *v != '\0' && strlen(v) < 128;
             cfg.admin_token = v;
-        else if (strcmp(a, "--port-file") == 0)
+        } else if (strcmp(a, "--port-file") == 0)
             port_file = v;
         else if (strcmp(a, "--clock") == 0) {
             ok = strcmp(v, "virtual") == 0 || strcmp(v, "wall") == 0;
@@ -154,6 +183,8 @@ int br_cmd_serve(int argc, char **argv)
             ok = parse_uint(v, &cfg.max_connections);
         else if (strcmp(a, "--idle-timeout") == 0)
             ok = parse_uint(v, &cfg.idle_timeout);
+        else if (strcmp(a, "--header-timeout") == 0)
+            ok = parse_uint(v, &cfg.header_timeout);
         else if (strcmp(a, "--nonce-timeout") == 0)
             ok = parse_uint(v, &cfg.nonce_timeout);
         else {
@@ -161,8 +192,14 @@ int br_cmd_serve(int argc, char **argv)
             return 2;
         }
         if (!ok) {
-            fprintf(stderr, "brcheck serve: bad value for %s: %s%s\n", a, v,
-                    strcmp(a, "--mutant") == 0 ? " (brcheck serve --list-mutants)" : "");
+            fprintf(stderr, "brcheck serve: bad value for %s: \"%s\"%s\n", a, v,
+                    strcmp(a, "--mutant") == 0        ? " (brcheck serve --list-mutants)"
+                    : strcmp(a, "--admin-token") == 0 ? " (a token of 1 to 127 characters)"
+                    : strcmp(a, "--threads") == 0     ? " (1..256)"
+                    : strcmp(a, "--clock") == 0 || strcmp(a, "--seed") == 0 ||
+                            strcmp(a, "--listen") == 0
+                        ? ""
+                        : " (a whole number 1..1000000)");
             return 2;
         }
     }
@@ -212,7 +249,10 @@ int br_cmd_serve(int argc, char **argv)
     fflush(stdout);
     int sig = 0;
     sigwait(&set, &sig);
-    fprintf(stderr, "brcheck serve: %s, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    fprintf(stderr, "brcheck serve: %s, stopping (answering the requests in flight)\n",
+            sig == SIGINT ? "SIGINT" : "SIGTERM");
+    pthread_t second;
+    if (pthread_create(&second, NULL, second_signal, NULL) == 0) pthread_detach(second);
     br_server_stop(s);
     return 0;
 }

@@ -3,25 +3,32 @@
  * token only. */
 #include "server_internal.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 br_time br__parse_duration(const json_t *v)
 {
-    if (json_is_integer(v)) return json_integer_value(v) >= 0 ? json_integer_value(v) : -1;
+    if (json_is_integer(v)) {
+        json_int_t n = json_integer_value(v);
+        return n < 0 ? -1 : n > BR__MAX_ADVANCE ? -2 : (br_time)n;
+    }
     const char *s = json_string_value(v);
-    if (!s || !*s) return -1;
+    if (!s || *s < '0' || *s > '9') return -1;
     char *end;
+    errno = 0;
     long long n = strtoll(s, &end, 10);
-    if (end == s || n < 0 || n > 100LL * 365 * 86400) return -1;
     long long unit = !*end               ? 1
                      : !strcmp(end, "s") ? 1
                      : !strcmp(end, "m") ? 60
                      : !strcmp(end, "h") ? 3600
                      : !strcmp(end, "d") ? 86400
                                          : -1;
-    return unit < 0 ? -1 : (br_time)(n * unit);
+    if (unit < 0) return -1;
+    /* The bound is on the seconds the unit makes (ERANGE: past even that). */
+    if (errno == ERANGE || n > BR__MAX_ADVANCE / unit) return -2;
+    return (br_time)(n * unit);
 }
 
 static json_t *error(const char *msg)
@@ -186,6 +193,15 @@ static int clock_call(br_server *s, uint64_t want, const char *method, const cha
     }
     br_time secs = br__parse_duration(json_object_get(req, "advance"));
     json_decref(req);
+    if (secs == -2) {
+        char msg[200];
+        snprintf(msg, sizeof msg,
+                 "\"advance\" moves the clock at most %lld seconds (%d days) per call; send "
+                 "several calls to go further",
+                 (long long)BR__MAX_ADVANCE, (int)(BR__MAX_ADVANCE / 86400));
+        *out = error(msg);
+        return 400;
+    }
     if (secs < 0) {
         *out = error("\"advance\" is a number of seconds or a duration like \"10m\", \"2h\", "
                      "\"1d\"");
@@ -221,6 +237,28 @@ static int sim_call(br_server *s, uint64_t want, const char *method, const char 
                       : !json_is_string(json_object_get(op, "cluster"))
                           ? "\"cluster\" names a cluster"
                           : NULL;
+    /* Each field has its type (a number for "db" would write into the default database), and
+     * set_flag names a flag the model has. */
+    static const char *const strings[] = {"db", "schema", "table", "collection", "flag", NULL};
+    char why[160];
+    for (size_t i = 0; !bad && strings[i]; i++) {
+        json_t *v = json_object_get(op, strings[i]);
+        if (v && !json_is_string(v)) {
+            snprintf(why, sizeof why, "\"%s\" is a string", strings[i]);
+            bad = why;
+        }
+    }
+    if (!bad && json_object_get(op, "value") && !json_is_boolean(json_object_get(op, "value")))
+        bad = "\"value\" is true or false";
+    if (!bad && strcmp(name, "set_flag") == 0) {
+        const char *flag = json_string_value(json_object_get(op, "flag"));
+        if (!flag || (strcmp(flag, "paused") != 0 && strcmp(flag, "encrypted") != 0 &&
+                      strcmp(flag, "sharded") != 0)) {
+            snprintf(why, sizeof why, "\"flag\" is paused, encrypted or sharded, not \"%.60s\"",
+                     flag ? flag : "");
+            bad = why;
+        }
+    }
     if (bad || !keys_known(op, known, out)) {
         if (bad) *out = error(bad);
         json_decref(op);
@@ -234,7 +272,6 @@ static int sim_call(br_server *s, uint64_t want, const char *method, const char 
         return 200;
     }
     if (rc == BR__HOST_JOURNAL) {
-        char why[160];
         *out = error(br__host_journal_error(&s->host, why, sizeof why));
         return 500;
     }

@@ -71,8 +71,21 @@ int br__faults_add(br__faults *f, const json_t *spec, char *err, size_t errlen)
                  "(0: every time), \"drop\" a boolean");
         return -1;
     }
-    if (!status && !delay && !json_is_true(drop)) {
-        snprintf(err, errlen, "a fault needs \"status\", \"delayMs\" or \"drop\": true");
+    if (!status && !(delay && json_integer_value(delay) > 0) && !json_is_true(drop)) {
+        /* {"delayMs": 0} alone would be armed, take its uses and do nothing. */
+        snprintf(err, errlen,
+                 "a fault needs \"status\", \"delayMs\" over 0 or \"drop\": true (it would do "
+                 "nothing)");
+        return -1;
+    }
+    /* The admin API is never faulted (a client could not take its faults back): a pattern
+     * whose fixed start is under it would be armed and never hit. */
+    size_t fixed = strcspn(path, "*?[\\");
+    if (fixed >= 9 && strncmp(path, "/_brcheck", 9) == 0) {
+        snprintf(err, errlen,
+                 "\"path\" \"%.200s\" is under the admin API (/_brcheck/), which faults never "
+                 "hit; faults apply to the vendor APIs",
+                 path);
         return -1;
     }
     snprintf(x.path, sizeof x.path, "%s", path);

@@ -39,7 +39,9 @@ static int settle(br__host *h)
 void br__host_sync_locked(br__host *h)
 {
     if (h->clock != BR_CLOCK_WALL || !h->world || h->replaying) return;
-    br_time now = (br_time)time(NULL), then = br_world_now(h->world);
+    /* World time is real time plus the advances made since the load: an advance shifts the
+     * clock, which keeps running (it would stand still until real time caught up). */
+    br_time now = (br_time)time(NULL) + h->offset, then = br_world_now(h->world);
     if (now > then) br_world_advance(h->world, now - then);
 }
 
@@ -93,6 +95,7 @@ static int load_locked(br__host *h, const json_t *given, const char *profile, ch
     json_decref(copy);
     br_world_free(h->world);
     h->world = w;
+    h->offset = 0;
     snprintf(h->profile, sizeof h->profile, "%s", profile ? profile : "default");
     br_world_set_mutant(w, h->mutant);
     h->generation++;
@@ -123,9 +126,34 @@ int br__host_advance(br__host *h, uint64_t want, br_time seconds)
         return BR__HOST_REPLACED;
     }
     br__host_sync_locked(h);
+    /* what is due now happens first, as before every operation (a replay does the same) */
     int rc = settle(h);
-    if (rc == 0) rc = journal(h, json_pack("{s:s,s:I}", "k", "advance", "s", (json_int_t)seconds));
-    if (rc == 0) rc = br_world_advance(h->world, seconds);
+    if (rc != BR_OK) {
+        pthread_mutex_unlock(&h->lock);
+        return rc;
+    }
+    /* An advance is all or nothing: br_world_advance stops where an allocation fails, with
+     * the jobs due before that point run and the clock moved up to it. So the world moves on
+     * while a copy stays behind; a failure (or a journal that cannot take the record) puts
+     * the copy back, and only an advance that succeeded is journaled and kept. */
+    br_time from = br_world_now(h->world);
+    br_world *before = br_world_clone(h->world);
+    if (!before) {
+        pthread_mutex_unlock(&h->lock);
+        return BR_ENOMEM;
+    }
+    rc = br_world_advance(h->world, seconds);
+    /* with the time it started from: a replay reaches it first (wall-clock worlds move) */
+    if (rc == BR_OK)
+        rc = journal(h, json_pack("{s:s,s:I,s:I}", "k", "advance", "s", (json_int_t)seconds, "t",
+                                  (json_int_t)from));
+    if (rc != BR_OK) {
+        br_world_free(h->world);
+        h->world = before;
+    } else {
+        br_world_free(before);
+        if (h->clock == BR_CLOCK_WALL) h->offset += seconds;
+    }
     pthread_mutex_unlock(&h->lock);
     return rc;
 }
@@ -383,7 +411,9 @@ int br__host_apply(void *host, const json_t *rec, char *err, size_t errlen)
         return -1;
     }
     if (strcmp(k, "advance") == 0) {
-        rc = br_world_advance(h->world, (br_time)json_integer_value(json_object_get(rec, "s")));
+        br_time secs = (br_time)json_integer_value(json_object_get(rec, "s"));
+        rc = br_world_advance(h->world, secs);
+        if (h->clock == BR_CLOCK_WALL) h->offset += secs;
     } else if (strcmp(k, "sim") == 0) {
         br_world_sim(h->world, json_object_get(rec, "op")); /* a refusal replays as one */
     } else if (strcmp(k, "mutant") == 0) {

@@ -49,24 +49,124 @@ typedef struct {
     bool auth_checked; /* Atlas Digest verified once (a nonce count is taken once) */
     bool stale;
     char *principal; /* the verified Atlas key, NULL when none */
+    bool refused;    /* arrived while the server was stopping: answered 503 */
     struct timespec t0;
 } conn_req;
 
+/* One open connection, for the header deadline: when the head of its current request began
+ * (the connection's opening for its first request, the request line for later ones). */
+struct br__conn_watch {
+    struct br__conn_watch *prev, *next;
+    int fd;
+    bool waiting; /* a request head is arriving */
+    struct timespec since;
+};
+
+static struct br__conn_watch *watch_of(struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci ? ci->socket_context : NULL;
+}
+
+/* Marks the head of a request as arriving (since now) or arrived. */
+static void watch_head(br_server *s, struct MHD_Connection *c, bool arriving)
+{
+    struct br__conn_watch *w = watch_of(c);
+    if (!w) return;
+    pthread_mutex_lock(&s->conns_lock);
+    if (arriving && !w->waiting) clock_gettime(CLOCK_MONOTONIC, &w->since);
+    w->waiting = arriving;
+    pthread_mutex_unlock(&s->conns_lock);
+}
+
+void br__server_on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                              enum MHD_ConnectionNotificationCode toe)
+{
+    br_server *s = cls;
+    struct br__conn_watch *w = *socket_context;
+    if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+        if (!ci || !(w = calloc(1, sizeof *w))) return;
+        w->fd = ci->connect_fd;
+        w->waiting = true; /* a connection is opened to send a request */
+        clock_gettime(CLOCK_MONOTONIC, &w->since);
+        pthread_mutex_lock(&s->conns_lock);
+        w->next = s->conns;
+        if (s->conns) s->conns->prev = w;
+        s->conns = w;
+        pthread_mutex_unlock(&s->conns_lock);
+        *socket_context = w;
+        return;
+    }
+    if (!w) return;
+    /* Called before libmicrohttpd closes the socket: the watchdog never shuts a reused fd. */
+    pthread_mutex_lock(&s->conns_lock);
+    if (w->prev)
+        w->prev->next = w->next;
+    else
+        s->conns = w->next;
+    if (w->next) w->next->prev = w->prev;
+    pthread_mutex_unlock(&s->conns_lock);
+    free(w);
+    *socket_context = NULL;
+}
+
+void *br__server_watchdog(void *arg)
+{
+    br_server *s = arg;
+    pthread_mutex_lock(&s->conns_lock);
+    while (!s->watchdog_stop) {
+        struct timespec now, until;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        for (struct br__conn_watch *w = s->conns; w; w = w->next) {
+            if (!w->waiting || now.tv_sec - w->since.tv_sec < (time_t)s->header_timeout) continue;
+            /* The event loop sees the end of the stream and closes the connection. */
+            w->waiting = false;
+            shutdown(w->fd, SHUT_RDWR);
+            if (!s->quiet)
+                fprintf(stderr,
+                        "brcheck serve: closed a connection whose request head took over "
+                        "%us (--header-timeout)\n",
+                        s->header_timeout);
+        }
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += 200000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&s->conns_cond, &s->conns_lock, &until);
+    }
+    pthread_mutex_unlock(&s->conns_lock);
+    return NULL;
+}
+
 void *br__server_on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 {
+    br_server *s = cls;
+    watch_head(s, c, true);
     conn_req *r = calloc(1, sizeof *r);
     if (!r) return NULL;
     r->uri = strdup(uri ? uri : "/");
     r->raw = strdup(uri ? uri : "/");
     clock_gettime(CLOCK_MONOTONIC, &r->t0);
+    /* Counted until its answer is done: a stop waits for it. One that begins after the stop
+     * began is refused instead. */
+    __atomic_add_fetch(&s->inflight, 1, __ATOMIC_SEQ_CST);
+    r->refused = __atomic_load_n(&s->stopping, __ATOMIC_SEQ_CST);
     return r;
 }
 
 void br__server_on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                              enum MHD_RequestTerminationCode toe)
 {
+    br_server *s = cls;
     conn_req *r = *con_cls;
+    watch_head(s, c, false);
     if (!r) return;
+    __atomic_sub_fetch(&s->inflight, 1, __ATOMIC_SEQ_CST);
     free(r->uri);
     free(r->raw);
     free(r->body);
@@ -138,13 +238,34 @@ static enum MHD_Result send_json(struct MHD_Connection *c, int status, json_t *b
         return MHD_NO;
     }
     MHD_add_response_header(res, "Content-Type", content_type ? content_type : "application/json");
-    if (retry_after > 0) {
+    if (retry_after >= 0) {
         char ra[16];
         snprintf(ra, sizeof ra, "%d", retry_after);
         MHD_add_response_header(res, "Retry-After", ra);
     }
     if (allow) MHD_add_response_header(res, "Allow", allow);
     enum MHD_Result rc = MHD_queue_response(c, (unsigned)status, res);
+    MHD_destroy_response(res);
+    return rc;
+}
+
+/* The answer to a request that arrived after the stop began: 503, and the connection closes
+ * (a client retries it elsewhere or after a restart; the model never saw it). */
+static enum MHD_Result send_stopping(struct MHD_Connection *c, br_vendor v)
+{
+    json_t *body = vendor_error(v, 503, "brcheck serve is stopping; the request was not run");
+    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    json_decref(body);
+    if (!text) return MHD_NO;
+    struct MHD_Response *res =
+        MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
+    if (!res) {
+        free(text);
+        return MHD_NO;
+    }
+    MHD_add_response_header(res, "Content-Type", "application/json");
+    MHD_add_response_header(res, "Connection", "close");
+    enum MHD_Result rc = MHD_queue_response(c, 503, res);
     MHD_destroy_response(res);
     return rc;
 }
@@ -486,7 +607,7 @@ static enum MHD_Result process(br_server *s, struct MHD_Connection *c, const cha
                  "answered, not \"%.60s\"",
                  world);
         log_line(s, method, path, 400, r);
-        return send_json(c, 400, json_pack("{s:s}", "error", msg), NULL, 0, NULL);
+        return send_json(c, 400, json_pack("{s:s}", "error", msg), NULL, -1, NULL);
     }
     drop_header(&h, "X-Brcheck-World");
 
@@ -496,7 +617,7 @@ static enum MHD_Result process(br_server *s, struct MHD_Connection *c, const cha
         int status = br__admin_handle(s, method, path, query, header(&h, "Authorization"), want,
                                       loopback, r->body, r->len, &out, &allow);
         log_line(s, method, path, status, r);
-        return send_json(c, status, out, NULL, 0, status == 405 ? allow : NULL);
+        return send_json(c, status, out, NULL, -1, status == 405 ? allow : NULL);
     }
 
     br_vendor v = vendor_of(path);
@@ -520,7 +641,7 @@ static enum MHD_Result process(br_server *s, struct MHD_Connection *c, const cha
             log_line(s, method, path, fault.status, r);
             return send_json(c, fault.status,
                              vendor_error(v, fault.status, "fault injected by brcheck serve"), NULL,
-                             fault.status == 429 ? fault.retry_after : 0, NULL);
+                             fault.status == 429 ? fault.retry_after : -1, NULL);
         }
     }
 
@@ -572,7 +693,7 @@ static enum MHD_Result process(br_server *s, struct MHD_Connection *c, const cha
                                               "in; send it again");
         int status = replaced ? br__admin_replaced(s, want, &why) : 409;
         log_line(s, method, path, status, r);
-        return send_json(c, status, why, NULL, 0, NULL);
+        return send_json(c, status, why, NULL, -1, NULL);
     }
     br_response res;
     int rc = br__host_handle(&s->host, want, &req, &res);
@@ -580,7 +701,7 @@ static enum MHD_Result process(br_server *s, struct MHD_Connection *c, const cha
         json_t *why;
         int status = br__admin_replaced(s, want, &why);
         log_line(s, method, path, status, r);
-        return send_json(c, status, why, NULL, 0, NULL);
+        return send_json(c, status, why, NULL, -1, NULL);
     }
     if (rc != BR_OK) {
         char why[160];
@@ -590,7 +711,7 @@ static enum MHD_Result process(br_server *s, struct MHD_Connection *c, const cha
                                       rc == BR__HOST_JOURNAL
                                           ? br__host_journal_error(&s->host, why, sizeof why)
                                           : br_strerror(rc)),
-                         NULL, 0, NULL);
+                         NULL, -1, NULL);
     }
     log_line(s, method, path, res.status, r);
     enum MHD_Result out = send_model_answer(s, c, &res, r->stale);
@@ -608,10 +729,15 @@ enum MHD_Result br__server_on_request(void *cls, struct MHD_Connection *c, const
     if (!r || !r->uri || !r->raw) return MHD_NO;
     if (!r->started) {
         r->started = true;
+        watch_head(s, c, false);
+        if (r->refused) {
+            log_line(s, method, r->uri, 503, r);
+            return send_stopping(c, vendor_of(r->uri));
+        }
         if (strlen(r->uri) > MAX_URI) {
             log_line(s, method, "(long URI)", 414, r);
             return send_json(c, 414, vendor_error(vendor_of(r->uri), 414, "URI is too long"), NULL,
-                             0, NULL);
+                             -1, NULL);
         }
         const char *bad_host = host_problem(c, version);
         if (bad_host) {

@@ -21,7 +21,8 @@ typedef struct {
     const char *admin_token;  /* NULL: "admin-demo-token" */
     unsigned threads;         /* 0: chosen by the server */
     unsigned max_connections; /* 0: 4096 */
-    unsigned idle_timeout;    /* seconds a connection may sit idle (slowloris); 0: 30 */
+    unsigned idle_timeout;    /* seconds a connection may sit idle; 0: 30 */
+    unsigned header_timeout;  /* seconds a request's head may take to arrive (slowloris); 0: 10 */
     unsigned nonce_timeout;   /* seconds an Atlas Digest nonce lives; 0: 300 */
     bool quiet;               /* no request log on stderr */
 } br_server_config;
@@ -31,7 +32,11 @@ typedef struct {
 br_server *br_server_start(const br_server_config *cfg, char *err, size_t errlen);
 /* The port actually bound (useful with port 0). */
 unsigned br_server_port(const br_server *s);
-/* Stops accepting, finishes answers in flight, closes the journal, frees. Accepts NULL. */
+/* Stops accepting connections (a request arriving on one already open is answered 503 and
+ * the connection closed), lets every request that had begun get its answer (waiting at most
+ * BR_SERVER_STOP_WAIT seconds: a delay fault may hold one 60 s), closes the journal, frees.
+ * Accepts NULL. */
+#define BR_SERVER_STOP_WAIT 65
 void br_server_stop(br_server *s);
 
 /* For fuzzing and tests without a network: a server with no listening socket, driven by the

@@ -12,6 +12,12 @@ enum MHD_Result br__server_on_request(void *cls, struct MHD_Connection *c, const
                                       const char *method, const char *version,
                                       const char *upload_data, size_t *upload_data_size,
                                       void **con_cls);
+/* Connections opening and closing: tracks when each request's head began, so that a
+ * watchdog can close connections whose head takes longer than the header timeout. */
+void br__server_on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                              enum MHD_ConnectionNotificationCode toe);
+/* The watchdog thread (arg: the server): closes connections past their header deadline. */
+void *br__server_watchdog(void *arg);
 void br__server_on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                              enum MHD_RequestTerminationCode toe);
 

@@ -46,6 +46,7 @@ typedef struct {
     char profile[16];
     br_rule mutant;
     br_clock_mode clock;
+    br_time offset;       /* wall clock: the seconds advanced since the world was loaded */
     br__journal *journal; /* NULL without --state */
     bool replaying;
     /* The start options that shape the world ({"world", "seed", "clock"}), recorded in
@@ -169,7 +170,18 @@ struct br_server {
     br__digest digest;
     bool digest_ready;
     int delays_pending; /* delayed answers not yet resumed */
-    bool detached;      /* no listening socket, no threads (br_server_feed) */
+    int inflight;       /* requests from their request line until their answer is done */
+    bool stopping;      /* br_server_stop began: requests arriving now are refused (503) */
+    /* Connections whose request head is still arriving, for the header deadline (watched by
+     * a thread: libmicrohttpd's own timeout restarts on every byte, so a client sending one
+     * header line a second would hold a connection for ever). */
+    pthread_mutex_t conns_lock;
+    pthread_cond_t conns_cond;
+    struct br__conn_watch *conns;
+    unsigned header_timeout;
+    bool watchdog_running, watchdog_stop;
+    pthread_t watchdog;
+    bool detached; /* no listening socket, no threads (br_server_feed) */
     char admin_token[128];
     bool quiet;
     unsigned port;
@@ -190,7 +202,12 @@ int br__admin_handle(br_server *s, const char *method, const char *path, const c
 bool br__admin_refused(br_server *s, const char *method, const char *path, const char *auth,
                        uint64_t want, bool loopback);
 
-/* Parses "90", "10m", "2h", "1d" or a JSON integer into seconds; -1 when malformed. */
+/* The most one clock advance may move the world: ten years. An advance runs every job and
+ * schedule due on the way, so a century on a busy world builds millions of backups (gigabytes);
+ * no fixture or client needs more than a few years per call. */
+#define BR__MAX_ADVANCE ((br_time)3650 * 86400)
+/* Parses "90", "10m", "2h", "1d" or a JSON integer into seconds; -1 when malformed, -2 when
+ * over BR__MAX_ADVANCE (counted after the unit). */
 br_time br__parse_duration(const json_t *v);
 
 #endif

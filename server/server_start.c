@@ -20,42 +20,81 @@
 
 /* ---- start and stop ---- */
 
+/* HOST:PORT, strictly: an IPv4 address or localhost, or an IPv6 address in brackets; a port
+ * of 1 to 5 digits up to 65535 (0: any). Messages quote the whole value. */
 static bool parse_listen(const char *listen, struct sockaddr_storage *ss, bool *v6, char *err,
                          size_t errlen)
 {
-    char host[256];
-    const char *colon = strrchr(listen, ':');
-    if (!colon || colon == listen) {
-        snprintf(err, errlen, "--listen is HOST:PORT (127.0.0.1:8080, [::1]:8080)");
-        return false;
+    char host[64];
+    const char *port_text;
+    size_t hl;
+    if (listen[0] == '[') {
+        const char *close = strchr(listen, ']');
+        if (!close) {
+            snprintf(err, errlen, "--listen \"%.200s\": an IPv6 address is written [ADDR]:PORT",
+                     listen);
+            return false;
+        }
+        if (close[1] != ':') {
+            snprintf(err, errlen,
+                     "--listen \"%.200s\": no port after the address (HOST:PORT, [::1]:8080)",
+                     listen);
+            return false;
+        }
+        hl = (size_t)(close - listen - 1);
+        if (hl >= sizeof host) hl = sizeof host - 1;
+        memcpy(host, listen + 1, hl);
+        port_text = close + 2;
+        *v6 = true;
+    } else {
+        const char *colon = strrchr(listen, ':');
+        if (!colon) {
+            snprintf(err, errlen,
+                     "--listen \"%.200s\" has no port (HOST:PORT: 127.0.0.1:8080, [::1]:8080)",
+                     listen);
+            return false;
+        }
+        if (memchr(listen, ':', (size_t)(colon - listen))) {
+            snprintf(err, errlen,
+                     "--listen \"%.200s\": an IPv6 address goes in brackets ([::1]:8080)", listen);
+            return false;
+        }
+        hl = (size_t)(colon - listen);
+        if (hl >= sizeof host) hl = sizeof host - 1;
+        memcpy(host, listen, hl);
+        port_text = colon + 1;
+        *v6 = false;
     }
-    size_t hl = (size_t)(colon - listen);
-    if (hl >= sizeof host) hl = sizeof host - 1;
-    memcpy(host, listen, hl);
     host[hl] = '\0';
-    char *end;
-    long port = strtol(colon + 1, &end, 10);
-    if (*end || port < 0 || port > 65535 || end == colon + 1) {
-        snprintf(err, errlen, "bad port in --listen %s", listen);
+    size_t pl = strlen(port_text);
+    long port = 0;
+    bool digits = pl >= 1 && pl <= 5;
+    for (size_t i = 0; digits && i < pl; i++) {
+        digits = port_text[i] >= '0' && port_text[i] <= '9';
+        port = port * 10 + (port_text[i] - '0');
+    }
+    if (!digits || port > 65535) {
+        snprintf(err, errlen,
+                 "--listen \"%.200s\": the port is a number 0..65535 (0: any free port)", listen);
         return false;
     }
     memset(ss, 0, sizeof *ss);
-    if (host[0] == '[' && host[hl - 1] == ']') {
-        host[hl - 1] = '\0';
+    if (*v6) {
         struct sockaddr_in6 *in6 = (void *)ss;
         in6->sin6_family = AF_INET6;
         in6->sin6_port = htons((uint16_t)port);
-        *v6 = true;
-        if (inet_pton(AF_INET6, host + 1, &in6->sin6_addr) == 1) return true;
+        if (inet_pton(AF_INET6, host, &in6->sin6_addr) == 1) return true;
     } else {
         struct sockaddr_in *in = (void *)ss;
         in->sin_family = AF_INET;
         in->sin_port = htons((uint16_t)port);
-        *v6 = false;
-        if (strcmp(host, "localhost") == 0) snprintf(host, sizeof host, "127.0.0.1");
-        if (inet_pton(AF_INET, host, &in->sin_addr) == 1) return true;
+        if (inet_pton(AF_INET, strcmp(host, "localhost") == 0 ? "127.0.0.1" : host,
+                      &in->sin_addr) == 1)
+            return true;
     }
-    snprintf(err, errlen, "--listen needs a numeric address, not %s", host);
+    snprintf(err, errlen,
+             "--listen \"%.200s\": the host is a numeric IPv4 address, localhost or [IPv6 address]",
+             listen);
     return false;
 }
 
@@ -98,6 +137,9 @@ static br_server *start(const br_server_config *cfg, bool detached, char *err, s
     }
     pthread_mutex_init(&s->host.lock, NULL);
     pthread_mutex_init(&s->faults.lock, NULL);
+    pthread_mutex_init(&s->conns_lock, NULL);
+    pthread_cond_init(&s->conns_cond, NULL);
+    s->header_timeout = cfg->header_timeout ? cfg->header_timeout : 10u;
     s->host.clock = cfg->clock;
     /* A journal replays with the mutants it recorded; --mutant applies after it. */
     s->host.mutant = cfg->state_path ? BR_RULE_COUNT : cfg->mutant;
@@ -190,7 +232,8 @@ static br_server *start(const br_server_config *cfg, bool detached, char *err, s
     s->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, br__server_on_request, s, MHD_OPTION_SOCK_ADDR,
         (struct sockaddr *)&ss, MHD_OPTION_URI_LOG_CALLBACK, br__server_on_uri, s,
-        MHD_OPTION_NOTIFY_COMPLETED, br__server_on_completed, s, MHD_OPTION_CONNECTION_LIMIT,
+        MHD_OPTION_NOTIFY_COMPLETED, br__server_on_completed, s, MHD_OPTION_NOTIFY_CONNECTION,
+        br__server_on_connection, s, MHD_OPTION_CONNECTION_LIMIT,
         cfg->max_connections ? cfg->max_connections : 4096u, MHD_OPTION_CONNECTION_TIMEOUT,
         cfg->idle_timeout ? cfg->idle_timeout : 30u, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
         (size_t)32 * 1024, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_ARRAY, pool,
@@ -203,6 +246,11 @@ static br_server *start(const br_server_config *cfg, bool detached, char *err, s
     }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
     s->port = di ? di->port : 0;
+    if (pthread_create(&s->watchdog, NULL, br__server_watchdog, s) != 0) {
+        snprintf(err, errlen, "cannot start the header-timeout thread");
+        goto fail;
+    }
+    s->watchdog_running = true;
     return s;
 fail:
     br_server_stop(s);
@@ -295,10 +343,27 @@ unsigned br_server_port(const br_server *s)
 void br_server_stop(br_server *s)
 {
     if (!s) return;
-    /* Delayed answers resume on their own timers; let them finish first. */
-    for (int i = 0; i < 6100 && __atomic_load_n(&s->delays_pending, __ATOMIC_SEQ_CST) > 0; i++)
+    if (s->daemon && !s->detached) {
+        /* No new connections; a request arriving on an open one is refused (server.c). */
+        __atomic_store_n(&s->stopping, true, __ATOMIC_SEQ_CST);
+        MHD_socket ls = MHD_quiesce_daemon(s->daemon);
+        if (ls != MHD_INVALID_SOCKET) close(ls);
+    }
+    /* Every request that had begun gets its answer: a delayed one resumes on its own timer
+     * (and its timer must be done before the daemon goes: it resumes the connection). */
+    for (int i = 0; i < BR_SERVER_STOP_WAIT * 100 &&
+                    (__atomic_load_n(&s->inflight, __ATOMIC_SEQ_CST) > 0 ||
+                     __atomic_load_n(&s->delays_pending, __ATOMIC_SEQ_CST) > 0);
+         i++)
         nanosleep(&(struct timespec){0, 10000000L}, NULL);
     if (s->daemon) MHD_stop_daemon(s->daemon);
+    if (s->watchdog_running) {
+        pthread_mutex_lock(&s->conns_lock);
+        s->watchdog_stop = true;
+        pthread_cond_signal(&s->conns_cond);
+        pthread_mutex_unlock(&s->conns_lock);
+        pthread_join(s->watchdog, NULL);
+    }
     br__journal_close(s->host.journal);
     json_decref(s->host.opts);
     br_world_free(s->host.world);
@@ -306,5 +371,7 @@ void br_server_stop(br_server *s)
     if (s->digest_ready) br__digest_free(&s->digest);
     pthread_mutex_destroy(&s->host.lock);
     pthread_mutex_destroy(&s->faults.lock);
+    pthread_mutex_destroy(&s->conns_lock);
+    pthread_cond_destroy(&s->conns_cond);
     free(s);
 }

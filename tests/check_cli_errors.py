@@ -60,6 +60,38 @@ def main():
         check(rc == 2 and out == "" and ("brcheck %s: stray is not an option" % cmd) in err,
               "%s stray: not an option (rc %s: %s)" % (cmd, rc, err.strip()))
 
+    # 1b. serve: values that would silently mean something else (0 meaning the default, an
+    # empty admin token letting "Bearer " through), --listen parsed strictly with the whole
+    # value quoted, and --help stating the exit status. Nothing listens: the ports are unused.
+    for opt, val, words in (("--idle-timeout", "0", "1..1000000"),
+                            ("--max-connections", "0", "1..1000000"),
+                            ("--header-timeout", "0", "1..1000000"),
+                            ("--nonce-timeout", "0", "1..1000000"),
+                            ("--threads", "0", "1..256"),
+                            ("--admin-token", "", "1 to 127 characters")):
+        rc, out, err = run([brcheck, "serve", "--listen", "127.0.0.1:18801", opt, val])
+        check(rc == 2 and out == "" and len(err.splitlines()) == 1
+              and ('bad value for %s: "%s"' % (opt, val)) in err and words in err,
+              "serve %s '%s': refused (rc %s: %s)" % (opt, val, rc, err.strip()))
+    for val, words in (("127.0.0.1:+18801", "the port is a number"),
+                       ("127.0.0.1: 18801", "the port is a number"),
+                       ("127.0.0.1:", "the port is a number"),
+                       ("127.0.0.1:65536", "the port is a number"),
+                       ("127.0.0.1", "has no port"),
+                       ("[::1]", "no port after the address"),
+                       ("[::1", "[ADDR]:PORT"),
+                       ("::1:18801", "in brackets"),
+                       ("[fe80::1%lo]:18801", "the host is a numeric"),
+                       ("example.com:18801", "the host is a numeric")):
+        rc, out, err = run([brcheck, "serve", "--quiet", "--listen", val])
+        check(rc == 2 and out == "" and len(err.splitlines()) == 1
+              and ('--listen "%s"' % val) in err and words in err,
+              "serve --listen '%s': refused naming the whole value (rc %s: %s)"
+              % (val, rc, err.strip()))
+    rc, out, err = run([brcheck, "serve", "--help"])
+    check(rc == 0 and "Exit status: 0 after a stop by signal" in out and "--header-timeout" in out
+          and "2 on a bad option" in out, "serve --help states the exit status (rc %s)" % rc)
+
     # 2. run --profile FILE: a missing file, a folder, bad JSON.
     tmp = tempfile.mkdtemp(prefix="brcli-")
     try:
