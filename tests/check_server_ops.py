@@ -80,7 +80,8 @@ def wall_advance(brcheck):
         # The journal replays the advance from the time it was made, and the clock goes on
         # from real time plus the offset: never back before what was answered.
         with open(journal) as f:
-            recs = [json.loads(line.split(" ", 2)[2]) for line in f if line.strip()]
+            recs = [json.loads(line.split(" ", 2)[2]) for line in f
+                    if line.strip() and not line.startswith("brcheck-journal ")]
         adv = [r for r in recs if r.get("k") == "advance"]
         check(adv and "t" in adv[0], "the advance record carries no time: %s" % adv)
         srv = Server(brcheck, "--quiet", "--clock", "wall", "--state", journal)
@@ -182,7 +183,8 @@ def stop(brcheck):
               "a new request during the stop was run: %s" % (late,))
         check(rc == 0, "exit status %s after SIGTERM" % rc)
         with open(journal) as f:
-            kinds = [json.loads(line.split(" ", 2)[2]).get("k") for line in f if line.strip()]
+            kinds = [json.loads(line.split(" ", 2)[2]).get("k") for line in f
+                    if line.strip() and not line.startswith("brcheck-journal ")]
         check("sim" not in kinds, "the write refused during the stop was journaled: %s" % kinds)
         print("ok    SIGTERM: every request in flight answered, new work refused, exit 0")
 
