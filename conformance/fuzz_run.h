@@ -81,7 +81,10 @@ json_t *br_fuzz_fixture(const br_fuzz_env *env, const json_t *steps, const char 
 
 /* A POSIX shell script replaying a fixture with curl against `brcheck serve` at $BRCHECK_URL
  * (admin API for the world, the clock and simulator operations; Bearer keys for Zilliz and
- * CockroachDB, Digest for Atlas). Owned string, or NULL on allocation failure. */
+ * CockroachDB, Digest for Atlas) and judging it as `brcheck run --target` does, with python3:
+ * exit 0 no difference, 1 the divergence reproduced, 2 set-up failed, 3 cannot judge.
+ * Every fixture value is quoted so that it is sent byte for byte and never run. Owned
+ * string, or NULL on allocation failure. */
 char *br_fuzz_curl_script(const json_t *fixture, const char *mutant);
 
 #endif
