@@ -2,8 +2,8 @@
 # The curl script `brcheck fuzz` writes beside a finding, played against real `brcheck serve`
 # servers on loopback:
 #  - hostile values (a raw body holding the lines BODY and BRCHECK_WORLD, "${home}", quotes
-#    in names, keys, headers and inspected values, $(touch ...) and backquotes): the server's
-#    journal (--state) holds the bytes of the fixture exactly, nothing is executed, and the
+#    in names, keys, headers and inspected values, $(touch ...) and backquotes): a recording
+#    proxy in front of the server sees the bytes of the fixture exactly, nothing is executed, and the
 #    verdict is 0; an inspect step or a simulator step's expectError that does not hold is 1;
 #  - set-up failures stop the script with exit 2 and a message: no server there, not brcheck
 #    serve, a wrong BRCHECK_ADMIN_TOKEN (which leaves the world as it was);
@@ -38,21 +38,32 @@ play() {
 # ---- hostile values ----
 hostile="$src/tests/data/fuzz-curl-hostile.json"
 "$writer" "$hostile" "$work/hostile.sh" || fail "cannot write the script for $hostile"
-start_serve --quiet --state "$work/journal"
+# what the script sends is recorded on its way, by a proxy in front of the server (the
+# server's journal keeps no record of a refusal that changed nothing)
+start_serve --quiet
+python3 "$(dirname "$0")/recording_proxy.py" "$url" "$work/proxy-port" "$work/sent" &
+proxy_pid=$!
+extra_pids="$extra_pids $proxy_pid"
+wait_file "$work/proxy-port" || fail "the recording proxy did not start"
+server_url=$url
+url="http://127.0.0.1:$(cat "$work/proxy-port")"
 play "$work/hostile.sh"
+url=$server_url
+kill "$proxy_pid" 2>/dev/null
+wait "$proxy_pid" 2>/dev/null
 [ "$rc" -eq 0 ] || { cat "$work/play.out"; fail "hostile values: the script exits $rc, not 0"; }
 ran=$(ls "$work/cwd")
 [ -z "$ran" ] || { cat "$work/play.out"; fail "hostile values: the script executed what it sent: $ran"; }
 stop_serve
-python3 - "$hostile" "$work/journal" <<'EOF' || fail "hostile values: the server did not receive the fixture's bytes"
+python3 - "$hostile" "$work/sent" <<'EOF' || fail "hostile values: the server did not receive the fixture's bytes"
 import json, sys
 fx = json.load(open(sys.argv[1]))
-records = [json.loads(line.split(" ", 2)[2]) for line in open(sys.argv[2], encoding="utf-8")]
-reqs = [r for r in records if r["k"] == "req"]
-sims = [r for r in records if r["k"] == "sim"]
-worlds = [r for r in records if r["k"] == "world"]
+sent = [json.loads(line) for line in open(sys.argv[2], encoding="utf-8")]
+reqs = [r for r in sent if not r["p"].startswith("/_brcheck/")]
+sims = [json.loads(r["b"]) for r in sent if r["p"] == "/_brcheck/v1/sim" and r["m"] == "POST"]
+worlds = [json.loads(r["b"]) for r in sent if r["p"] == "/_brcheck/v1/world" and r["m"] == "PUT"]
 want = [s["request"] for s in fx["steps"] if "request" in s]
-assert len(reqs) == len(want), "%d requests journaled, %d sent" % (len(reqs), len(want))
+assert len(reqs) == len(want), "%d requests sent, the fixture has %d" % (len(reqs), len(want))
 for got, w in zip(reqs, want):
     path, _, query = w["path"].partition("?")
     body = w["bodyRaw"] if "bodyRaw" in w else json.dumps(w["body"], separators=(",", ":"), ensure_ascii=False)
@@ -63,8 +74,8 @@ for got, w in zip(reqs, want):
     for k, v in w.get("headers", {}).items():
         assert headers.get(k.lower()) == v, ("header", k, headers.get(k.lower()), v)
     assert headers.get("authorization") == "Bearer " + w["key"], headers.get("authorization")
-assert [s["op"] for s in sims] == [s["sim"] for s in fx["steps"] if "sim" in s], sims
-assert worlds and worlds[-1]["given"]["clusters"][0]["name"] == fx["given"]["clusters"][0]["name"]
+assert sims == [s["sim"] for s in fx["steps"] if "sim" in s], sims
+assert worlds and worlds[-1]["clusters"][0]["name"] == fx["given"]["clusters"][0]["name"]
 print("the server received every byte as the fixture has it")
 EOF
 
