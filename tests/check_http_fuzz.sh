@@ -1,6 +1,6 @@
 #!/bin/sh
 # brcheck fuzz over HTTP: against the faithful `brcheck serve` a fixed seed and budget find
-# nothing; against `brcheck serve --mutant RULE` each sampled mutant is found, shrunk to at
+# nothing, and an in-process finding (with Atlas links) plays there without a difference; against `brcheck serve --mutant RULE` each sampled mutant is found, shrunk to at
 # most MAX_STEPS steps, and the fixture written fails against that server and passes on the
 # faithful model.
 # usage: check_http_fuzz.sh BRCHECK RULE...
@@ -24,6 +24,15 @@ rc=$?
 [ "$rc" -eq 0 ] || { cat "$work/out"; fail "the faithful server diverged (exit $rc)"; }
 grep -q "^no divergence: $((2 * steps)) steps against $url" "$work/out" ||
   { cat "$work/out"; fail "not every step was played"; }
+# a finding of the in-process model, whose Atlas links carry the vendor's origin, passes
+# against the faithful server, which builds them on its own (links are written origin-free)
+"$brcheck" fuzz --target model --mutant MA-WIPE --seed 1 --steps "$steps" --runs "$runs" \
+  --out "$work/model-finding" >"$work/model-finding.log" 2>&1
+[ $? -eq 1 ] || { cat "$work/model-finding.log"; fail "MA-WIPE not found in-process"; }
+fx=$(ls "$work"/model-finding/*.json)
+grep -q '"href": "\$regex:^https?://\[^/?#\]+/api/atlas/' "$fx" || fail "links not origin-free in $fx"
+"$brcheck" run --target "$url" "$fx" >"$work/model-finding.run" 2>&1 ||
+  { cat "$work/model-finding.run"; fail "an in-process finding fails on the faithful server"; }
 stop_serve
 
 for rule in "$@"; do
