@@ -1125,9 +1125,22 @@ br_target *br_http_target_new(const char *base_url, const json_t *profile, char 
     }
     h->admin = admin == -1 ? is_serve : admin == 1;
     if (h->admin) {
-        int s = br_http_target_admin(t, "GET", "clock", NULL, NULL);
+        json_t *clock = NULL;
+        int s = br_http_target_admin(t, "GET", "clock", NULL, &clock);
+        bool wall = json_is_string(json_object_get(clock, "clock")) &&
+                    strcmp(json_string_value(json_object_get(clock, "clock")), "wall") == 0;
+        json_decref(clock);
         if (s != 200) {
             snprintf(err, errlen, "%s: the admin API refused the token (HTTP %d)", h->base, s);
+            close_target(t);
+            return NULL;
+        }
+        if (wall) { /* refused once, at the start, not as an error of every fixture */
+            snprintf(err, errlen,
+                     "%.300s runs on the wall clock (brcheck serve --clock wall); fixtures and "
+                     "brcheck fuzz play virtual time: serve them with --clock virtual, the "
+                     "default",
+                     h->base);
             close_target(t);
             return NULL;
         }
