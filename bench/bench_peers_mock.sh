@@ -173,7 +173,7 @@ if [ -n "$BENCH_MD" ]; then
         echo "answers) answer a fixed body and keep no state. Each peer's answer is checked byte-equal to ours"
         echo "before it is measured. The Atlas rows send a Digest header computed per request"
         echo "(\`bench/peers/digest.lua\`) to all three servers, so the client work is the same."
-        echo "Design target for ours: >= 50k req/s with p99 <= 2 ms (design.md, Performance)."
+        echo "Design target for ours: >= 50k req/s with p99 <= 2 ms (docs/performance.md)."
         echo
         echo "| path | server | req/s | p99 ms | non-2xx / socket errors | bytes per answer | ratio |"
         echo "|---|---|---:|---:|---|---:|---|$md_rows"

@@ -1,4 +1,4 @@
-/* Benchmark: the model at scale (design.md, Performance: 1M backups in one world). For
+/* Benchmark: the model at scale (docs/performance.md: 1M backups in one world). For
  * worlds of 1k, 100k and 1M backups of one cluster, per vendor: model memory per backup
  * (heap in use, measured with mallinfo2 around br_world_new, the world description freed)
  * and the time of a list page (first page and a middle page) through br_world_handle, and
