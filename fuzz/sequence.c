@@ -42,10 +42,12 @@ static void play_request(br_world *w, br_gen *g, br_observer *obs, const json_t 
 }
 
 /* Simulator operations through the public world API (the runner's model target does the
- * same); a refused one must leave the world as it was. The shadow: of the world before, then
- * after. */
-static void play_sim(br_world *w, const json_t *op, int n, br_world_shadow *shadow)
+ * same); a refused one must leave the world as it was, and is marked "expectError" in the
+ * step (as a fixture, the runner then expects the refusal). The shadow: of the world before,
+ * then after. */
+static void play_sim(br_world *w, json_t *step, int n, br_world_shadow *shadow)
 {
+    const json_t *op = json_object_get(step, "sim");
     const char *name = json_string_value(json_object_get(op, "op"));
     const char *cluster = json_string_value(json_object_get(op, "cluster"));
     if (!name || !cluster) br_fuzz_fail("step %d: a sim step without op or cluster", n);
@@ -68,9 +70,10 @@ static void play_sim(br_world *w, const json_t *op, int n, br_world_shadow *shad
     if (rc == BR_ENOMEM) br_fuzz_fail("step %d: sim %s: out of memory", n, name);
     bool changed;
     if (br_world_shadow_sync(shadow, w, &changed) != BR_OK) br_fuzz_fail("out of memory");
-    if (!changed) return;
-    if (rc != BR_OK)
+    if (rc != BR_OK && changed)
         br_fuzz_fail("INV-ATOMIC at step %d: a refused sim %s changed the world", n, name);
+    if (rc != BR_OK) json_object_set_new(step, "expectError", json_true());
+    if (!changed) return;
     br_fuzz_check_world_changed(w, shadow, "step %d (sim %.30s)", n, name);
 }
 
@@ -132,7 +135,7 @@ static int play(br_choice *c, const br_choice_bytes_state *bytes, int max_steps,
             /* jobs move with the clock */
             br_fuzz_check_world_changed(w, shadow, "step %d (advance %lld)", n, (long long)s);
         } else if (json_object_get(step, "sim")) {
-            play_sim(w, json_object_get(step, "sim"), n, shadow);
+            play_sim(w, step, n, shadow);
         } else {
             br_fuzz_fail("step %d: the generator wrote an unknown step", n);
         }
