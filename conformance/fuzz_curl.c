@@ -9,6 +9,7 @@
  * body with matchers, headers), INV-ATOMIC around refusals, the server's invariant check,
  * simulator refusals and inspect steps; python3 does the JSON, captures included. */
 #include "fuzz_run.h"
+#include "secrets.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -122,28 +123,6 @@ static const char *secret_of(const json_t *given, const char *key)
     return key;
 }
 
-/* The key a literal "Authorization: Digest username=\"K\", ..." names when K is a key of the
- * world: over the wire that is a real Digest exchange as K (as `brcheck run` plays it). */
-static bool literal_digest_user(const json_t *given, const char *value, char *user, size_t len)
-{
-    if (strncmp(value, "Digest ", 7) != 0) return false;
-    const char *u = strstr(value, "username=\"");
-    if (!u) return false;
-    u += 10;
-    size_t n = strcspn(u, "\"");
-    if (n == 0 || n >= len || u[n] != '"') return false;
-    memcpy(user, u, n);
-    user[n] = '\0';
-    size_t i;
-    json_t *k;
-    json_array_foreach(json_object_get(given, "keys"), i, k)
-    {
-        const char *name = json_string_value(json_object_get(k, "key"));
-        if (name && strcmp(name, user) == 0) return true;
-    }
-    return false;
-}
-
 /* The request's body into $tmp/request, byte for byte (printf '%s' adds nothing). */
 static void request_body(sbuf *b, const json_t *r)
 {
@@ -188,7 +167,7 @@ static void request_step(sbuf *b, const json_t *given, const json_t *s, bool atl
         const char *v = json_string_value(hv);
         if (!v) continue;
         if (!key && strcasecmp(hk, "Authorization") == 0 &&
-            literal_digest_user(given, v, user, sizeof user))
+            br_digest_literal_user(given, v, user, sizeof user))
             continue;
         content_type = content_type || strcasecmp(hk, "Content-Type") == 0;
         size_t n = strlen(hk) + strlen(v) + 3;

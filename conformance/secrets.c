@@ -88,3 +88,23 @@ json_t *br_redacted_copy(const char *key, const json_t *v)
     br_redact(copy);
     return copy;
 }
+
+bool br_digest_literal_user(const json_t *given, const char *value, char *user, size_t len)
+{
+    if (!value || strncasecmp(value, "Digest ", 7) != 0) return false;
+    const char *u = strstr(value, "username=\"");
+    if (!u) return false;
+    u += 10;
+    size_t n = strcspn(u, "\"");
+    if (n == 0 || n >= len || u[n] != '"') return false;
+    memcpy(user, u, n);
+    user[n] = '\0';
+    size_t i;
+    json_t *k;
+    json_array_foreach(json_object_get(given, "keys"), i, k)
+    {
+        const char *name = json_string_value(json_object_get(k, "key"));
+        if (name && strcmp(name, user) == 0) return true;
+    }
+    return false;
+}

@@ -34,4 +34,10 @@ void br_redact_expected(json_t *v);
  * with br_redact applied. NULL stays NULL. */
 json_t *br_redacted_copy(const char *key, const json_t *v);
 
+/* In-process, a fixture's literal "Authorization: Digest username=\"K\", ..." naming a key
+ * of the world 'given' stands for valid credentials of K (the transport checks digests, the
+ * model does not); over the wire that is a real Digest exchange as K. True with K's name in
+ * 'user' (at most len - 1 bytes) when the value is such a header and K a key of the world. */
+bool br_digest_literal_user(const json_t *given, const char *value, char *user, size_t len);
+
 #endif

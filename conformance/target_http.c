@@ -6,6 +6,7 @@
  * once (a POST or PATCH only when it did not go out whole); each step may also run on an
  * in-process model in lockstep. */
 #include "target_http.h"
+#include "secrets.h"
 
 #include "profile.h"
 
@@ -676,29 +677,6 @@ static void fill_response(http_target *h, const char *path, long status, br_resp
     res->error = status >= 400 || refuses_in_body(res->vendor, res->body);
 }
 
-/* In-process, a fixture's literal "Authorization: Digest username=K, ..." naming a key of
- * the world stands for valid credentials of K (the transport checks digests, the model
- * does not). Over the wire that is a real Digest exchange as K: returns K's name. */
-static bool literal_digest_user(const http_target *h, const char *value, char *user, size_t len)
-{
-    if (strncasecmp(value, "Digest ", 7) != 0) return false;
-    const char *u = strstr(value, "username=\"");
-    if (!u) return false;
-    u += 10;
-    size_t n = strcspn(u, "\"");
-    if (n == 0 || n >= len || u[n] != '"') return false;
-    memcpy(user, u, n);
-    user[n] = '\0';
-    size_t i;
-    json_t *k;
-    json_array_foreach(json_object_get(h->given, "keys"), i, k)
-    {
-        const char *name = json_string_value(json_object_get(k, "key"));
-        if (name && strcmp(name, user) == 0) return true;
-    }
-    return false;
-}
-
 static bool has_request_header(const br_request *req, const char *name)
 {
     for (size_t i = 0; i < req->n_headers; i++)
@@ -736,7 +714,7 @@ static int send_http(br_target *t, const br_request *req, br_response *res)
         const char *name = req->headers[i].name, *value = req->headers[i].value;
         const char *token = NULL;
         if (h->admin && !req->principal && strcasecmp(name, "Authorization") == 0 &&
-            literal_digest_user(h, value, digest_user, sizeof digest_user))
+            br_digest_literal_user(h->given, value, digest_user, sizeof digest_user))
             continue;
         /* a real endpoint: the fixture's key name becomes the credential the profile names */
         bool bearer = mapping(h) && strcasecmp(name, "Authorization") == 0 &&

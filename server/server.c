@@ -225,19 +225,28 @@ static json_t *vendor_error(br_vendor v, int status, const char *msg)
     }
 }
 
-static enum MHD_Result send_json(struct MHD_Connection *c, int status, json_t *body,
-                                 const char *content_type, int retry_after, const char *allow)
+/* A response holding 'body' (taken) as compact JSON, with its Content-Type; NULL when out of
+ * memory. */
+static struct MHD_Response *json_response(json_t *body, const char *content_type)
 {
     char *text = body ? json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY) : strdup("");
     json_decref(body);
-    if (!text) return MHD_NO;
+    if (!text) return NULL;
     struct MHD_Response *res =
         MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
     if (!res) {
         free(text);
-        return MHD_NO;
+        return NULL;
     }
     MHD_add_response_header(res, "Content-Type", content_type ? content_type : "application/json");
+    return res;
+}
+
+static enum MHD_Result send_json(struct MHD_Connection *c, int status, json_t *body,
+                                 const char *content_type, int retry_after, const char *allow)
+{
+    struct MHD_Response *res = json_response(body, content_type);
+    if (!res) return MHD_NO;
     if (retry_after >= 0) {
         char ra[16];
         snprintf(ra, sizeof ra, "%d", retry_after);
@@ -253,17 +262,9 @@ static enum MHD_Result send_json(struct MHD_Connection *c, int status, json_t *b
  * (a client retries it elsewhere or after a restart; the model never saw it). */
 static enum MHD_Result send_stopping(struct MHD_Connection *c, br_vendor v)
 {
-    json_t *body = vendor_error(v, 503, "brcheck serve is stopping; the request was not run");
-    char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
-    json_decref(body);
-    if (!text) return MHD_NO;
-    struct MHD_Response *res =
-        MHD_create_response_from_buffer(strlen(text), text, MHD_RESPMEM_MUST_FREE);
-    if (!res) {
-        free(text);
-        return MHD_NO;
-    }
-    MHD_add_response_header(res, "Content-Type", "application/json");
+    struct MHD_Response *res = json_response(
+        vendor_error(v, 503, "brcheck serve is stopping; the request was not run"), NULL);
+    if (!res) return MHD_NO;
     MHD_add_response_header(res, "Connection", "close");
     enum MHD_Result rc = MHD_queue_response(c, 503, res);
     MHD_destroy_response(res);
