@@ -11,6 +11,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -74,7 +75,9 @@ typedef struct {
     size_t n;
 } headers;
 
-static volatile sig_atomic_t stop;
+/* Set by the signal handler on the main thread, read by the thread curl runs on: atomic
+ * (lock-free, so safe in a handler). */
+static atomic_int stop;
 static char tmp_path[1100]; /* the fixture being written (out.tmp) */
 
 /* The first signal stops: the request in flight upstream is given up (abort_if_stopping)
@@ -84,7 +87,7 @@ static char tmp_path[1100]; /* the fixture being written (out.tmp) */
 static void on_signal(int sig)
 {
     (void)sig;
-    if (stop) {
+    if (atomic_load(&stop)) {
         static const char msg[] = "brcheck record: stopped at once; the fixture holds every "
                                   "exchange answered\n";
         unlink(tmp_path);
@@ -92,7 +95,7 @@ static void on_signal(int sig)
         (void)w;
         _exit(130);
     }
-    stop = 1;
+    atomic_store(&stop, 1);
 }
 
 /* curl calls this about once a second even while the upstream says nothing: a stop does not
@@ -105,7 +108,7 @@ static int abort_if_stopping(void *ctx, curl_off_t dltotal, curl_off_t dlnow, cu
     (void)dlnow;
     (void)ultotal;
     (void)ulnow;
-    return stop ? 1 : 0;
+    return atomic_load(&stop) ? 1 : 0;
 }
 
 static bool grow(buffer *b, const char *data, size_t n)
@@ -534,7 +537,7 @@ int br_cmd_record(int argc, char **argv)
     inet_ntop(AF_INET, &sa.sin_addr, addr, sizeof addr);
     fprintf(stderr, "brcheck record: http://%s:%u -> %s, writing %s\n", addr, port, p.upstream,
             out);
-    while (!stop)
+    while (!atomic_load(&stop))
         sigsuspend(&waiting);
     pthread_sigmask(SIG_SETMASK, &waiting, NULL); /* a second signal now exits at once */
     MHD_stop_daemon(d);

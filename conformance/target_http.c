@@ -789,6 +789,14 @@ static int send_http(br_target *t, const br_request *req, br_response *res)
     curl_slist_free_all(hl);
     free(body);
     free(url);
+    if (!ok && h->admin && !h->replaced) {
+        /* A connection of `brcheck serve` that dropped: if the server was restarted (or its
+         * world replaced) meanwhile, that is the reason to give, not the drop it caused. */
+        char why[sizeof h->err];
+        snprintf(why, sizeof why, "%s", h->err);
+        br_http_target_admin(t, "GET", "clock", NULL, NULL);
+        if (!h->replaced) snprintf(h->err, sizeof h->err, "%s", why);
+    }
     if (!ok || fenced(h, status)) return BR_EINVAL;
     fill_response(h, req->path, status, res);
     h->has_div = false;

@@ -176,7 +176,6 @@ struct br_server {
      * a thread: libmicrohttpd's own timeout restarts on every byte, so a client sending one
      * header line a second would hold a connection for ever). */
     pthread_mutex_t conns_lock;
-    pthread_cond_t conns_cond;
     struct br__conn_watch *conns;
     unsigned header_timeout;
     bool watchdog_running, watchdog_stop;

@@ -138,7 +138,6 @@ static br_server *start(const br_server_config *cfg, bool detached, char *err, s
     pthread_mutex_init(&s->host.lock, NULL);
     pthread_mutex_init(&s->faults.lock, NULL);
     pthread_mutex_init(&s->conns_lock, NULL);
-    pthread_cond_init(&s->conns_cond, NULL);
     s->header_timeout = cfg->header_timeout ? cfg->header_timeout : 10u;
     s->host.clock = cfg->clock;
     /* A journal replays with the mutants it recorded; --mutant applies after it. */
@@ -343,11 +342,14 @@ unsigned br_server_port(const br_server *s)
 void br_server_stop(br_server *s)
 {
     if (!s) return;
+    MHD_socket ls = MHD_INVALID_SOCKET;
     if (s->daemon && !s->detached) {
-        /* No new connections; a request arriving on an open one is refused (server.c). */
+        /* No new connections; a request arriving on an open one is refused (server.c). The
+         * socket stops listening now (Linux then refuses connections to it) but is closed
+         * only once the daemon is stopped: its thread may still be polling it. */
         __atomic_store_n(&s->stopping, true, __ATOMIC_SEQ_CST);
-        MHD_socket ls = MHD_quiesce_daemon(s->daemon);
-        if (ls != MHD_INVALID_SOCKET) close(ls);
+        ls = MHD_quiesce_daemon(s->daemon);
+        if (ls != MHD_INVALID_SOCKET) shutdown(ls, SHUT_RDWR);
     }
     /* Every request that had begun gets its answer: a delayed one resumes on its own timer
      * (and its timer must be done before the daemon goes: it resumes the connection). */
@@ -357,11 +359,9 @@ void br_server_stop(br_server *s)
          i++)
         nanosleep(&(struct timespec){0, 10000000L}, NULL);
     if (s->daemon) MHD_stop_daemon(s->daemon);
+    if (ls != MHD_INVALID_SOCKET) close(ls);
     if (s->watchdog_running) {
-        pthread_mutex_lock(&s->conns_lock);
-        s->watchdog_stop = true;
-        pthread_cond_signal(&s->conns_cond);
-        pthread_mutex_unlock(&s->conns_lock);
+        __atomic_store_n(&s->watchdog_stop, true, __ATOMIC_SEQ_CST);
         pthread_join(s->watchdog, NULL);
     }
     br__journal_close(s->host.journal);
@@ -372,6 +372,5 @@ void br_server_stop(br_server *s)
     pthread_mutex_destroy(&s->host.lock);
     pthread_mutex_destroy(&s->faults.lock);
     pthread_mutex_destroy(&s->conns_lock);
-    pthread_cond_destroy(&s->conns_cond);
     free(s);
 }
