@@ -4,10 +4,31 @@
 #include "fuzz.h"
 
 #include <dirent.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+/* A hang, as afl-fuzz counts one, is a finding too: an input that runs longer than
+ * BR_FUZZ_HANG_SECONDS (10 by default, far above any input's time even under ASan) aborts
+ * the replay, naming the input. 0 turns the limit off (a debugger). */
+static unsigned hang_seconds = 10;
+static char hang_path[4096];
+
+static void on_hang(int sig)
+{
+    (void)sig;
+    static const char head[] = "replay: a hang: ";
+    static const char tail[] = " runs longer than BR_FUZZ_HANG_SECONDS\n";
+    ssize_t r = write(2, head, sizeof head - 1);
+    r = write(2, hang_path, strlen(hang_path));
+    r = write(2, tail, sizeof tail - 1);
+    (void)r;
+    signal(SIGABRT, SIG_DFL);
+    abort();
+}
 
 static int replay_file(const char *path, int verbose)
 {
@@ -46,7 +67,10 @@ static int replay_file(const char *path, int verbose)
     memcpy(exact, buf, n);
     free(buf);
     if (verbose) fprintf(stderr, "replay: %s (%zu bytes)\n", path, n);
+    snprintf(hang_path, sizeof hang_path, "%s", path);
+    alarm(hang_seconds);
     LLVMFuzzerTestOneInput(exact, n);
+    alarm(0);
     free(exact);
     return 0;
 }
@@ -109,8 +133,10 @@ int main(int argc, char **argv)
     if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
         printf("usage: %s [-v] INPUT|FOLDER...\n"
                "Runs the harness over each input (every file of a folder) without a fuzzer.\n"
-               "A violation aborts (exit by SIGABRT) with a message naming it. Exit 0 when\n"
-               "every input ran, 1 when none was found, 2 on an unreadable path.\n",
+               "A violation aborts (exit by SIGABRT) with a message naming it, and so does an\n"
+               "input that runs longer than BR_FUZZ_HANG_SECONDS (default 10; 0: no limit).\n"
+               "Exit 0 when every input ran, 1 when none was found, 2 on an unreadable path\n"
+               "or a bad BR_FUZZ_HANG_SECONDS.\n",
                argv[0]);
         return 0;
     }
@@ -122,6 +148,18 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s [-v] INPUT|FOLDER... (--help)\n", argv[0]);
         return 2;
     }
+    const char *hs = getenv("BR_FUZZ_HANG_SECONDS");
+    if (hs && *hs) {
+        char *end;
+        unsigned long v = strtoul(hs, &end, 10);
+        if (*end || *hs < '0' || *hs > '9' || v > 86400) {
+            fprintf(stderr, "replay: BR_FUZZ_HANG_SECONDS must be 0..86400 seconds, not \"%s\"\n",
+                    hs);
+            return 2;
+        }
+        hang_seconds = (unsigned)v;
+    }
+    signal(SIGALRM, on_hang);
     LLVMFuzzerInitialize(&argc, &argv);
     long total = 0;
     for (int i = first; i < argc; i++) {

@@ -352,9 +352,11 @@ void br_server_stop(br_server *s)
         if (ls != MHD_INVALID_SOCKET) shutdown(ls, SHUT_RDWR);
     }
     /* Every request that had begun gets its answer: a delayed one resumes on its own timer
-     * (and its timer must be done before the daemon goes: it resumes the connection). */
+     * (and its timer must be done before the daemon goes: it resumes the connection). A
+     * detached server has no thread that could answer: its requests still open (a head it
+     * stalled on, say) end with the daemon below, and only the delay timers are waited for. */
     for (int i = 0; i < BR_SERVER_STOP_WAIT * 100 &&
-                    (__atomic_load_n(&s->inflight, __ATOMIC_SEQ_CST) > 0 ||
+                    ((!s->detached && __atomic_load_n(&s->inflight, __ATOMIC_SEQ_CST) > 0) ||
                      __atomic_load_n(&s->delays_pending, __ATOMIC_SEQ_CST) > 0);
          i++)
         nanosleep(&(struct timespec){0, 10000000L}, NULL);
