@@ -74,6 +74,34 @@ void br__append(br_ctx *ctx, json_t *arr, json_t *v)
     if (!v || !arr || json_array_append_new(arr, v) != 0) ctx->oom = true;
 }
 
+void br__utf8_scrub(char *s)
+{
+    unsigned char *p = (unsigned char *)s;
+    while (*p) {
+        size_t len = *p < 0x80                  ? 1
+                     : *p >= 0xC2 && *p <= 0xDF ? 2
+                     : *p >= 0xE0 && *p <= 0xEF ? 3
+                     : *p >= 0xF0 && *p <= 0xF4 ? 4
+                                                : 0;
+        unsigned long cp = len == 2 ? *p & 0x1F : len == 3 ? *p & 0x0F : *p & 0x07;
+        for (size_t i = 1; i < len; i++) {
+            if ((p[i] & 0xC0) != 0x80) {
+                len = 0;
+                break;
+            }
+            cp = cp << 6 | (p[i] & 0x3F);
+        }
+        if (len > 1 && ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+                        (len == 4 && (cp < 0x10000 || cp > 0x10FFFF))))
+            len = 0;
+        if (len == 0) {
+            *p++ = '?';
+            continue;
+        }
+        p += len;
+    }
+}
+
 void br__answer(br_ctx *ctx, int status, json_t *body)
 {
     if (!body) ctx->oom = true;

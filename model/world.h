@@ -463,6 +463,10 @@ const char *br__header(const br_ctx *ctx, const char *name);
  * Steals v. */
 void br__set(br_ctx *ctx, json_t *obj, const char *key, json_t *v);
 void br__append(br_ctx *ctx, json_t *arr, json_t *v);
+/* Error messages echo the caller's input ("Invalid projectId %s.", a body's bad bytes quoted
+ * by the JSON parser): bytes that are not UTF-8, or a sequence cut short by the message's
+ * size, become '?' in place, so that the JSON answer can hold the message. */
+void br__utf8_scrub(char *s);
 /* Sets the answer: status and body (stolen; NULL body sets ctx->oom). */
 void br__answer(br_ctx *ctx, int status, json_t *body);
 

@@ -50,6 +50,7 @@ static int answer_error(br_ctx *ctx, int http, const char *code, const char *p1,
 {
     char detail[512];
     vsnprintf(detail, sizeof detail, fmt, ap);
+    br__utf8_scrub(detail);
     json_t *o = json_object();
     if (!o) {
         ctx->oom = true;
@@ -58,8 +59,16 @@ static int answer_error(br_ctx *ctx, int http, const char *code, const char *p1,
     br__set(ctx, o, "detail", json_string(detail));
     br__set(ctx, o, "error", json_integer(http));
     if (code) br__set(ctx, o, "errorCode", json_string(code));
-    if (p1) {
-        json_t *params = json_pack(p2 ? "[s,s]" : "[s]", p1, p2);
+    if (p1) { /* parameters echo the request too */
+        char *a1 = br__strdup(p1), *a2 = br__strdup(p2 ? p2 : "");
+        json_t *params = NULL;
+        if (a1 && a2) {
+            br__utf8_scrub(a1);
+            br__utf8_scrub(a2);
+            params = json_pack(p2 ? "[s,s]" : "[s]", a1, a2);
+        }
+        br__free(a1);
+        br__free(a2);
         br__set(ctx, o, "parameters", params);
     }
     br__set(ctx, o, "reason", json_string(reason_phrase(http)));

@@ -36,6 +36,7 @@ int br__cc_error(br_ctx *ctx, int code, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    br__utf8_scrub(msg);
     if (code == CC_INVALID_ARGUMENT) br__applied(ctx, BR_RULE_SEC_BAD_INPUT);
     json_t *body;
     int status = http_status(code);

@@ -5,36 +5,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/* Messages echo the caller's input ("Invalid projectId %s."): bytes that are not UTF-8, or a
- * sequence cut short by the message's size, become '?' so that the JSON answer holds them. */
-static void utf8_clean(char *s)
-{
-    unsigned char *p = (unsigned char *)s;
-    while (*p) {
-        size_t len = *p < 0x80                  ? 1
-                     : *p >= 0xC2 && *p <= 0xDF ? 2
-                     : *p >= 0xE0 && *p <= 0xEF ? 3
-                     : *p >= 0xF0 && *p <= 0xF4 ? 4
-                                                : 0;
-        unsigned long cp = len == 2 ? *p & 0x1F : len == 3 ? *p & 0x0F : *p & 0x07;
-        for (size_t i = 1; i < len; i++) {
-            if ((p[i] & 0xC0) != 0x80) {
-                len = 0;
-                break;
-            }
-            cp = cp << 6 | (p[i] & 0x3F);
-        }
-        if (len > 1 && ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-                        (len == 4 && (cp < 0x10000 || cp > 0x10FFFF))))
-            len = 0;
-        if (len == 0) {
-            *p++ = '?';
-            continue;
-        }
-        p += len;
-    }
-}
-
 int br__zc_error(br_ctx *ctx, int http, int code, const char *fmt, ...)
 {
     char msg[512];
@@ -42,7 +12,7 @@ int br__zc_error(br_ctx *ctx, int http, int code, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    utf8_clean(msg);
+    br__utf8_scrub(msg);
     br__applied(ctx, BR_RULE_ZC_ENVELOPE);
     if (http >= 400 && http != 401) br__applied(ctx, BR_RULE_SEC_BAD_INPUT);
     br__answer(ctx, http, json_pack("{s:i,s:s}", "code", code, "message", msg));
